@@ -1,0 +1,35 @@
+using System.CommandLine;
+using KeyGuard.Scanning;
+using KeyGuard.Suppression;
+
+namespace KeyGuard.Cli.Commands;
+
+internal static class BaselineCommand
+{
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("PATH") { Description = "Files or directories to scan (default: .).", Arity = ArgumentArity.ZeroOrMore };
+        var output = new Option<string>("--output", "-o") { Description = "Baseline file to write.", Required = true };
+        var scan = new ScanOptions();
+        var create = new Command("create", "Record current findings as accepted: keyed on a hash of rule and secret, never plaintext.");
+        create.Arguments.Add(paths);
+        create.Options.Add(output);
+        scan.AddTo(create);
+        create.SetAction(p =>
+        {
+            var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
+            var setup = ScanSetup.Create(scan.Read(p), ScanSetup.ConfigRootFor(roots[0]));
+            var result = ScanCommand.Run(setup, roots, "stdin");
+            setup.Finish(result);
+            var file = p.GetValue(output)!;
+            try { Baseline.FromFindings(result.Findings).Save(file); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--output: {file}: {e.Message}"); }
+            foreach (var e in result.Errors) Console.Error.WriteLine($"keyguard: {e.Path}: {e.Message}");
+            Console.Error.WriteLine($"keyguard: wrote {result.Findings.Select(f => f.Fingerprint).Distinct().Count()} baseline entries to {file}");
+            return result.Errors.Count > 0 ? ExitCodes.ScanError : ExitCodes.Clean;
+        });
+        var command = new Command("baseline", "Manage baseline files of accepted findings.");
+        command.Subcommands.Add(create);
+        return command;
+    }
+}

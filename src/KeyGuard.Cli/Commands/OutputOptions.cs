@@ -1,0 +1,53 @@
+using System.CommandLine;
+using KeyGuard.Reporting;
+using KeyGuard.Scanning;
+
+namespace KeyGuard.Cli.Commands;
+
+/// <summary>--format, --output, --show-secrets, --verbose, --no-color: how a scan result is written.</summary>
+internal sealed class OutputOptions
+{
+    public readonly Option<string> Format = new("--format", "-f") { Description = "text, json, sarif or csv.", DefaultValueFactory = _ => "text" };
+    public readonly Option<string?> Output = new("--output", "-o") { Description = "Write the report to FILE instead of stdout." };
+    public readonly Option<bool> ShowSecrets = new("--show-secrets") { Description = "Print secrets in full (default: redacted)." };
+    public readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Also list skipped binary files and symlinks." };
+    public readonly Option<bool> NoColor = new("--no-color") { Description = "No colour, even on a terminal." };
+
+    public OutputOptions()
+    {
+        Format.AcceptOnlyFromAmong(ScanReporters.Formats);
+    }
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Format, Output, ShowSecrets, Verbose, NoColor }) command.Options.Add(o);
+    }
+
+    public void Write(ParseResult p, ScanResult result, IReadOnlyList<Detection.Rule> rules)
+    {
+        var format = p.GetValue(Format) ?? "text";
+        var outputPath = p.GetValue(Output);
+        bool color = outputPath == null && format == "text" && !p.GetValue(NoColor) && !Console.IsOutputRedirected
+                     && Environment.GetEnvironmentVariable("NO_COLOR") is null;
+        var options = new ReportOptions { ShowSecrets = p.GetValue(ShowSecrets), Color = color, Verbose = p.GetValue(Verbose), Rules = rules };
+        var reporter = ScanReporters.For(format);
+        if (outputPath != null)
+        {
+            try
+            {
+                using var file = File.Create(outputPath);
+                reporter.Write(result, file, options);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"--output: {outputPath}: {e.Message}");
+            }
+        }
+        else
+        {
+            using var stdout = Console.OpenStandardOutput();
+            reporter.Write(result, stdout, options);
+        }
+        foreach (var e in result.Errors) Console.Error.WriteLine($"keyguard: {e.Path}: {e.Message}");
+    }
+}

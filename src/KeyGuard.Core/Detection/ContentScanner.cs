@@ -1,0 +1,108 @@
+using System.Buffers;
+using System.Text;
+using KeyGuard.Findings;
+using KeyGuard.Sources;
+
+namespace KeyGuard.Detection;
+
+/// <summary>What scanning one file or blob produced besides findings.</summary>
+public readonly record struct ContentResult(bool Binary, long Bytes, int Suppressed);
+
+/// <summary>
+/// Feeds bytes to the engine: binary sniffing, decoding, and bounded chunks with overlap so a 50 MB minified line
+/// or a 2 GB log never sits in memory whole. A secret cut by a chunk edge is found whole in the overlap of the
+/// next chunk; findings are de-duplicated by absolute offset.
+/// </summary>
+public sealed class ContentScanner(TextScanner engine)
+{
+    public const int ChunkBytes = 1 << 20;
+    /// <summary>Characters carried into the next chunk: longer than any secret and the pairing window.</summary>
+    public const int OverlapChars = 32 * 1024;
+
+    public TextScanner Engine { get; } = engine;
+
+    public ContentResult Scan(byte[] data, Provenance source, List<Finding> output) =>
+        Scan(new MemoryStream(data, writable: false), source, output);
+
+    public ContentResult Scan(Stream stream, Provenance source, List<Finding> output)
+    {
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        char[]? chars = null;
+        try
+        {
+            int filled = ReadFull(stream, bytes, 0, ChunkBytes);
+            var head = bytes.AsSpan(0, filled);
+            if (TextDecoder.LooksBinary(head)) return new ContentResult(true, filled, 0);
+            var encoding = TextDecoder.Choose(head, out int bom);
+            var decoder = encoding.GetDecoder();
+            chars = ArrayPool<char>.Shared.Rent(encoding.GetMaxCharCount(ChunkBytes) + OverlapChars);
+
+            long total = filled, absOffset = 0, lineStart = 0;
+            int carry = 0, line = 1, suppressed = 0;
+            HashSet<(string, long)>? seen = null;
+            int byteStart = bom;
+            while (true)
+            {
+                bool last = filled < ChunkBytes || stream.CanSeek && stream.Position >= stream.Length;
+                int n = decoder.GetChars(bytes, byteStart, filled - byteStart, chars, carry, flush: last);
+                int textLength = carry + n;
+                string text = new(chars, 0, textLength);
+                var position = new TextPosition(absOffset, line, lineStart);
+                if (seen == null && last)
+                {
+                    suppressed += Engine.Scan(text, position, source, output);
+                    break;
+                }
+                seen ??= [];
+                var found = new List<Finding>();
+                suppressed += Engine.Scan(text, position, source, found);
+                foreach (var f in found) if (seen.Add((f.RuleId, f.Offset))) output.Add(f);
+                if (last) break;
+
+                // Slide: keep the tail as overlap, count what drops out.
+                int keep = Math.Min(OverlapChars, textLength);
+                int dropped = textLength - keep;
+                var droppedSpan = chars.AsSpan(0, dropped);
+                int newlines = droppedSpan.Count('\n');
+                if (newlines > 0) { line += newlines; lineStart = absOffset + droppedSpan.LastIndexOf('\n') + 1; }
+                absOffset += dropped;
+                Array.Copy(chars, dropped, chars, 0, keep);
+                carry = keep;
+
+                filled = ReadFull(stream, bytes, 0, ChunkBytes);
+                total += filled;
+                byteStart = 0;
+                if (filled == 0)
+                {
+                    // The previous chunk ended exactly at EOF: flush the decoder and scan nothing new.
+                    break;
+                }
+            }
+            return new ContentResult(false, total, suppressed);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            if (chars != null) ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private static int ReadFull(Stream s, byte[] buffer, int offset, int count)
+    {
+        int total = 0;
+        while (total < count)
+        {
+            int n = s.Read(buffer, offset + total, count - total);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    /// <summary>Scans a string already in memory (commit messages, stdin decoded by the caller).</summary>
+    public ContentResult ScanText(string text, Provenance source, List<Finding> output)
+    {
+        if (text.Length <= ChunkBytes) return new ContentResult(false, Encoding.UTF8.GetByteCount(text), Engine.Scan(text, TextPosition.Start, source, output));
+        return Scan(new MemoryStream(Encoding.UTF8.GetBytes(text)), source, output);
+    }
+}

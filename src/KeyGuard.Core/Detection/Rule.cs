@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+
+namespace KeyGuard.Detection;
+
+/// <summary>The built-in validation a rule's candidates go through after its regex matched.</summary>
+public enum RuleCheck
+{
+    /// <summary>Only the regex (and an optional entropy floor): user rules.</summary>
+    None,
+    /// <summary>AWS access key ID: charset, example keys, placeholders, dictionary words; account decoded offline.</summary>
+    AwsKeyId,
+    /// <summary>40-character secret access key: needs a credential context or a nearby key ID (pairing).</summary>
+    AwsSecret,
+    /// <summary>Long base64 session token in a session-token context.</summary>
+    AwsSessionToken,
+    /// <summary>A generic high-entropy value; thresholds from the rule.</summary>
+    Entropy,
+}
+
+/// <summary>
+/// One detector, loaded from a rule file. Immutable: the engine shares rules between threads.
+/// Keywords are the prefilter: a rule's regex runs only in windows around a keyword hit.
+/// </summary>
+public sealed record Rule
+{
+    public required string Id { get; init; }
+    public required string Title { get; init; }
+    public required Regex Regex { get; init; }
+    public IReadOnlyList<string> Keywords { get; init; } = [];
+    public RuleCheck Check { get; init; } = RuleCheck.None;
+    /// <summary>Minimum Shannon entropy (bits per character) of the secret; 0 means no floor.</summary>
+    public double MinEntropy { get; init; }
+    /// <summary>Entropy floor for values that are all hex (used by the generic rule, where hex carries 4 bits at most).</summary>
+    public double MinHexEntropy { get; init; }
+    public int MinLength { get; init; }
+    public string Severity { get; init; } = "high";
+    public bool Enabled { get; init; } = true;
+    /// <summary>Lines searched before and after a keyword hit.</summary>
+    public int LinesBefore { get; init; }
+    public int LinesAfter { get; init; }
+    /// <summary>Characters searched after a keyword hit on its own line (long tokens need more).</summary>
+    public int MaxWindow { get; init; } = 4096;
+    public string Description { get; init; } = "";
+    /// <summary>Where the rule was defined, as file:line, for error messages.</summary>
+    public string Origin { get; init; } = "";
+    public bool BuiltIn { get; init; }
+
+    /// <summary>The text a match reports: the named group "secret", else group 1, else the whole match.</summary>
+    public Group SecretGroup(Match match)
+    {
+        var named = match.Groups["secret"];
+        if (named.Success) return named;
+        return match.Groups.Count > 1 && match.Groups[1].Success ? match.Groups[1] : match;
+    }
+
+    public override string ToString() => Id;
+}

@@ -1,0 +1,64 @@
+using System.Buffers;
+
+namespace KeyGuard.Detection;
+
+/// <summary>
+/// The enabled rules, with the keyword prefilter built once: one vectorised multi-literal search finds every
+/// keyword of every rule, so a chunk with no keyword costs one pass and no regex.
+/// </summary>
+public sealed class RuleSet
+{
+    public IReadOnlyList<Rule> Rules { get; }
+    /// <summary>Rules without keywords run on every chunk.</summary>
+    internal IReadOnlyList<Rule> Unfiltered { get; }
+    internal SearchValues<string>? Keywords { get; }
+    internal IReadOnlyList<(string Keyword, Rule[] Rules)> KeywordRules { get; }
+
+    public RuleSet(IEnumerable<Rule> rules)
+    {
+        Rules = rules.Where(r => r.Enabled).ToList();
+        Unfiltered = Rules.Where(r => r.Keywords.Count == 0).ToList();
+        var byKeyword = new Dictionary<string, List<Rule>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var rule in Rules)
+            foreach (var kw in rule.Keywords)
+            {
+                if (!byKeyword.TryGetValue(kw, out var list)) byKeyword[kw] = list = [];
+                if (!list.Contains(rule)) list.Add(rule);
+            }
+        KeywordRules = byKeyword.Select(kv => (kv.Key, kv.Value.ToArray())).ToList();
+        Keywords = byKeyword.Count > 0 ? SearchValues.Create(byKeyword.Keys.ToArray(), StringComparison.OrdinalIgnoreCase) : null;
+    }
+
+    /// <summary>
+    /// Loads the default rules plus the user's files, applies enable/disable lists, and rejects duplicate ids and
+    /// unknown names so that a typo in a config is an error, not a silently ignored line.
+    /// </summary>
+    public static RuleSet Load(IEnumerable<string> patternFiles, IEnumerable<string> enable, IEnumerable<string> disable, bool defaults = true)
+    {
+        var all = new List<Rule>(defaults ? RuleFileParser.LoadDefaults() : []);
+        foreach (var file in patternFiles)
+        {
+            if (!File.Exists(file)) throw new UsageException($"{file}: pattern file not found");
+            foreach (var rule in RuleFileParser.ParseFile(file))
+            {
+                var clash = all.FirstOrDefault(r => r.Id == rule.Id);
+                if (clash != null) throw new UsageException($"{rule.Origin}: rule id '{rule.Id}' is already defined at {clash.Origin}");
+                all.Add(rule);
+            }
+        }
+        var ids = all.Select(r => r.Id).ToHashSet();
+        foreach (var name in enable.Concat(disable))
+            if (!ids.Contains(name)) throw new UsageException($"unknown rule '{name}' (known: {string.Join(", ", ids.Order())})");
+        var enableSet = enable.ToHashSet();
+        var disableSet = disable.ToHashSet();
+        var chosen = all.Select(r =>
+            disableSet.Contains(r.Id) ? Reenable(r, false)
+            : enableSet.Contains(r.Id) && !r.Enabled ? Reenable(r, true)
+            : r);
+        return new RuleSet(chosen);
+    }
+
+    private static Rule Reenable(Rule r, bool enabled) => r with { Enabled = enabled };
+
+    public static RuleSet Default() => new(RuleFileParser.LoadDefaults());
+}

@@ -1,0 +1,328 @@
+using System.Text.RegularExpressions;
+using KeyGuard.Aws;
+using KeyGuard.Findings;
+using KeyGuard.Sources;
+
+namespace KeyGuard.Detection;
+
+/// <summary>Where a piece of text sits in its source, so hits get absolute lines and columns.</summary>
+/// <param name="Offset">Absolute character offset of the text's first character.</param>
+/// <param name="Line">1-based line of the text's first character.</param>
+/// <param name="LineStart">Absolute offset where that line starts (it may begin in an earlier chunk).</param>
+public readonly record struct TextPosition(long Offset, int Line, long LineStart)
+{
+    public static readonly TextPosition Start = new(0, 1, 0);
+}
+
+/// <summary>
+/// The engine: keyword prefilter → rule regexes in windows around hits → validators → pairing → findings.
+/// Stateless and thread-safe; one instance serves every file of a scan.
+/// </summary>
+public sealed class TextScanner(RuleSet rules)
+{
+    /// <summary>Marker that suppresses findings on its line.</summary>
+    public const string AllowMarker = "keyguard:allow";
+    /// <summary>How many lines apart a key ID and its secret or token may be and still be paired.</summary>
+    public const int PairingLines = 5;
+
+    public RuleSet Rules { get; } = rules;
+
+    private sealed class Candidate
+    {
+        public required Rule Rule;
+        public required int Index;   // in text
+        public required int Length;
+        public required string Secret;
+        public bool NeedsPair;
+        public int Line;
+        public long LineStart;
+        public Finding? Finding;
+    }
+
+    /// <summary>Scans <paramref name="text"/> and appends findings. Returns how many were suppressed inline.</summary>
+    public int Scan(string text, TextPosition position, Provenance source, List<Finding> output)
+    {
+        var candidates = new List<Candidate>();
+        foreach (var (rule, start, end) in Windows(text))
+            MatchWindow(rule, text, start, end, candidates);
+        if (candidates.Count == 0) return 0;
+
+        candidates.Sort((a, b) => a.Index != b.Index ? a.Index.CompareTo(b.Index) : string.CompareOrdinal(a.Rule.Id, b.Rule.Id));
+        Locate(text, position, candidates);
+        Pair(candidates);
+
+        int suppressed = 0;
+        foreach (var c in candidates)
+        {
+            if (c.NeedsPair) continue;
+            if (OnAllowedLine(text, c.Index)) { suppressed++; continue; }
+            long abs = position.Offset + c.Index;
+            int column = (int)(abs - c.LineStart) + 1;
+            c.Finding = new Finding
+            {
+                RuleId = c.Rule.Id,
+                RuleTitle = c.Rule.Title,
+                Severity = c.Rule.Severity,
+                Source = source,
+                Line = c.Line,
+                Column = column,
+                EndColumn = column + c.Length,
+                Secret = c.Secret,
+                Fingerprint = Redaction.Fingerprint(c.Rule.Id, c.Secret),
+                Offset = abs,
+            };
+            if (c.Rule.Check == RuleCheck.AwsKeyId)
+            {
+                c.Finding.KeyId = c.Secret;
+                c.Finding.Account = AccessKeyId.DecodeAccount(c.Secret);
+                c.Finding.KeyKind = AccessKeyId.KindName(AccessKeyId.KindOf(c.Secret));
+            }
+        }
+        LinkPairs(candidates);
+        foreach (var c in candidates) if (c.Finding != null) output.Add(c.Finding);
+        return suppressed;
+    }
+
+    /// <summary>
+    /// Yields, per rule, merged windows around keyword hits. Rules without keywords get the whole text.
+    /// </summary>
+    private List<(Rule Rule, int Start, int End)> Windows(string text)
+    {
+        var windows = new List<(Rule, int, int)>();
+        foreach (var rule in Rules.Unfiltered) windows.Add((rule, 0, text.Length));
+        if (Rules.Keywords is not { } keywords) return windows;
+
+        var open = new Dictionary<Rule, (int Start, int End)>();
+        var span = text.AsSpan();
+        int pos = 0;
+        while (pos < text.Length)
+        {
+            int rel = span[pos..].IndexOfAny(keywords);
+            if (rel < 0) break;
+            int hit = pos + rel;
+            foreach (var (keyword, owners) in Rules.KeywordRules)
+            {
+                if (!span[hit..].StartsWith(keyword, StringComparison.OrdinalIgnoreCase)) continue;
+                foreach (var rule in owners)
+                {
+                    var (ws, we) = WindowAround(text, hit, rule);
+                    if (open.TryGetValue(rule, out var w))
+                    {
+                        if (ws <= w.End) { open[rule] = (w.Start, Math.Max(w.End, we)); continue; }
+                        windows.Add((rule, w.Start, w.End));
+                    }
+                    open[rule] = (ws, we);
+                }
+            }
+            pos = hit + 1;
+        }
+        foreach (var (rule, w) in open) windows.Add((rule, w.Start, w.End));
+        return windows;
+    }
+
+    /// <summary>The hit's line plus the rule's extra lines, clamped to MaxWindow characters per line and widened
+    /// to token boundaries so a regex never starts or stops inside a base64 run.</summary>
+    private static (int Start, int End) WindowAround(string text, int hit, Rule rule)
+    {
+        int start = hit;
+        for (int line = 0; line <= rule.LinesBefore && start > 0; line++)
+        {
+            int floor = Math.Max(0, start - rule.MaxWindow);
+            int nl = text.LastIndexOf('\n', start - 1, start - floor);
+            if (nl < 0) { start = floor; break; }
+            start = line < rule.LinesBefore ? nl : nl + 1;
+        }
+        int end = hit;
+        for (int line = 0; line <= rule.LinesAfter && end < text.Length; line++)
+        {
+            int ceiling = Math.Min(text.Length, end + rule.MaxWindow);
+            int nl = text.IndexOf('\n', end, ceiling - end);
+            if (nl < 0) { end = ceiling; break; }
+            end = nl + 1;
+        }
+        return (TokenBoundaryBefore(text, start), TokenBoundaryAfter(text, end));
+    }
+
+    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '/' or '+' or '=' or '%' or '_' or '-';
+
+    private static int TokenBoundaryBefore(string text, int i)
+    {
+        int limit = Math.Max(0, i - 65536);
+        while (i > limit && IsTokenChar(text[i - 1])) i--;
+        return i;
+    }
+
+    private static int TokenBoundaryAfter(string text, int i)
+    {
+        int limit = Math.Min(text.Length, i + 65536);
+        while (i < limit && IsTokenChar(text[i])) i++;
+        return i;
+    }
+
+    private static void MatchWindow(Rule rule, string text, int start, int end, List<Candidate> into)
+    {
+        Match m;
+        try { m = rule.Regex.Match(text, start, end - start); }
+        catch (RegexMatchTimeoutException) { throw new RuleTimeoutException(rule); }
+        while (m.Success)
+        {
+            var g = rule.SecretGroup(m);
+            if (Validate(rule, text, g.Index, g.Value) is { } candidate)
+            {
+                candidate.Index = g.Index;
+                candidate.Length = g.Length;
+                into.Add(candidate);
+            }
+            try { m = m.NextMatch(); }
+            catch (RegexMatchTimeoutException) { throw new RuleTimeoutException(rule); }
+        }
+    }
+
+    private static Candidate? Validate(Rule rule, string text, int index, string raw)
+    {
+        Candidate Make(string secret, bool needsPair = false) =>
+            new() { Rule = rule, Index = index, Length = raw.Length, Secret = secret, NeedsPair = needsPair };
+
+        switch (rule.Check)
+        {
+            case RuleCheck.AwsKeyId:
+                if (Placeholders.IsPlaceholder(raw) || Entropy.Shannon(raw) < rule.MinEntropy) return null;
+                if (WordLikeness.IsWordLike(raw.AsSpan(4))) return null;
+                return Make(raw);
+
+            case RuleCheck.AwsSecret:
+            {
+                var secret = UrlDecodeBase64(raw);
+                if (secret.Length != 40 || !LooksLikeAwsSecret(secret, rule.MinEntropy)) return null;
+                bool context = HasContextBefore(text, index, 100, "secret");
+                return Make(secret, needsPair: !context);
+            }
+
+            case RuleCheck.AwsSessionToken:
+            {
+                var token = UrlDecodeBase64(raw);
+                if (token.Length < 100 || Entropy.IsHex(token) || Entropy.Shannon(token) < rule.MinEntropy) return null;
+                if (Placeholders.IsPlaceholder(token)) return null;
+                return Make(token);
+            }
+
+            case RuleCheck.Entropy:
+            {
+                if (raw.Length < rule.MinLength || Placeholders.IsPlaceholder(raw)) return null;
+                double floor = Entropy.IsHex(raw) ? rule.MinHexEntropy : rule.MinEntropy;
+                if (Entropy.Shannon(raw) < floor) return null;
+                // A run of one letter class is a word or a constant name, not a secret.
+                if (!raw.Any(char.IsAsciiDigit) && !raw.Any(c => c is '+' or '/')) return null;
+                return Make(raw);
+            }
+
+            default:
+                if (raw.Length < rule.MinLength || Placeholders.IsPlaceholder(raw)) return null;
+                if (rule.MinEntropy > 0 && Entropy.Shannon(raw) < rule.MinEntropy) return null;
+                return Make(raw);
+        }
+    }
+
+    /// <summary>Random 40-character base64 has both cases and a digit or '/' or '+'; a hex digest, a word run or
+    /// a low-entropy string is not a secret key.</summary>
+    internal static bool LooksLikeAwsSecret(string s, double minEntropy)
+    {
+        if (Entropy.IsHex(s) || Placeholders.IsPlaceholder(s)) return false;
+        bool upper = false, lower = false, other = false;
+        foreach (var c in s)
+        {
+            if (char.IsAsciiLetterUpper(c)) upper = true;
+            else if (char.IsAsciiLetterLower(c)) lower = true;
+            else other = true;
+        }
+        return upper && lower && other && Entropy.Shannon(s) >= minEntropy;
+    }
+
+    private static bool HasContextBefore(string text, int index, int reach, string word)
+    {
+        int from = Math.Max(0, index - reach);
+        return text.AsSpan(from, index - from).Contains(word, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Secrets in URLs and form bodies arrive as %2F, %2B and %3D.</summary>
+    private static string UrlDecodeBase64(string s) =>
+        s.Contains('%') ? s.Replace("%2F", "/").Replace("%2f", "/").Replace("%2B", "+").Replace("%2b", "+").Replace("%3D", "=").Replace("%3d", "=") : s;
+
+    /// <summary>Line numbers and line starts for sorted candidates, counting newlines once.</summary>
+    private static void Locate(string text, TextPosition position, List<Candidate> sorted)
+    {
+        int line = position.Line, cursor = 0;
+        long lineStart = position.LineStart;
+        foreach (var c in sorted)
+        {
+            var between = text.AsSpan(cursor, c.Index - cursor);
+            int count = between.Count('\n');
+            if (count > 0)
+            {
+                line += count;
+                lineStart = position.Offset + cursor + between.LastIndexOf('\n') + 1;
+            }
+            cursor = c.Index;
+            c.Line = line;
+            c.LineStart = lineStart;
+        }
+    }
+
+    /// <summary>
+    /// A secret with no key name nearby is kept only when a key ID sits within a few lines: that is how the console
+    /// CSV, SDK constructors and copy-pasted pairs leak. Each secret and token is linked to its nearest key ID.
+    /// </summary>
+    private static void Pair(List<Candidate> candidates)
+    {
+        var keyIds = candidates.Where(c => c.Rule.Check == RuleCheck.AwsKeyId).ToList();
+        if (keyIds.Count == 0) return;
+        foreach (var c in candidates)
+        {
+            if (c.Rule.Check is not (RuleCheck.AwsSecret or RuleCheck.AwsSessionToken)) continue;
+            if (Nearest(keyIds, c) is not null) c.NeedsPair = false;
+        }
+    }
+
+    private static Candidate? Nearest(List<Candidate> keyIds, Candidate c)
+    {
+        Candidate? best = null;
+        long bestScore = long.MaxValue;
+        foreach (var k in keyIds)
+        {
+            int lines = Math.Abs(k.Line - c.Line);
+            if (lines > PairingLines) continue;
+            long score = (long)lines * int.MaxValue + Math.Abs(k.Index - c.Index);
+            if (score < bestScore) { bestScore = score; best = k; }
+        }
+        return best;
+    }
+
+    private static void LinkPairs(List<Candidate> candidates)
+    {
+        var keyIds = candidates.Where(c => c.Rule.Check == RuleCheck.AwsKeyId && c.Finding != null).ToList();
+        if (keyIds.Count == 0) return;
+        foreach (var c in candidates)
+        {
+            if (c.Finding == null || c.Rule.Check is not (RuleCheck.AwsSecret or RuleCheck.AwsSessionToken)) continue;
+            if (Nearest(keyIds, c) is not { Finding: { } key }) continue;
+            c.Finding.KeyId = key.KeyId;
+            c.Finding.Account = key.Account;
+            c.Finding.KeyKind = key.KeyKind;
+            c.Finding.PairedWith.Add(key.Fingerprint);
+            key.PairedWith.Add(c.Finding.Fingerprint);
+        }
+    }
+
+    private static bool OnAllowedLine(string text, int index)
+    {
+        int start = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
+        if (index == 0) start = 0;
+        int end = text.IndexOf('\n', index);
+        if (end < 0) end = text.Length;
+        return text.AsSpan(start, end - start).Contains(AllowMarker, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A user regex exceeded its match timeout: the file is reported as a scan error naming the rule.</summary>
+public sealed class RuleTimeoutException(Rule rule)
+    : Exception($"rule '{rule.Id}' ({rule.Origin}) timed out after {RuleFileParser.MatchTimeout.TotalSeconds:0}s; simplify its regex");

@@ -1,0 +1,77 @@
+using KeyGuard.Findings;
+using KeyGuard.Scanning;
+
+namespace KeyGuard.Reporting;
+
+/// <summary>
+/// Human output: one line per finding, <c>path:line:column</c> first so editors and terminals can jump to it.
+/// Colour only when asked (the CLI asks when stdout is a terminal).
+/// </summary>
+public sealed class TextReporter : IScanReporter
+{
+    public void Write(ScanResult result, Stream output, ReportOptions options)
+    {
+        using var w = new StreamWriter(output, leaveOpen: true) { NewLine = "\n" };
+        string C(string code, string s) => options.Color ? $"\x1b[{code}m{s}\x1b[0m" : s;
+        foreach (var f in result.Findings)
+        {
+            var where = f.Source.Commit != null ? $"{f.Source.Commit[..Math.Min(12, f.Source.Commit.Length)]}:{f.Path}" : f.Path;
+            var parts = new List<string> { C("1", $"{where}:{f.Line}:{f.Column}"), C(SeverityColour(f.Severity), f.RuleId) };
+            if (f.RuleId != "aws-access-key-id") parts.Add(f.Display(options.ShowSecrets));
+            if (f.KeyId != null) parts.Add("key " + f.KeyId);
+            if (f.KeyKind != null && f.RuleId == "aws-access-key-id") parts.Add(f.KeyKind);
+            if (f.Account != null) parts.Add("account " + f.Account);
+            if (f.PairedWith.Count > 0) parts.Add(C("31", "paired"));
+            if (f.Enrichment is { } facts) parts.Add(Facts(facts));
+            w.WriteLine(string.Join("  ", parts));
+            if (options.Verbose && f.Occurrences.Count > 1)
+                foreach (var o in f.Occurrences) w.WriteLine($"    also {o.Commit?[..Math.Min(12, o.Commit.Length)]}:{o.Path}:{o.Line}");
+        }
+        if (options.Verbose)
+        {
+            foreach (var b in result.BinaryFiles) w.WriteLine($"skipped binary: {b}");
+            foreach (var link in result.SkippedSymlinks) w.WriteLine($"skipped symlink: {link}");
+        }
+        foreach (var b in result.BaselineUnseen)
+            w.WriteLine($"baseline entry no longer seen: {b.Rule} {b.KeyId ?? b.Fingerprint} (was in {b.Path})");
+        var s = result.Stats;
+        var summary = $"{result.Findings.Count} finding{(result.Findings.Count == 1 ? "" : "s")}; scanned {s.FilesScanned:N0} file{(s.FilesScanned == 1 ? "" : "s")}, {Size(s.BytesScanned)}";
+        if (s.Commits > 0) summary += $", {s.Commits:N0} commits, {s.Blobs:N0} blobs";
+        if (s.BinarySkipped > 0) summary += $"; {s.BinarySkipped} binary skipped";
+        long suppressed = s.SuppressedInline + s.SuppressedAllowlist + s.SuppressedBaseline;
+        if (suppressed > 0) summary += $"; {suppressed} suppressed";
+        if (result.Errors.Count > 0) summary += $"; {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}";
+        summary += $" in {s.DurationMs / 1000.0:0.00}s";
+        w.WriteLine(C("2", summary));
+    }
+
+    private static string Facts(IDictionary<string, object?> facts)
+    {
+        var bits = new List<string>();
+        foreach (var key in new[] { "ownership", "userName", "status", "ageDays", "lastUsedDate", "lastUsedService", "lastUsedRegion", "severity", "error" })
+            if (facts.TryGetValue(key, out var v) && v != null) bits.Add($"{key}={JsonlessValue(v)}");
+        return "[" + string.Join(" ", bits) + "]";
+    }
+
+    private static string JsonlessValue(object v) => v switch
+    {
+        DateTimeOffset d => d.ToString("yyyy-MM-dd"),
+        _ => v.ToString() ?? "",
+    };
+
+    private static string SeverityColour(string severity) => severity switch
+    {
+        "critical" => "1;31",
+        "high" => "31",
+        "medium" => "33",
+        _ => "36",
+    };
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1048576 => $"{bytes / 1024.0:0.0} KB",
+        < 1073741824 => $"{bytes / 1048576.0:0.0} MB",
+        _ => $"{bytes / 1073741824.0:0.00} GB",
+    };
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using KeyGuard.Detection;
+using KeyGuard.Findings;
+using KeyGuard.Sources;
+
+namespace KeyGuard.Scanning;
+
+/// <summary>
+/// Scans files and directories (and stdin) in parallel with bounded memory: each worker holds one chunk buffer.
+/// Unreadable files become <see cref="ScanError"/>s; the rest of the scan completes.
+/// </summary>
+public sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool progress = false, int parallelism = 0)
+{
+    public ScanResult Run(IReadOnlyList<string> roots, ScanResult? into = null)
+    {
+        var result = into ?? new ScanResult();
+        var clock = Stopwatch.StartNew();
+        var walker = new FileWalker(walk);
+        var files = new List<WalkedFile>();
+        foreach (var root in roots) files.AddRange(walker.Walk(root));
+        result.Errors.AddRange(walker.Errors.Select(e => new ScanError(e.Path, e.Message)));
+        result.SkippedSymlinks.AddRange(walker.SkippedSymlinks);
+        result.Stats.SymlinksSkipped += walker.SkippedSymlinks.Count;
+        result.Stats.IgnoredByGit += walker.IgnoredCount;
+
+        var stats = result.Stats;
+        var gate = new object();
+        using (new Progress(progress, () => $"scanned {stats.FilesScanned:N0}/{files.Count:N0} files, {stats.BytesScanned / 1048576.0:N0} MB"))
+        {
+            Parallel.ForEach(files,
+                new ParallelOptions { MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount },
+                () => new List<Finding>(),
+                (file, _, local) =>
+                {
+                    ScanOne(file, local, result, gate);
+                    return local;
+                },
+                local => { lock (gate) result.Findings.AddRange(local); });
+        }
+        stats.DurationMs += clock.ElapsedMilliseconds;
+        return result;
+    }
+
+    private void ScanOne(WalkedFile file, List<Finding> local, ScanResult result, object gate)
+    {
+        try
+        {
+            using var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+            var r = scanner.Scan(stream, new Provenance(file.DisplayPath), local);
+            Interlocked.Add(ref result.Stats.BytesScanned, r.Bytes);
+            if (r.Binary)
+            {
+                Interlocked.Increment(ref result.Stats.BinarySkipped);
+                lock (gate) result.BinaryFiles.Add(file.DisplayPath);
+                return;
+            }
+            Interlocked.Increment(ref result.Stats.FilesScanned);
+            Interlocked.Add(ref result.Stats.SuppressedInline, r.Suppressed);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or RuleTimeoutException)
+        {
+            string message = e switch
+            {
+                UnauthorizedAccessException => "permission denied",
+                FileNotFoundException or DirectoryNotFoundException => "vanished during the scan",
+                _ => e.Message,
+            };
+            lock (gate) result.Errors.Add(new ScanError(file.DisplayPath, message));
+        }
+    }
+
+    public ScanResult RunStdin(Stream input, string name, ScanResult? into = null)
+    {
+        var result = into ?? new ScanResult();
+        var clock = Stopwatch.StartNew();
+        var r = scanner.Scan(input, new Provenance(name, SourceKind.Stdin), result.Findings);
+        result.Stats.BytesScanned += r.Bytes;
+        if (r.Binary) { result.Stats.BinarySkipped++; result.BinaryFiles.Add(name); }
+        else result.Stats.FilesScanned++;
+        result.Stats.SuppressedInline += r.Suppressed;
+        result.Stats.DurationMs += clock.ElapsedMilliseconds;
+        return result;
+    }
+}
