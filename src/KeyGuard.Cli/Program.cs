@@ -10,15 +10,21 @@ root.Subcommands.Add(BaselineCommand.Create());
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
-    foreach (var error in parse.Errors) Console.Error.WriteLine($"keyguard: {error.Message}");
+    // One line per problem: System.CommandLine lists allowed values on extra lines.
+    foreach (var error in parse.Errors) Console.Error.WriteLine("keyguard: " + string.Join(' ', error.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)));
     return ExitCodes.Usage;
 }
 try
 {
-    return await parse.InvokeAsync();
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (UsageException e)
 {
     Console.Error.WriteLine($"keyguard: {e.Message}");
     return ExitCodes.Usage;
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"keyguard: {e.Message}");
+    return ExitCodes.ScanError;
 }

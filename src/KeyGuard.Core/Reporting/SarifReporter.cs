@@ -101,8 +101,12 @@ public sealed class SarifReporter : IScanReporter
         w.WriteEndObject();
     }
 
-    private static string Uri(string path) =>
-        string.Join('/', path.Replace('\\', '/').Split('/').Select(System.Uri.EscapeDataString)).TrimStart('.', '/') is { Length: > 0 } u ? u : path;
+    private static string Uri(string path)
+    {
+        var p = path.Replace('\\', '/');
+        if (p.StartsWith("./", StringComparison.Ordinal)) p = p[2..];
+        return string.Join('/', p.Split('/').Select(System.Uri.EscapeDataString));
+    }
 
     private static string Pascal(string id) => string.Concat(id.Split('-', '_', '.').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
 

@@ -1,0 +1,120 @@
+using System.Text;
+
+namespace KeyGuard.Tests.Support;
+
+/// <summary>A generated file and the findings a perfect scanner reports in it: (rule, secret) pairs.</summary>
+public sealed record CorpusSample(string Name, string Content, IReadOnlyList<(string Rule, string Secret)> Expected);
+
+/// <summary>
+/// Plants generated credentials where people really leak them, and writes hard negatives that fool weaker
+/// scanners. Deterministic for a seed, built at test time: no credential-shaped literal is committed.
+/// </summary>
+public sealed class LeakCorpus(int seed)
+{
+    private readonly FakeCredentials _fake = new(seed);
+    private const string Id = "aws-access-key-id", Sec = "aws-secret-access-key", Tok = "aws-session-token";
+
+    private delegate CorpusSample Template(string id, string secret);
+
+    public IEnumerable<CorpusSample> Positives(int perTemplate)
+    {
+        var templates = PositiveTemplates().ToList();
+        for (int round = 0; round < perTemplate; round++)
+            foreach (var (name, make) in templates)
+            {
+                var id = _fake.KeyId(_fake.Random.Next(4) == 0 ? "ASIA" : "AKIA", _fake.Account());
+                yield return make(id, _fake.Secret()) with { Name = $"{name}#{round}" };
+            }
+    }
+
+    private static CorpusSample S(string content, params (string, string)[] expected) => new("", content, expected);
+
+    private IEnumerable<(string, Template)> PositiveTemplates()
+    {
+        yield return ("aws-credentials", (id, s) => S($"[default]\naws_access_key_id = {id}\naws_secret_access_key = {s}\nregion = us-east-1\n", (Id, id), (Sec, s)));
+        yield return ("aws-credentials-session", (id, s) =>
+        {
+            var asia = _fake.KeyId("ASIA", _fake.Account());
+            var t = _fake.SessionToken();
+            return S($"[temp]\naws_access_key_id={asia}\naws_secret_access_key={s}\naws_session_token={t}\n", (Id, asia), (Sec, s), (Tok, t));
+        });
+        yield return ("dotenv", (id, s) => S($"DATABASE_URL=postgres://localhost/app\nAWS_ACCESS_KEY_ID={id}\nAWS_SECRET_ACCESS_KEY={s}\n", (Id, id), (Sec, s)));
+        yield return ("shell-export", (id, s) => S($"#!/bin/sh\nexport AWS_ACCESS_KEY_ID=\"{id}\"\nexport AWS_SECRET_ACCESS_KEY=\"{s}\"\naws s3 ls\n", (Id, id), (Sec, s)));
+        yield return ("python-boto3", (id, s) => S($"import boto3\n\ns3 = boto3.client(\n    's3',\n    aws_access_key_id='{id}',\n    aws_secret_access_key='{s}',\n)\n", (Id, id), (Sec, s)));
+        yield return ("javascript", (id, s) => S($"const client = new S3Client({{\n  region: 'eu-west-1',\n  credentials: {{ accessKeyId: '{id}', secretAccessKey: '{s}' }},\n}});\n", (Id, id), (Sec, s)));
+        yield return ("java", (id, s) => S($"AWSCredentials creds = new BasicAWSCredentials(\"{id}\", \"{s}\");\n", (Id, id), (Sec, s)));
+        yield return ("csharp", (id, s) => S($"var credentials = new BasicAWSCredentials(\n    \"{id}\",\n    \"{s}\");\n", (Id, id), (Sec, s)));
+        yield return ("go", (id, s) => S($"sess := session.Must(session.NewSession(&aws.Config{{\n\tCredentials: credentials.NewStaticCredentials(\"{id}\", \"{s}\", \"\"),\n}}))\n", (Id, id), (Sec, s)));
+        yield return ("ruby", (id, s) => S($"Aws.config.update(\n  credentials: Aws::Credentials.new('{id}', '{s}')\n)\n", (Id, id), (Sec, s)));
+        yield return ("php", (id, s) => S($"$s3 = new S3Client([\n    'credentials' => [\n        'key'    => '{id}',\n        'secret' => '{s}',\n    ],\n]);\n", (Id, id), (Sec, s)));
+        yield return ("terraform", (id, s) => S($"provider \"aws\" {{\n  region     = \"us-west-2\"\n  access_key = \"{id}\"\n  secret_key = \"{s}\"\n}}\n", (Id, id), (Sec, s)));
+        yield return ("github-actions", (id, s) => S($"jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    env:\n      AWS_ACCESS_KEY_ID: {id}\n      AWS_SECRET_ACCESS_KEY: {s}\n    steps:\n      - run: make deploy\n", (Id, id), (Sec, s)));
+        yield return ("kubernetes", (id, s) => S($"apiVersion: v1\nkind: Secret\nmetadata:\n  name: aws\nstringData:\n  aws_access_key_id: \"{id}\"\n  aws_secret_access_key: \"{s}\"\n", (Id, id), (Sec, s)));
+        yield return ("sts-json", (id, s) =>
+        {
+            var asia = _fake.KeyId("ASIA", _fake.Account());
+            var t = _fake.SessionToken();
+            return S($"{{\n  \"Credentials\": {{\n    \"AccessKeyId\": \"{asia}\",\n    \"SecretAccessKey\": \"{s}\",\n    \"SessionToken\": \"{t}\",\n    \"Expiration\": \"2026-11-28T12:00:00Z\"\n  }}\n}}\n", (Id, asia), (Sec, s), (Tok, t));
+        });
+        yield return ("xml-appsettings", (id, s) => S($"<appSettings>\n  <add key=\"AWSProfileName\" value=\"prod\" />\n  <add key=\"AWSAccessKey\" value=\"{id}\" />\n  <add key=\"AWSSecretKey\" value=\"{s}\" />\n</appSettings>\n", (Id, id), (Sec, s)));
+        yield return ("java-properties", (id, s) => S($"app.name=billing\naws.accessKeyId={id}\naws.secretKey={s}\n", (Id, id), (Sec, s)));
+        yield return ("dockerfile", (id, s) => S($"FROM python:3.12\nENV AWS_ACCESS_KEY_ID={id} \\\n    AWS_SECRET_ACCESS_KEY={s}\nCMD [\"python\", \"app.py\"]\n", (Id, id), (Sec, s)));
+        yield return ("console-csv", (id, s) => S($"Access key ID,Secret access key\n{id},{s}\n", (Id, id), (Sec, s)));
+        yield return ("jupyter", (id, s) => S($"{{\n \"cells\": [{{\n   \"cell_type\": \"code\",\n   \"source\": [\n    \"import os\\n\",\n    \"os.environ['AWS_ACCESS_KEY_ID'] = '{id}'\\n\",\n    \"os.environ['AWS_SECRET_ACCESS_KEY'] = '{s}'\\n\"\n   ]\n  }}]\n}}\n", (Id, id), (Sec, s)));
+        yield return ("log-escaped-json", (id, s) => S($"2026-11-01T10:00:00Z INFO request body=\"{{\\\"accessKeyId\\\":\\\"{id}\\\",\\\"secretAccessKey\\\":\\\"{s}\\\"}}\" status=200\n", (Id, id), (Sec, s)));
+        yield return ("markdown", (id, s) => S($"## Setup\n\nRun:\n\n```sh\naws configure set aws_access_key_id {id}\naws configure set aws_secret_access_key {s}\n```\n", (Id, id), (Sec, s)));
+        yield return ("minified-js", (id, s) =>
+        {
+            var filler = string.Concat(Enumerable.Range(0, 400).Select(i => $"function f{i}(a,b){{return a+b*{i}}};"));
+            return S(filler + $"var cfg={{accessKeyId:\"{id}\",secretAccessKey:\"{s}\"}};" + filler + "\n", (Id, id), (Sec, s));
+        });
+        yield return ("crlf", (id, s) => S($"AWS_ACCESS_KEY_ID={id}\r\nAWS_SECRET_ACCESS_KEY={s}\r\n", (Id, id), (Sec, s)));
+        yield return ("presigned-url", (id, s) =>
+        {
+            var asia = _fake.KeyId("ASIA", _fake.Account());
+            var t = _fake.SessionToken();
+            var encoded = t.Replace("/", "%2F").Replace("+", "%2B").Replace("=", "%3D");
+            return S($"url = \"https://bucket.s3.amazonaws.com/report.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={asia}%2F20261101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261101T000000Z&X-Amz-Expires=3600&X-Amz-Security-Token={encoded}&X-Amz-SignedHeaders=host&X-Amz-Signature={_fake.Hex(64)}\"\n", (Id, asia), (Tok, t));
+        });
+        yield return ("url-encoded-secret", (id, s) =>
+            S($"POST /configure\nbody: access_key={id}&secret_key={s.Replace("/", "%2F").Replace("+", "%2B")}\n", (Id, id), (Sec, s)));
+        yield return ("secret-only-yaml", (id, s) => S($"aws:\n  region: us-east-1\n  secret_access_key: {s}\n", (Sec, s)));
+        yield return ("key-id-in-comment", (id, s) => S($"# the old deploy key {id} was rotated last week\n", (Id, id)));
+        yield return ("mws", (id, s) => { var m = _fake.MwsToken(); return S($"MWS_SELLER_ID=A1B2C3\nMWS_AUTH_TOKEN={m}\n", ("amazon-mws-auth-token", m)); });
+        yield return ("bedrock", (id, s) => { var b = _fake.BedrockKey(); return S($"export AWS_BEARER_TOKEN_BEDROCK={b}\n", ("amazon-bedrock-api-key", b)); });
+    }
+
+    /// <summary>Text that looks like credentials to a weaker scanner and must produce no finding.</summary>
+    public IEnumerable<CorpusSample> Negatives(int perTemplate)
+    {
+        for (int round = 0; round < perTemplate; round++)
+        {
+            var hex40 = _fake.Hex(40);
+            yield return N("example-keys", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n");
+            yield return N("placeholders", "aws_access_key_id = AKIAXXXXXXXXXXXXXXXX\naws_secret_access_key = <YOUR_SECRET_ACCESS_KEY>\n" +
+                "AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}\nsecret: ${{ secrets.AWS_SECRET_ACCESS_KEY }}\n" +
+                "secret_key = var.aws_secret_key\nsecret = os.environ['AWS_SECRET_ACCESS_KEY']\naws_secret_access_key=REDACTED\naws_secret_access_key=****************************************\n" +
+                "aws_secret_access_key = XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n");
+            yield return N("git-sha", $"commit {hex40}\nsecret_sha = \"{_fake.Hex(40)}\"\nclient_secret: {_fake.Hex(40).ToUpperInvariant()}\n");
+            yield return N("sha256", $"secret_digest = {_fake.Hex(64)}\nchecksum: sha256:{_fake.Hex(64)}\n");
+            yield return N("uuid", $"secret_id = {Guid.NewGuid()}\nsession_token = {Guid.NewGuid()}\n");
+            yield return N("jwt", $"session_token: {Jwt()}\nauthorization = Bearer {Jwt()}\n");
+            yield return N("data-uri", $"<img alt=\"secret\" src=\"data:image/png;base64,{_fake.Chars(600, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}==\">\n");
+            yield return N("lockfile", $"\"secret-handshake\": {{\n  \"version\": \"1.5.3\",\n  \"integrity\": \"sha512-{_fake.Chars(86, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}==\"\n}},\n\"resolved\": \"sha1-{_fake.Chars(27, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}=\"\n");
+            yield return N("public-pem", "-----BEGIN PUBLIC KEY-----\n" + string.Join("\n", Enumerable.Range(0, 6).Select(_ => _fake.Chars(64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"))) + "\n" + _fake.Chars(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") + "\n-----END PUBLIC KEY-----\n");
+            yield return N("enum-words", "enum Region { ASIAPACIFICNORTHEAST, ASIASOUTHEASTREGIONS, ACCAOUNTSTATUSACTIVE }\nmarket = \"AKIAMARKETSUMMERSALE\"\n");
+            yield return N("bad-charset", $"id = AKIA{_fake.Chars(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0189")}0189\nkey: ASIA{_fake.Chars(12, "ABCDEFGH")}1890\n");
+            yield return N("unique-ids", $"role_id = AROA{_fake.Chars(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}\nuser_id = AIDA{_fake.Chars(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}\n");
+            yield return N("low-entropy-secret", "aws_secret_access_key = aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd\nsecret = abcdABCDabcdABCDabcdABCDabcdABCDabcd1234\n");
+            yield return N("words-secret", "secret_message = TheQuickBrownFoxJumpsOverTheLazyDogAgain1\n");
+        }
+    }
+
+    private string Jwt()
+    {
+        string B64Url(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return B64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + B64Url($"{{\"sub\":\"{_fake.Hex(16)}\",\"name\":\"{_fake.Chars(30, "abcdefghijklmnopqrstuvwxyz ")}\",\"iat\":1516239022,\"scope\":\"read write admin billing\"}}") + "." + _fake.Chars(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+    }
+
+    private static CorpusSample N(string name, string content) => new(name, content, []);
+}
