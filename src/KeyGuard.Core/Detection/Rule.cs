@@ -35,9 +35,24 @@ public sealed record Rule
     public int MinLength { get; init; }
     public string Severity { get; init; } = "high";
     public bool Enabled { get; init; } = true;
-    /// <summary>Lines searched before and after a keyword hit.</summary>
+    /// <summary>
+    /// Keywords that mark a nearby credential of another kind (a key ID near a secret): the regex runs
+    /// <see cref="LinesBefore"/> and <see cref="LinesAfter"/> lines around them, for pairing.
+    /// </summary>
+    public IReadOnlyList<string> PairKeywords { get; init; } = [];
+    /// <summary>Lines searched before and after a pair-keyword hit.</summary>
     public int LinesBefore { get; init; }
     public int LinesAfter { get; init; }
+    /// <summary>
+    /// Characters after a keyword hit in which a match may start (0: the rest of the hit's line). A small reach
+    /// keeps the regex off text that cannot hold a match, which is most of a file.
+    /// </summary>
+    public int Reach { get; init; }
+    /// <summary>
+    /// A window must hold a run of at least this many base64 or URL-encoded characters before the regex runs on it:
+    /// a vectorised check that spares the regex almost every window near a common keyword.
+    /// </summary>
+    public int MinRun { get; init; }
     /// <summary>Characters searched after a keyword hit on its own line (long tokens need more).</summary>
     public int MaxWindow { get; init; } = 4096;
     public string Description { get; init; } = "";

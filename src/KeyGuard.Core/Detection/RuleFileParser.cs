@@ -14,7 +14,7 @@ public static class RuleFileParser
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);
 
     private static readonly string[] Keys =
-        ["title", "description", "regex", "keywords", "check", "entropy", "hex-entropy", "min-length", "severity", "enabled", "lines-before", "lines-after", "max-window"];
+        ["title", "description", "regex", "keywords", "pair-keywords", "reach", "min-run", "check", "entropy", "hex-entropy", "min-length", "severity", "enabled", "lines-before", "lines-after", "max-window"];
 
     public static IReadOnlyList<Rule> ParseFile(string path, bool builtIn = false)
     {
@@ -121,8 +121,14 @@ public static class RuleFileParser
         var keywords = f.TryGetValue("keywords", out var k)
             ? k.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [];
+        var pairKeywords = f.TryGetValue("pair-keywords", out var pk)
+            ? pk.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
         return new Rule
         {
+            PairKeywords = pairKeywords,
+            Reach = (int)Number("reach", 0),
+            MinRun = (int)Number("min-run", 0),
             Id = id,
             Title = f.TryGetValue("title", out var t) ? t.Value : id,
             Description = f.TryGetValue("description", out var d) ? d.Value : "",

@@ -12,18 +12,18 @@ public sealed class RuleSet
     /// <summary>Rules without keywords run on every chunk.</summary>
     internal IReadOnlyList<Rule> Unfiltered { get; }
     internal SearchValues<string>? Keywords { get; }
-    internal IReadOnlyList<(string Keyword, Rule[] Rules)> KeywordRules { get; }
+    internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing)[] Rules)> KeywordRules { get; }
 
     public RuleSet(IEnumerable<Rule> rules)
     {
         Rules = rules.Where(r => r.Enabled).ToList();
-        Unfiltered = Rules.Where(r => r.Keywords.Count == 0).ToList();
-        var byKeyword = new Dictionary<string, List<Rule>>(StringComparer.OrdinalIgnoreCase);
+        Unfiltered = Rules.Where(r => r.Keywords.Count == 0 && r.PairKeywords.Count == 0).ToList();
+        var byKeyword = new Dictionary<string, List<(Rule, bool)>>(StringComparer.OrdinalIgnoreCase);
         foreach (var rule in Rules)
-            foreach (var kw in rule.Keywords)
+            foreach (var (kw, pairing) in rule.Keywords.Select(k => (k, false)).Concat(rule.PairKeywords.Select(k => (k, true))))
             {
                 if (!byKeyword.TryGetValue(kw, out var list)) byKeyword[kw] = list = [];
-                if (!list.Contains(rule)) list.Add(rule);
+                if (!list.Contains((rule, pairing))) list.Add((rule, pairing));
             }
         KeywordRules = byKeyword.Select(kv => (kv.Key, kv.Value.ToArray())).ToList();
         Keywords = byKeyword.Count > 0 ? SearchValues.Create(byKeyword.Keys.ToArray(), StringComparison.OrdinalIgnoreCase) : null;

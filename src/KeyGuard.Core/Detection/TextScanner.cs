@@ -103,9 +103,9 @@ public sealed class TextScanner(RuleSet rules)
             foreach (var (keyword, owners) in Rules.KeywordRules)
             {
                 if (!span[hit..].StartsWith(keyword, StringComparison.OrdinalIgnoreCase)) continue;
-                foreach (var rule in owners)
+                foreach (var (rule, pairing) in owners)
                 {
-                    var (ws, we) = WindowAround(text, hit, rule);
+                    var (ws, we) = pairing ? LinesAround(text, hit, rule) : Reach(text, hit, rule);
                     if (open.TryGetValue(rule, out var w))
                     {
                         if (ws <= w.End) { open[rule] = (w.Start, Math.Max(w.End, we)); continue; }
@@ -120,9 +120,24 @@ public sealed class TextScanner(RuleSet rules)
         return windows;
     }
 
+    /// <summary>From the hit to its reach (or the end of its line), widened to token boundaries so a regex never
+    /// starts or stops inside a base64 run.</summary>
+    private static (int Start, int End) Reach(string text, int hit, Rule rule)
+    {
+        int end;
+        if (rule.Reach > 0) end = Math.Min(text.Length, hit + rule.Reach);
+        else
+        {
+            int ceiling = Math.Min(text.Length, hit + rule.MaxWindow);
+            int nl = text.IndexOf('\n', hit, ceiling - hit);
+            end = nl < 0 ? ceiling : nl + 1;
+        }
+        return (TokenBoundaryBefore(text, hit), TokenBoundaryAfter(text, end));
+    }
+
     /// <summary>The hit's line plus the rule's extra lines, clamped to MaxWindow characters per line and widened
-    /// to token boundaries so a regex never starts or stops inside a base64 run.</summary>
-    private static (int Start, int End) WindowAround(string text, int hit, Rule rule)
+    /// to token boundaries.</summary>
+    private static (int Start, int End) LinesAround(string text, int hit, Rule rule)
     {
         int start = hit;
         for (int line = 0; line <= rule.LinesBefore && start > 0; line++)
@@ -159,8 +174,28 @@ public sealed class TextScanner(RuleSet rules)
         return i;
     }
 
+    private static readonly System.Buffers.SearchValues<char> RunChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+%");
+
+    /// <summary>True when <paramref name="span"/> holds a run of at least <paramref name="length"/> base64/URL characters.</summary>
+    internal static bool HasRun(ReadOnlySpan<char> span, int length)
+    {
+        while (span.Length >= length)
+        {
+            int start = span.IndexOfAny(RunChars);
+            if (start < 0) return false;
+            span = span[start..];
+            int run = span.IndexOfAnyExcept(RunChars);
+            if (run < 0) run = span.Length;
+            if (run >= length) return true;
+            span = span[run..];
+        }
+        return false;
+    }
+
     private static void MatchWindow(Rule rule, string text, int start, int end, List<Candidate> into)
     {
+        if (rule.MinRun > 0 && !HasRun(text.AsSpan(start, end - start), rule.MinRun)) return;
         Match m;
         try { m = rule.Regex.Match(text, start, end - start); }
         catch (RegexMatchTimeoutException) { throw new RuleTimeoutException(rule); }

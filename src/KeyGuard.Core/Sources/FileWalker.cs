@@ -49,7 +49,8 @@ public sealed class FileWalker(WalkOptions options)
                 {
                     repo = new Repository(gitDir);
                     workdir = repo.Info.IsBare ? null : Path.GetFullPath(repo.Info.WorkingDirectory);
-                    if (workdir == null) { repo.Dispose(); repo = null; }
+                    // A root the user named explicitly is scanned even if git ignores it, as ripgrep does.
+                    if (workdir == null || IsIgnored(repo, workdir, full, isDir: true)) { repo.Dispose(); repo = null; }
                 }
             }
             catch (LibGit2SharpException) { repo = null; }
