@@ -26,6 +26,7 @@ public sealed class ContentScanner(TextScanner engine)
 
     public ContentResult Scan(Stream stream, Provenance source, List<Finding> output)
     {
+        if (stream.CanSeek && stream.Length - stream.Position <= ChunkBytes) return ScanSmall(stream, source, output);
         byte[] bytes = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         char[]? chars = null;
         try
@@ -85,6 +86,23 @@ public sealed class ContentScanner(TextScanner engine)
             ArrayPool<byte>.Shared.Return(bytes);
             if (chars != null) ArrayPool<char>.Shared.Return(chars);
         }
+    }
+
+    /// <summary>Most files fit one chunk: read them whole and decode straight into one string, no char buffer.</summary>
+    private ContentResult ScanSmall(Stream stream, Provenance source, List<Finding> output)
+    {
+        int length = (int)(stream.Length - stream.Position);
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            int filled = ReadFull(stream, bytes, 0, length);
+            var data = bytes.AsSpan(0, filled);
+            if (TextDecoder.LooksBinary(data)) return new ContentResult(true, filled, 0);
+            var encoding = TextDecoder.Choose(data, out int bom);
+            string text = encoding.GetString(data[bom..]);
+            return new ContentResult(false, filled, Engine.Scan(text, TextPosition.Start, source, output));
+        }
+        finally { ArrayPool<byte>.Shared.Return(bytes); }
     }
 
     private static int ReadFull(Stream s, byte[] buffer, int offset, int count)

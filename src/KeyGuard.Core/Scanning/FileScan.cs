@@ -45,7 +45,7 @@ public sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool prog
     {
         try
         {
-            using var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+            using var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0, FileOptions.SequentialScan);
             var r = scanner.Scan(stream, new Provenance(file.DisplayPath), local);
             Interlocked.Add(ref result.Stats.BytesScanned, r.Bytes);
             if (r.Binary)
