@@ -20,11 +20,23 @@ def key_id(r, prefix="AKIA", account=123456789012):
 def secret(r):
     return "".join(r.choice(string.ascii_letters + string.digits + "/+") for _ in range(40))
 
-WORDS = ("config value result handler request response client server token session user account "
+WORDS = ("config value result handler request response client server user account name path options "
          "index buffer stream parse render update delete create fetch build cache logger error retry timeout "
-         "region bucket object key secret policy role permission manager service factory adapter").split()
+         "region bucket object policy role permission manager service factory adapter item list count").split()
+
+# Credential vocabulary appears, as in real code, in a small share of lines (about 1 in 150).
+RARE = [
+    "    const secretName = process.env.SECRET_NAME || 'app/prod/db';",
+    "    token = request.headers.get('x-auth-token')",
+    "    sessionToken: credentials.sessionToken,",
+    "    // rotate the signing key before the secret expires",
+    "    aws_secret_access_key = os.environ['AWS_SECRET_ACCESS_KEY']",
+    "    String accessKey = System.getenv(\"AWS_ACCESS_KEY_ID\");",
+]
 
 def line(r):
+    if r.randrange(150) == 0:
+        return r.choice(RARE)
     kind = r.randrange(10)
     w = lambda: r.choice(WORDS)
     if kind < 4:

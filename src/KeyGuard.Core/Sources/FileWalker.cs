@@ -82,7 +82,7 @@ public sealed class FileWalker(WalkOptions options)
             if (!visited.Add(resolved)) return;
         }
         IEnumerable<FileSystemInfo> entries;
-        try { entries = new DirectoryInfo(dir).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal).ToList(); }
+        try { entries = new DirectoryInfo(dir).EnumerateFileSystemInfos().ToList(); }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             Errors.Add((Display(displayRoot, relative), e is UnauthorizedAccessException ? "permission denied" : e.Message));
@@ -95,7 +95,8 @@ public sealed class FileWalker(WalkOptions options)
             if (isDir && entry.Name == ".git") continue;
             if (repo != null && IsIgnored(repo, workdir!, entry.FullName, isDir)) { IgnoredCount++; continue; }
 
-            if (entry.LinkTarget != null)
+            // The attribute comes from the directory listing; LinkTarget would cost a readlink per file.
+            if ((entry.Attributes & FileAttributes.ReparsePoint) != 0)
             {
                 if (!options.FollowSymlinks) { SkippedSymlinks.Add(Display(displayRoot, rel)); continue; }
                 var target = entry.ResolveLinkTarget(true);

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace KeyGuard.Planning;
+
+/// <summary>
+/// Turns a scan's JSON report (version 1) into one <see cref="LeakedKey"/> per key ID. The leak date is the earliest
+/// date the report knows (a history sweep's introducing commit, a commit's date); for plain files it is when git first
+/// saw the file, else its modification time.
+/// </summary>
+public static class LeakReader
+{
+    public static List<LeakedKey> Read(string file, Func<string, DateTimeOffset?>? fileAppeared = null)
+    {
+        if (!File.Exists(file)) throw new UsageException($"--findings: {file}: file not found");
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            if (!doc.RootElement.TryGetProperty("version", out var v) || v.GetInt32() != 1 || !doc.RootElement.TryGetProperty("findings", out var findings))
+                throw new UsageException($"--findings: {file}: not a KeyGuard scan report (version 1)");
+            return FromFindings(findings.EnumerateArray().ToList(), fileAppeared ?? GitFileHistory.FirstSeen);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new UsageException($"--findings: {file}: not valid JSON: {e.Message.Split('.')[0]}");
+        }
+    }
+
+    /// <summary>The IAM facts a `scan --verify` report carries in each finding's "aws" object, by key ID.</summary>
+    public static Dictionary<string, JsonElement> AwsFacts(string file)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+        var map = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var f in doc.RootElement.GetProperty("findings").EnumerateArray())
+            if (Str(f, "keyId") is { } id && f.TryGetProperty("aws", out var aws) && !map.ContainsKey(id))
+                map[id] = aws.Clone();
+        return map;
+    }
+
+    private static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+
+    private static DateTimeOffset? Date(JsonElement e, string name) =>
+        Str(e, name) is { } s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : null;
+
+    internal static List<LeakedKey> FromFindings(List<JsonElement> findings, Func<string, DateTimeOffset?> fileAppeared)
+    {
+        var byKey = findings.Where(f => Str(f, "keyId") != null).GroupBy(f => Str(f, "keyId")!, StringComparer.Ordinal);
+        var result = new List<LeakedKey>();
+        foreach (var group in byKey.OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var locations = new List<LeakLocation>();
+            DateTimeOffset? first = null;
+            void Seen(DateTimeOffset? d) { if (d is { } x && (first == null || x < first)) first = x; }
+            foreach (var f in group)
+            {
+                var path = Str(f, "path") ?? "";
+                int line = f.TryGetProperty("line", out var l) ? l.GetInt32() : 0;
+                var date = Date(f, "date");
+                locations.Add(new LeakLocation(path, line, Str(f, "commit"), date));
+                Seen(date);
+                if (f.TryGetProperty("introduced", out var intro) && intro.ValueKind == JsonValueKind.Object) Seen(Date(intro, "date"));
+                if (Str(f, "commit") == null && date == null) Seen(fileAppeared(path));
+            }
+            var paths = locations.Select(l => l.Path).ToHashSet();
+            var others = findings.Where(f => paths.Contains(Str(f, "path") ?? "") && Str(f, "keyId") != group.Key && Str(f, "rule") is { } r && r != "aws-access-key-id")
+                .Select(f => $"{Str(f, "rule")} at {Str(f, "path")}:{(f.TryGetProperty("line", out var ln) ? ln.GetInt32() : 0)}").Distinct().Order().ToList();
+            result.Add(new LeakedKey(group.Key, group.Select(f => Str(f, "account")).FirstOrDefault(a => a != null),
+                locations.DistinctBy(l => (l.Path, l.Line, l.Commit)).OrderBy(l => l.Path, StringComparer.Ordinal).ThenBy(l => l.Line).ToList(),
+                first,
+                group.Any(f => Str(f, "rule") == "aws-secret-access-key"),
+                group.Any(f => Str(f, "rule") == "aws-session-token"),
+                others));
+        }
+        return result;
+    }
+}
+
+/// <summary>When a file first appeared: the oldest commit that touched it, else its modification time.</summary>
+public static class GitFileHistory
+{
+    public static DateTimeOffset? FirstSeen(string path)
+    {
+        try
+        {
+            var full = Path.GetFullPath(path);
+            var gitDir = LibGit2Sharp.Repository.Discover(Path.GetDirectoryName(full) ?? ".");
+            if (gitDir != null)
+            {
+                using var repo = new LibGit2Sharp.Repository(gitDir);
+                if (!repo.Info.IsBare && repo.Head.Tip != null)
+                {
+                    var rel = Path.GetRelativePath(repo.Info.WorkingDirectory, full).Replace('\\', '/');
+                    var oldest = repo.Commits.QueryBy(rel).LastOrDefault();
+                    if (oldest != null) return oldest.Commit.Committer.When;
+                }
+            }
+            return File.Exists(full) ? new DateTimeOffset(File.GetLastWriteTimeUtc(full), TimeSpan.Zero) : null;
+        }
+        catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
