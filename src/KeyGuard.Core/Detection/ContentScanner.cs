@@ -35,7 +35,11 @@ public sealed class ContentScanner(TextScanner engine)
             var head = bytes.AsSpan(0, filled);
             if (TextDecoder.LooksBinary(head)) return new ContentResult(true, filled, 0);
             var encoding = TextDecoder.Choose(head, out int bom);
+            bool asBytes = TextDecoder.ScanAsBytes(encoding);
+            bool utf8Bytes = asBytes && !ReferenceEquals(encoding, Encoding.Latin1);
+            if (asBytes) encoding = Encoding.Latin1;
             var decoder = encoding.GetDecoder();
+            int skew = 0;
             chars = ArrayPool<char>.Shared.Rent(encoding.GetMaxCharCount(ChunkBytes) + OverlapChars);
 
             long total = filled, absOffset = 0, lineStart = 0;
@@ -48,7 +52,7 @@ public sealed class ContentScanner(TextScanner engine)
                 int n = decoder.GetChars(bytes, byteStart, filled - byteStart, chars, carry, flush: last);
                 int textLength = carry + n;
                 string text = new(chars, 0, textLength);
-                var position = new TextPosition(absOffset, line, lineStart);
+                var position = new TextPosition(absOffset, line, lineStart, utf8Bytes, skew);
                 if (seen == null && last)
                 {
                     suppressed += Engine.Scan(text, position, source, output);
@@ -65,7 +69,14 @@ public sealed class ContentScanner(TextScanner engine)
                 int dropped = textLength - keep;
                 var droppedSpan = chars.AsSpan(0, dropped);
                 int newlines = droppedSpan.Count('\n');
-                if (newlines > 0) { line += newlines; lineStart = absOffset + droppedSpan.LastIndexOf('\n') + 1; }
+                if (newlines > 0)
+                {
+                    int lastNewline = droppedSpan.LastIndexOf('\n');
+                    line += newlines;
+                    lineStart = absOffset + lastNewline + 1;
+                    skew = utf8Bytes ? Utf8View.Continuations(droppedSpan[(lastNewline + 1)..]) : 0;
+                }
+                else if (utf8Bytes) skew += Utf8View.Continuations(droppedSpan);
                 absOffset += dropped;
                 Array.Copy(chars, dropped, chars, 0, keep);
                 carry = keep;
@@ -99,8 +110,10 @@ public sealed class ContentScanner(TextScanner engine)
             var data = bytes.AsSpan(0, filled);
             if (TextDecoder.LooksBinary(data)) return new ContentResult(true, filled, 0);
             var encoding = TextDecoder.Choose(data, out int bom);
-            string text = encoding.GetString(data[bom..]);
-            return new ContentResult(false, filled, Engine.Scan(text, TextPosition.Start, source, output));
+            bool asBytes = TextDecoder.ScanAsBytes(encoding);
+            string text = (asBytes ? Encoding.Latin1 : encoding).GetString(data[bom..]);
+            var position = TextPosition.Start with { Utf8Bytes = asBytes && !ReferenceEquals(encoding, Encoding.Latin1) };
+            return new ContentResult(false, filled, Engine.Scan(text, position, source, output));
         }
         finally { ArrayPool<byte>.Shared.Return(bytes); }
     }

@@ -9,7 +9,10 @@ namespace KeyGuard.Detection;
 /// <param name="Offset">Absolute character offset of the text's first character.</param>
 /// <param name="Line">1-based line of the text's first character.</param>
 /// <param name="LineStart">Absolute offset where that line starts (it may begin in an earlier chunk).</param>
-public readonly record struct TextPosition(long Offset, int Line, long LineStart)
+/// <param name="Utf8Bytes">The text is UTF-8 bytes seen one byte per character (a Latin-1 view): columns count
+/// characters, so continuation bytes are not counted, and non-ASCII secrets are decoded.</param>
+/// <param name="Skew">Continuation bytes between <paramref name="LineStart"/> and the text's start.</param>
+public readonly record struct TextPosition(long Offset, int Line, long LineStart, bool Utf8Bytes = false, int Skew = 0)
 {
     public static readonly TextPosition Start = new(0, 1, 0);
 }
@@ -58,6 +61,16 @@ public sealed class TextScanner(RuleSet rules)
             if (OnAllowedLine(text, c.Index)) { suppressed++; continue; }
             long abs = position.Offset + c.Index;
             int column = (int)(abs - c.LineStart) + 1;
+            int width = c.Length;
+            var secret = c.Secret;
+            if (position.Utf8Bytes)
+            {
+                long lineInText = c.LineStart - position.Offset;
+                column -= Utf8View.Continuations(text.AsSpan((int)Math.Max(0, lineInText), c.Index - (int)Math.Max(0, lineInText)))
+                          + (lineInText < 0 ? position.Skew : 0);
+                width -= Utf8View.Continuations(text.AsSpan(c.Index, c.Length));
+                secret = Utf8View.Decode(secret);
+            }
             c.Finding = new Finding
             {
                 RuleId = c.Rule.Id,
@@ -66,9 +79,9 @@ public sealed class TextScanner(RuleSet rules)
                 Source = source,
                 Line = c.Line,
                 Column = column,
-                EndColumn = column + c.Length,
-                Secret = c.Secret,
-                Fingerprint = Redaction.Fingerprint(c.Rule.Id, c.Secret),
+                EndColumn = column + width,
+                Secret = secret,
+                Fingerprint = Redaction.Fingerprint(c.Rule.Id, secret),
                 Offset = abs,
             };
             if (c.Rule.Check == RuleCheck.AwsKeyId)

@@ -46,6 +46,12 @@ public static class TextDecoder
         return Utf8.IsValid(probe) ? Utf8Lenient : Encoding.Latin1;
     }
 
+    /// <summary>
+    /// UTF-8 and Latin-1 text is scanned as bytes, one byte per character: widening is an order of magnitude faster
+    /// than UTF-8 decoding, credentials are ASCII, and a multi-byte character can never look like one.
+    /// </summary>
+    public static bool ScanAsBytes(Encoding chosen) => ReferenceEquals(chosen, Utf8Lenient) || ReferenceEquals(chosen, Encoding.Latin1);
+
     /// <summary>UTF-8 that replaces invalid sequences instead of throwing.</summary>
     public static readonly Encoding Utf8Lenient = new UTF8Encoding(false, false);
 }

@@ -270,11 +270,25 @@ public sealed class ScanCliTests : IDisposable
     }
 
     [Fact]
+    public void Columns_count_characters_in_utf8_lines()
+    {
+        var id = _fake.KeyId();
+        var line = $"clé = «ключ» → {id}";
+        _dir.Write("i18n.txt", "naïve\n" + line + "\n");
+        var r = KeyGuardProcess.Run(_dir.Path, null, "scan", "--format", "json");
+        var f = Json(r.Stdout).GetProperty("findings")[0];
+        Assert.Equal(2, f.GetProperty("line").GetInt32());
+        Assert.Equal(line.IndexOf(id) + 1, f.GetProperty("column").GetInt32());
+        Assert.Equal(line.IndexOf(id) + 21, f.GetProperty("endColumn").GetInt32());
+    }
+
+    [Fact]
     public void A_single_50_MB_line_and_a_secret_across_chunk_edges_are_found_with_exact_positions()
     {
         var id = _fake.KeyId();
         var (pairId, pairSecret) = (_fake.KeyId(), _fake.Secret());
         var sb = new StringBuilder(52 * 1024 * 1024);
+        sb.Append("/* café € 🔑 */");   // multi-byte characters before the hit: columns count characters, not bytes
         while (sb.Length < 50 * 1024 * 1024) sb.Append("var a=function(b){return b*2};");
         int column = sb.Length + 1;
         sb.Append(id).Append(";\n");
