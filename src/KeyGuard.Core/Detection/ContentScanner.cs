@@ -22,7 +22,7 @@ public sealed class ContentScanner(TextScanner engine)
     public TextScanner Engine { get; } = engine;
 
     public ContentResult Scan(byte[] data, Provenance source, List<Finding> output) =>
-        Scan(new MemoryStream(data, writable: false), source, output);
+        data.Length <= ChunkBytes ? ScanBuffer(data, source, output) : Scan(new MemoryStream(data, writable: false), source, output);
 
     public ContentResult Scan(Stream stream, Provenance source, List<Finding> output)
     {
@@ -107,15 +107,20 @@ public sealed class ContentScanner(TextScanner engine)
         try
         {
             int filled = ReadFull(stream, bytes, 0, length);
-            var data = bytes.AsSpan(0, filled);
-            if (TextDecoder.LooksBinary(data)) return new ContentResult(true, filled, 0);
-            var encoding = TextDecoder.Choose(data, out int bom);
-            bool asBytes = TextDecoder.ScanAsBytes(encoding);
-            string text = (asBytes ? Encoding.Latin1 : encoding).GetString(data[bom..]);
-            var position = TextPosition.Start with { Utf8Bytes = asBytes && !ReferenceEquals(encoding, Encoding.Latin1) };
-            return new ContentResult(false, filled, Engine.Scan(text, position, source, output));
+            return ScanBuffer(bytes.AsSpan(0, filled), source, output);
         }
         finally { ArrayPool<byte>.Shared.Return(bytes); }
+    }
+
+    /// <summary>Scans content that is wholly in memory and at most one chunk long.</summary>
+    public ContentResult ScanBuffer(ReadOnlySpan<byte> data, Provenance source, List<Finding> output)
+    {
+        if (TextDecoder.LooksBinary(data)) return new ContentResult(true, data.Length, 0);
+        var encoding = TextDecoder.Choose(data, out int bom);
+        bool asBytes = TextDecoder.ScanAsBytes(encoding);
+        string text = (asBytes ? Encoding.Latin1 : encoding).GetString(data[bom..]);
+        var position = TextPosition.Start with { Utf8Bytes = asBytes && !ReferenceEquals(encoding, Encoding.Latin1) };
+        return new ContentResult(false, data.Length, Engine.Scan(text, position, source, output));
     }
 
     private static int ReadFull(Stream s, byte[] buffer, int offset, int count)

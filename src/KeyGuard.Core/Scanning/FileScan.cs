@@ -45,8 +45,27 @@ public sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool prog
     {
         try
         {
-            using var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0, FileOptions.SequentialScan);
-            var r = scanner.Scan(stream, new Provenance(file.DisplayPath), local);
+            // A raw handle and positional reads: FileStream's strategy objects and buffering cost more than the
+            // scan itself on small files.
+            using var handle = File.OpenHandle(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            long length = RandomAccess.GetLength(handle);
+            ContentResult r;
+            if (length <= ContentScanner.ChunkBytes)
+            {
+                byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Max(1, length));
+                try
+                {
+                    int filled = 0, n;
+                    while (filled < length && (n = RandomAccess.Read(handle, buffer.AsSpan(filled, (int)length - filled), filled)) > 0) filled += n;
+                    r = scanner.ScanBuffer(buffer.AsSpan(0, filled), new Provenance(file.DisplayPath), local);
+                }
+                finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
+            }
+            else
+            {
+                using var stream = new FileStream(handle, FileAccess.Read, 0);
+                r = scanner.Scan(stream, new Provenance(file.DisplayPath), local);
+            }
             Interlocked.Add(ref result.Stats.BytesScanned, r.Bytes);
             if (r.Binary)
             {

@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using LibGit2Sharp;
 using Microsoft.Extensions.FileSystemGlobbing;
 
@@ -81,36 +82,41 @@ public sealed class FileWalker(WalkOptions options)
             var resolved = new DirectoryInfo(dir).ResolveLinkTarget(true)?.FullName ?? dir;
             if (!visited.Add(resolved)) return;
         }
-        IEnumerable<FileSystemInfo> entries;
-        try { entries = new DirectoryInfo(dir).EnumerateFileSystemInfos().ToList(); }
+        List<(string Name, string FullPath, bool IsDirectory, bool IsLink)> entries;
+        try
+        {
+            // The raw directory entries: type and link flag come from the listing itself, with no stat per file.
+            entries = new FileSystemEnumerable<(string, string, bool, bool)>(dir,
+                (ref FileSystemEntry e) => (e.FileName.ToString(), e.ToFullPath(), e.IsDirectory, (e.Attributes & FileAttributes.ReparsePoint) != 0),
+                new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0, ReturnSpecialDirectories = false }).ToList();
+        }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             Errors.Add((Display(displayRoot, relative), e is UnauthorizedAccessException ? "permission denied" : e.Message));
             return;
         }
-        foreach (var entry in entries)
+        foreach (var (name, fullPath, isDirectory, isLink) in entries)
         {
-            var rel = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
-            bool isDir = entry is DirectoryInfo;
-            if (isDir && entry.Name == ".git") continue;
-            if (repo != null && IsIgnored(repo, workdir!, entry.FullName, isDir)) { IgnoredCount++; continue; }
+            var rel = relative.Length == 0 ? name : relative + "/" + name;
+            bool isDir = isDirectory;
+            if (isDir && name == ".git") continue;
+            if (repo != null && IsIgnored(repo, workdir!, fullPath, isDir)) { IgnoredCount++; continue; }
 
-            // The attribute comes from the directory listing; LinkTarget would cost a readlink per file.
-            if ((entry.Attributes & FileAttributes.ReparsePoint) != 0)
+            if (isLink)
             {
                 if (!options.FollowSymlinks) { SkippedSymlinks.Add(Display(displayRoot, rel)); continue; }
-                var target = entry.ResolveLinkTarget(true);
+                var target = new FileInfo(fullPath).ResolveLinkTarget(true);
                 if (target == null || !target.Exists) { Errors.Add((Display(displayRoot, rel), "broken symbolic link")); continue; }
                 isDir = target is DirectoryInfo;
             }
             if (isDir)
             {
-                WalkDirectory(entry.FullName, displayRoot, rel, repo, workdir, include, exclude, files, visited);
+                WalkDirectory(fullPath, displayRoot, rel, repo, workdir, include, exclude, files, visited);
                 continue;
             }
             if (include != null && !include.Match(rel).HasMatches) continue;
             if (exclude != null && exclude.Match(rel).HasMatches) continue;
-            files.Add(new WalkedFile(entry.FullName, Display(displayRoot, rel)));
+            files.Add(new WalkedFile(fullPath, Display(displayRoot, rel)));
         }
     }
 
