@@ -43,7 +43,11 @@ public sealed class TextScanner(RuleSet rules)
     }
 
     /// <summary>Scans <paramref name="text"/> and appends findings. Returns how many were suppressed inline.</summary>
-    public int Scan(string text, TextPosition position, Provenance source, List<Finding> output)
+    public int Scan(string text, TextPosition position, Provenance source, List<Finding> output) =>
+        Scan(text.AsSpan(), position, source, output);
+
+    /// <summary>Scans a span (a reused buffer: scanning allocates nothing per file but for hits).</summary>
+    public int Scan(ReadOnlySpan<char> text, TextPosition position, Provenance source, List<Finding> output)
     {
         var candidates = new List<Candidate>();
         foreach (var (rule, start, end) in Windows(text))
@@ -66,9 +70,9 @@ public sealed class TextScanner(RuleSet rules)
             if (position.Utf8Bytes)
             {
                 long lineInText = c.LineStart - position.Offset;
-                column -= Utf8View.Continuations(text.AsSpan((int)Math.Max(0, lineInText), c.Index - (int)Math.Max(0, lineInText)))
+                column -= Utf8View.Continuations(text[(int)Math.Max(0, lineInText)..c.Index])
                           + (lineInText < 0 ? position.Skew : 0);
-                width -= Utf8View.Continuations(text.AsSpan(c.Index, c.Length));
+                width -= Utf8View.Continuations(text.Slice(c.Index, c.Length));
                 secret = Utf8View.Decode(secret);
             }
             c.Finding = new Finding
@@ -99,14 +103,14 @@ public sealed class TextScanner(RuleSet rules)
     /// <summary>
     /// Yields, per rule, merged windows around keyword hits. Rules without keywords get the whole text.
     /// </summary>
-    private List<(Rule Rule, int Start, int End)> Windows(string text)
+    private List<(Rule Rule, int Start, int End)> Windows(ReadOnlySpan<char> text)
     {
         var windows = new List<(Rule, int, int)>();
         foreach (var rule in Rules.Unfiltered) windows.Add((rule, 0, text.Length));
         if (Rules.Keywords is not { } keywords) return windows;
 
         var open = new Dictionary<Rule, (int Start, int End)>();
-        var span = text.AsSpan();
+        var span = text;
         int pos = 0;
         while (pos < text.Length)
         {
@@ -135,52 +139,53 @@ public sealed class TextScanner(RuleSet rules)
 
     /// <summary>From the hit to its reach (or the end of its line), widened to token boundaries so a regex never
     /// starts or stops inside a base64 run.</summary>
-    private static (int Start, int End) Reach(string text, int hit, Rule rule)
+    private static (int Start, int End) Reach(ReadOnlySpan<char> text, int hit, Rule rule)
     {
         int end;
         if (rule.Reach > 0) end = Math.Min(text.Length, hit + rule.Reach);
         else
         {
             int ceiling = Math.Min(text.Length, hit + rule.MaxWindow);
-            int nl = text.IndexOf('\n', hit, ceiling - hit);
-            end = nl < 0 ? ceiling : nl + 1;
+            int nl = text[hit..ceiling].IndexOf('\n');
+            end = nl < 0 ? ceiling : hit + nl + 1;
         }
         return (TokenBoundaryBefore(text, hit), TokenBoundaryAfter(text, end));
     }
 
     /// <summary>The hit's line plus the rule's extra lines, clamped to MaxWindow characters per line and widened
     /// to token boundaries.</summary>
-    private static (int Start, int End) LinesAround(string text, int hit, Rule rule)
+    private static (int Start, int End) LinesAround(ReadOnlySpan<char> text, int hit, Rule rule)
     {
         int start = hit;
         for (int line = 0; line <= rule.LinesBefore && start > 0; line++)
         {
             int floor = Math.Max(0, start - rule.MaxWindow);
-            int nl = text.LastIndexOf('\n', start - 1, start - floor);
+            int nl = text[floor..start].LastIndexOf('\n');
             if (nl < 0) { start = floor; break; }
+            nl += floor;
             start = line < rule.LinesBefore ? nl : nl + 1;
         }
         int end = hit;
         for (int line = 0; line <= rule.LinesAfter && end < text.Length; line++)
         {
             int ceiling = Math.Min(text.Length, end + rule.MaxWindow);
-            int nl = text.IndexOf('\n', end, ceiling - end);
+            int nl = text[end..ceiling].IndexOf('\n');
             if (nl < 0) { end = ceiling; break; }
-            end = nl + 1;
+            end = end + nl + 1;
         }
         return (TokenBoundaryBefore(text, start), TokenBoundaryAfter(text, end));
     }
 
-    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '/' or '+' or '=' or '%' or '_' or '-';
+    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '/' or '+' or '=' or '%' or '_' or '-' or '.';
 
-    private static int TokenBoundaryBefore(string text, int i)
+    private static int TokenBoundaryBefore(ReadOnlySpan<char> text, int i)
     {
         int limit = Math.Max(0, i - 65536);
         while (i > limit && IsTokenChar(text[i - 1])) i--;
         return i;
     }
 
-    private static int TokenBoundaryAfter(string text, int i)
+    private static int TokenBoundaryAfter(ReadOnlySpan<char> text, int i)
     {
         int limit = Math.Min(text.Length, i + 65536);
         while (i < limit && IsTokenChar(text[i])) i++;
@@ -206,18 +211,20 @@ public sealed class TextScanner(RuleSet rules)
         return false;
     }
 
-    private static void MatchWindow(Rule rule, string text, int start, int end, List<Candidate> into)
+    private static void MatchWindow(Rule rule, ReadOnlySpan<char> text, int start, int end, List<Candidate> into)
     {
-        if (rule.MinRun > 0 && !HasRun(text.AsSpan(start, end - start), rule.MinRun)) return;
+        if (rule.MinRun > 0 && !HasRun(text[start..end], rule.MinRun)) return;
+        // Windows start and end at token boundaries, so the regex sees all the context its lookarounds need.
+        var window = new string(text[start..end]);
         Match m;
-        try { m = rule.Regex.Match(text, start, end - start); }
+        try { m = rule.Regex.Match(window); }
         catch (RegexMatchTimeoutException) { throw new RuleTimeoutException(rule); }
         while (m.Success)
         {
             var g = rule.SecretGroup(m);
-            if (Validate(rule, text, g.Index, g.Value) is { } candidate)
+            if (Validate(rule, text, start + g.Index, g.Value) is { } candidate)
             {
-                candidate.Index = g.Index;
+                candidate.Index = start + g.Index;
                 candidate.Length = g.Length;
                 into.Add(candidate);
             }
@@ -226,7 +233,7 @@ public sealed class TextScanner(RuleSet rules)
         }
     }
 
-    private static Candidate? Validate(Rule rule, string text, int index, string raw)
+    private static Candidate? Validate(Rule rule, ReadOnlySpan<char> text, int index, string raw)
     {
         Candidate Make(string secret, bool needsPair = false) =>
             new() { Rule = rule, Index = index, Length = raw.Length, Secret = secret, NeedsPair = needsPair };
@@ -286,10 +293,10 @@ public sealed class TextScanner(RuleSet rules)
         return upper && lower && other && Entropy.Shannon(s) >= minEntropy;
     }
 
-    private static bool HasContextBefore(string text, int index, int reach, string word)
+    private static bool HasContextBefore(ReadOnlySpan<char> text, int index, int reach, string word)
     {
         int from = Math.Max(0, index - reach);
-        return text.AsSpan(from, index - from).Contains(word, StringComparison.OrdinalIgnoreCase);
+        return text[from..index].Contains(word, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Secrets in URLs and form bodies arrive as %2F, %2B and %3D.</summary>
@@ -297,13 +304,13 @@ public sealed class TextScanner(RuleSet rules)
         s.Contains('%') ? s.Replace("%2F", "/").Replace("%2f", "/").Replace("%2B", "+").Replace("%2b", "+").Replace("%3D", "=").Replace("%3d", "=") : s;
 
     /// <summary>Line numbers and line starts for sorted candidates, counting newlines once.</summary>
-    private static void Locate(string text, TextPosition position, List<Candidate> sorted)
+    private static void Locate(ReadOnlySpan<char> text, TextPosition position, List<Candidate> sorted)
     {
         int line = position.Line, cursor = 0;
         long lineStart = position.LineStart;
         foreach (var c in sorted)
         {
-            var between = text.AsSpan(cursor, c.Index - cursor);
+            var between = text[cursor..c.Index];
             int count = between.Count('\n');
             if (count > 0)
             {
@@ -361,13 +368,12 @@ public sealed class TextScanner(RuleSet rules)
         }
     }
 
-    private static bool OnAllowedLine(string text, int index)
+    private static bool OnAllowedLine(ReadOnlySpan<char> text, int index)
     {
-        int start = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
-        if (index == 0) start = 0;
-        int end = text.IndexOf('\n', index);
-        if (end < 0) end = text.Length;
-        return text.AsSpan(start, end - start).Contains(AllowMarker, StringComparison.Ordinal);
+        int start = text[..index].LastIndexOf('\n') + 1;
+        int end = text[index..].IndexOf('\n');
+        end = end < 0 ? text.Length : index + end;
+        return text[start..end].Contains(AllowMarker, StringComparison.Ordinal);
     }
 }
 
