@@ -144,7 +144,8 @@ public sealed class IamEmulatorServer : IAsyncDisposable
         }
 
         Log.Add(new LoggedOperation(State.Now(), service, action, auth?.AccessKeyId, parameters, status,
-            status >= 300 ? XDocument.Parse(xml).Descendants().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value : null));
+            status >= 300 ? XDocument.Parse(xml).Descendants().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value : null,
+            request.UserAgent));
         return (status, xml);
     }
 

@@ -5,7 +5,7 @@ namespace KeyGuard.IamEmulator;
 /// <summary>One request as the emulator saw it: which action, signed by which key, with which parameters.</summary>
 public sealed record LoggedOperation(
     DateTimeOffset At, string Service, string Action, string? CallerKeyId,
-    IReadOnlyDictionary<string, string> Parameters, int HttpStatus, string? ErrorCode)
+    IReadOnlyDictionary<string, string> Parameters, int HttpStatus, string? ErrorCode, string? UserAgent = null)
 {
     public string? Parameter(string name) => Parameters.GetValueOrDefault(name);
 }

@@ -25,13 +25,13 @@ internal sealed class AwsOptions
     }
 
     /// <summary>Reads the options; a malformed URL is a <see cref="UsageException"/>.</summary>
-    public AwsSessionOptions Read(ParseResult parse, RetryPolicy? retry = null) => new()
+    public AwsSessionOptions Read(ParseResult parse, AwsRetryPolicy? retry = null) => new()
     {
         Profile = parse.GetValue(Profile),
         Region = parse.GetValue(Region),
         EndpointUrl = Url(parse.GetValue(EndpointUrl), "--endpoint-url"),
         StsEndpointUrl = Url(parse.GetValue(StsEndpointUrl), "--sts-endpoint-url"),
-        Retry = retry ?? RetryPolicy.Default,
+        Retry = retry ?? AwsRetryPolicy.Default,
     };
 
     private static Uri? Url(string? value, string option)

@@ -17,7 +17,7 @@ public sealed class AwsSessionOptions
     public Uri? StsEndpointUrl { get; init; }
     /// <summary>Explicit credentials; when null the SDK's default chain (env, profiles, SSO, IMDS) is used.</summary>
     public AWSCredentials? Credentials { get; init; }
-    public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
+    public AwsRetryPolicy Retry { get; init; } = AwsRetryPolicy.Default;
 }
 
 /// <summary>
@@ -27,7 +27,7 @@ public sealed class AwsSession : IDisposable
 {
     private readonly HttpClient _http;
 
-    private AwsSession(AWSCredentials credentials, AwsPartition partition, Uri iamEndpoint, Uri stsEndpoint, string stsSigningRegion, RetryPolicy retry)
+    private AwsSession(AWSCredentials credentials, AwsPartition partition, Uri iamEndpoint, Uri stsEndpoint, string stsSigningRegion, AwsRetryPolicy retry)
     {
         Credentials = credentials;
         Partition = partition;
@@ -35,7 +35,7 @@ public sealed class AwsSession : IDisposable
         StsEndpoint = stsEndpoint;
         StsSigningRegion = stsSigningRegion;
         Retry = retry;
-        // Per-attempt timeouts come from RetryPolicy; the HttpClient's own timeout would fire unannounced.
+        // Per-attempt timeouts come from AwsRetryPolicy; the HttpClient's own timeout would fire unannounced.
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
@@ -44,7 +44,7 @@ public sealed class AwsSession : IDisposable
     public Uri IamEndpoint { get; }
     public Uri StsEndpoint { get; }
     public string StsSigningRegion { get; }
-    public RetryPolicy Retry { get; }
+    public AwsRetryPolicy Retry { get; }
 
     /// <summary>Resolves credentials and endpoints. Throws <see cref="AwsConfigurationException"/> when no credentials are found.</summary>
     public static AwsSession Create(AwsSessionOptions options)

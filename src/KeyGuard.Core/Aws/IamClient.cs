@@ -11,9 +11,9 @@ namespace KeyGuard.Aws;
 public sealed class IamClient
 {
     private readonly IamQueryTransport _transport;
-    private readonly RetryPolicy _retry;
+    private readonly AwsRetryPolicy _retry;
 
-    internal IamClient(IamQueryTransport transport, RetryPolicy retry)
+    internal IamClient(IamQueryTransport transport, AwsRetryPolicy retry)
     {
         _transport = transport;
         _retry = retry;

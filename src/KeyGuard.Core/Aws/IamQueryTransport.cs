@@ -12,7 +12,7 @@ namespace KeyGuard.Aws;
 /// Sends one IAM Query-API request: form-encodes the parameters, signs with the SDK's
 /// <see cref="AWSSigV4Signer"/>, posts, retries transient failures and returns the {Action}Result element.
 /// </summary>
-internal sealed class IamQueryTransport(HttpClient http, AWSCredentials credentials, Uri endpoint, string signingRegion, RetryPolicy retry)
+internal sealed class IamQueryTransport(HttpClient http, AWSCredentials credentials, Uri endpoint, string signingRegion, AwsRetryPolicy retry)
 {
     private const string ApiVersion = "2010-05-08";
     // Must be byte-identical to the signed header (aws-iam.md §7 pitfall 2).

@@ -6,15 +6,15 @@ namespace KeyGuard.Aws;
 
 /// <summary>
 /// STS through the SDK's AmazonSecurityTokenServiceClient: who am I (GetCallerIdentity) and which account owns a
-/// key ID (GetAccessKeyInfo). The SDK's own retries are off; <see cref="RetryPolicy"/> retries instead, so IAM and
+/// key ID (GetAccessKeyInfo). The SDK's own retries are off; <see cref="AwsRetryPolicy"/> retries instead, so IAM and
 /// STS behave alike. SDK errors become <see cref="IamException"/>.
 /// </summary>
 public sealed class StsGateway : IDisposable
 {
     private readonly AmazonSecurityTokenServiceClient _client;
-    private readonly RetryPolicy _retry;
+    private readonly AwsRetryPolicy _retry;
 
-    public StsGateway(AWSCredentials credentials, Uri endpoint, string signingRegion, RetryPolicy retry)
+    public StsGateway(AWSCredentials credentials, Uri endpoint, string signingRegion, AwsRetryPolicy retry)
     {
         _retry = retry;
         var config = new AmazonSecurityTokenServiceConfig

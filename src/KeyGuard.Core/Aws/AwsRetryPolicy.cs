@@ -4,7 +4,7 @@ namespace KeyGuard.Aws;
 /// How transient AWS failures (Throttling, 5xx, timeouts) are retried: exponential backoff with full jitter.
 /// The delay function is injectable so tests run without sleeping.
 /// </summary>
-public sealed class RetryPolicy
+public sealed class AwsRetryPolicy
 {
     /// <summary>Total attempts including the first; 1 disables retries.</summary>
     public int MaxAttempts { get; init; } = 4;
@@ -16,7 +16,7 @@ public sealed class RetryPolicy
     public Func<TimeSpan, CancellationToken, Task> Delay { get; init; } = Task.Delay;
     public Random Jitter { get; init; } = Random.Shared;
 
-    public static RetryPolicy Default { get; } = new();
+    public static AwsRetryPolicy Default { get; } = new();
 
     /// <summary>Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): uniform in [0, min(max, base·2^n)].</summary>
     public TimeSpan BackoffBefore(int retryNumber)
