@@ -228,8 +228,9 @@ public sealed class IamEmulatorServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        _listener.Stop();
-        _listener.Close();
+        // Close alone (it stops too): Stop-then-Close makes the managed listener re-resolve the port, which another
+        // emulator may already own.
+        try { _listener.Close(); } catch (HttpListenerException) { /* already released */ }
         try { await _loop.ConfigureAwait(false); } catch (Exception) { /* stopping */ }
         _stop.Dispose();
     }
