@@ -35,6 +35,11 @@ public sealed class IamEmulatorServer : IAsyncDisposable
     public FaultInjector Faults { get; } = new();
     /// <summary>Largest page any listing returns (MaxItems can only lower it). Small values exercise pagination.</summary>
     public int PageSize { get; set; } = 100;
+    /// <summary>The most requests that were being answered at the same moment (tests check client concurrency bounds).</summary>
+    public int MaxConcurrentRequests => Volatile.Read(ref _maxInFlight);
+    private int _inFlight;
+    private int _maxInFlight;
+
     /// <summary>The region IAM requests must be signed for (the partition's signing region).</summary>
     public string IamSigningRegion { get; set; } = "us-east-1";
 
@@ -87,6 +92,9 @@ public sealed class IamEmulatorServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpListenerContext context)
     {
+        int now = Interlocked.Increment(ref _inFlight);
+        for (int max = Volatile.Read(ref _maxInFlight); now > max; max = Volatile.Read(ref _maxInFlight))
+            Interlocked.CompareExchange(ref _maxInFlight, now, max);
         try
         {
             var (status, xml) = await RespondAsync(context.Request).ConfigureAwait(false);
@@ -101,6 +109,10 @@ public sealed class IamEmulatorServer : IAsyncDisposable
         {
             // The client went away (e.g. a timeout test): nothing to answer.
             try { context.Response.Abort(); } catch (Exception) { /* already gone */ }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 

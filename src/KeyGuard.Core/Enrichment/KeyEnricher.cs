@@ -106,6 +106,9 @@ public sealed class KeyEnricher
         facts = facts with { CanarySource = CanaryAccounts.SourceOf(facts.Account) };
         if (facts.Account is null) return facts with { Ownership = Ownership.Unknown };
         if (facts.Account != ourAccount) return facts with { Ownership = Ownership.OtherAccount };
+        // IAM keeps no record of STS session keys (ASIA): ListAccessKeys never lists them, so their absence would
+        // wrongly read as "deleted". Leave the status unknown; only the live check (with the token) can tell.
+        if (facts.Kind == KeyKind.Temporary) return facts with { Ownership = Ownership.Ours };
         return await DescribeOurKeyAsync(facts with { Ownership = Ownership.Ours }, cancellationToken).ConfigureAwait(false);
     }
 

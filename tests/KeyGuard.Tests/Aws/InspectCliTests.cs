@@ -24,7 +24,9 @@ public class InspectCliTests
         psi.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/keyguard-test-credentials";
         psi.Environment.Remove("AWS_PROFILE");
         psi.Environment.Remove("AWS_SESSION_TOKEN");
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        // An empty value removes the variable.
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+            if (v.Length == 0) psi.Environment.Remove(k); else psi.Environment[k] = v;
 
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -125,5 +127,34 @@ public class InspectCliTests
         Assert.Contains("live check  live: arn:aws:iam::111122223333:user/alice", run.Stdout);
         Assert.DoesNotContain(key.SecretAccessKey, run.Stdout + run.Stderr);
         Assert.Single(bed.CallsSignedBy(key.AccessKeyId));
+    }
+
+    [Fact]
+    public async Task Profile_credentials_come_from_the_shared_credentials_file()
+    {
+        await using var bed = new EmulatorTestBed();
+        string dir = Directory.CreateTempSubdirectory("keyguard-profile-").FullName;
+        try
+        {
+            string file = Path.Combine(dir, "credentials");
+            await File.WriteAllTextAsync(file,
+                $"[emulator]\naws_access_key_id = {bed.Keys.Operator.AccessKeyId}\naws_secret_access_key = {bed.Keys.Operator.SecretAccessKey}\n");
+            var env = new Dictionary<string, string>
+            {
+                ["AWS_ACCESS_KEY_ID"] = "", ["AWS_SECRET_ACCESS_KEY"] = "", ["AWS_SHARED_CREDENTIALS_FILE"] = file,
+            };
+
+            var ok = await Keyguard(bed, env, "inspect", "--profile", "emulator", "--endpoint-url", bed.Server.Url.ToString(), bed.Keys.Inactive.AccessKeyId);
+            Assert.Equal(0, ok.ExitCode);
+            Assert.Contains("[medium]", ok.Stdout);
+
+            var missing = await Keyguard(bed, env, "inspect", "--profile", "no-such-profile", "--endpoint-url", bed.Server.Url.ToString(), bed.Keys.Inactive.AccessKeyId);
+            Assert.Equal(4, missing.ExitCode);
+            Assert.Contains("could not resolve AWS credentials from profile 'no-such-profile'", missing.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }
