@@ -23,6 +23,8 @@ public sealed class StsGateway : IDisposable
             AuthenticationRegion = signingRegion,
             MaxErrorRetry = 0,
             Timeout = retry.RequestTimeout,
+            // The SDK keeps its own User-Agent and appends "app/<id>": KeyGuard is still identifiable in CloudTrail.
+            ClientAppId = IamQueryTransport.UserAgent.Replace('/', '-'),
         };
         _client = new AmazonSecurityTokenServiceClient(credentials, config);
     }

@@ -172,5 +172,8 @@ public class IamClientTests
         await using var bed = new EmulatorTestBed();
         await bed.Iam().GetUserAsync();
         Assert.StartsWith("KeyGuard/", bed.Server.Log.Of("GetUser").Single().UserAgent);
+        using var sts = bed.Session.CreateSts();
+        await sts.GetCallerIdentityAsync();
+        Assert.Contains("app/KeyGuard-", bed.Server.Log.Of("GetCallerIdentity").Single().UserAgent);
     }
 }
