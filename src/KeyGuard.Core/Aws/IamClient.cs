@@ -34,7 +34,7 @@ public sealed class IamClient
     public async Task<IamUser> GetUserAsync(string? userName = null, CancellationToken cancellationToken = default)
     {
         var result = await Send("GetUser", cancellationToken, ("UserName", userName));
-        return ReadUser(result.Child("User") ?? throw new FormatException("GetUser response has no <User>"));
+        return ReadUser(result.RequiredChild("User"));
     }
 
     // ---- access keys -------------------------------------------------------------------------------------
@@ -68,7 +68,7 @@ public sealed class IamClient
     {
         RequireUserName(userName);
         var result = await Send("CreateAccessKey", cancellationToken, ("UserName", userName));
-        var key = result.Child("AccessKey") ?? throw new FormatException("CreateAccessKey response has no <AccessKey>");
+        var key = result.RequiredChild("AccessKey");
         return new NewAccessKey(key.Required("UserName"), key.Required("AccessKeyId"), ParseStatus(key.Text("Status")),
             key.Required("SecretAccessKey"), key.Date("CreateDate") ?? DateTimeOffset.UtcNow);
     }
@@ -159,7 +159,7 @@ public sealed class IamClient
         {
             return null;
         }
-        var p = result.Child("PasswordPolicy") ?? throw new FormatException("GetAccountPasswordPolicy response has no <PasswordPolicy>");
+        var p = result.RequiredChild("PasswordPolicy");
         return new PasswordPolicy(p.Int("MinimumPasswordLength"), p.Bool("RequireSymbols"), p.Bool("RequireNumbers"),
             p.Bool("RequireUppercaseCharacters"), p.Bool("RequireLowercaseCharacters"), p.Bool("AllowUsersToChangePassword"),
             p.Bool("ExpirePasswords"), p.Int("MaxPasswordAge"), p.Int("PasswordReusePrevention"), p.Bool("HardExpiry"));
@@ -184,7 +184,10 @@ public sealed class IamClient
     public async Task<CredentialReport> GetCredentialReportAsync(CancellationToken cancellationToken = default)
     {
         var result = await Send("GetCredentialReport", cancellationToken);
-        string csv = Encoding.UTF8.GetString(Convert.FromBase64String(result.Text("Content") ?? ""));
+        var content = new byte[(result.Text("Content")?.Length ?? 0) * 3 / 4 + 3];
+        if (!Convert.TryFromBase64String(result.Required("Content"), content, out int length))
+            throw IamXml.Malformed(result, "<Content> is not base64");
+        string csv = Encoding.UTF8.GetString(content, 0, length);
         return new CredentialReport(csv, result.Text("ReportFormat") ?? "text/csv", result.Date("GeneratedTime") ?? DateTimeOffset.UtcNow);
     }
 

@@ -58,8 +58,16 @@ internal sealed class IamQueryTransport(HttpClient http, AWSCredentials credenti
         int status = (int)response.StatusCode;
         if (status >= 300) throw IamErrorParser.Parse("iam:" + action, status, text);
 
-        var root = XDocument.Parse(text).Root
-                   ?? throw new IamException("iam:" + action, "MalformedResponse", status, "empty response body");
+        XElement? root;
+        try
+        {
+            root = XDocument.Parse(text).Root;
+        }
+        catch (System.Xml.XmlException e)
+        {
+            throw new IamException("iam:" + action, "MalformedResponse", status, $"the response is not XML: {e.Message}", inner: e);
+        }
+        if (root is null) throw new IamException("iam:" + action, "MalformedResponse", status, "empty response body");
         // Operations without output return only ResponseMetadata; an empty element keeps callers uniform.
         return root.Elements().FirstOrDefault(e => e.Name.LocalName == action + "Result") ?? new XElement(action + "Result");
     }

@@ -10,14 +10,32 @@ internal static class IamXml
 
     public static string? Text(this XElement e, string name) => e.Child(name)?.Value;
 
-    public static string Required(this XElement e, string name) =>
-        e.Text(name) ?? throw new FormatException($"IAM response element <{e.Name.LocalName}> has no <{name}>");
+    public static XElement RequiredChild(this XElement e, string name) => e.Child(name) ?? throw Missing(e, name);
 
-    public static DateTimeOffset? Date(this XElement e, string name) =>
-        e.Text(name) is { Length: > 0 } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal) : null;
+    public static string Required(this XElement e, string name) => e.Text(name) ?? throw Missing(e, name);
 
-    public static DateTimeOffset RequiredDate(this XElement e, string name) =>
-        e.Date(name) ?? throw new FormatException($"IAM response element <{e.Name.LocalName}> has no <{name}>");
+    public static DateTimeOffset? Date(this XElement e, string name)
+    {
+        if (e.Text(name) is not { Length: > 0 } s) return null;
+        return DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d)
+            ? d : throw Malformed(e, $"<{name}> is not a timestamp: '{s}'");
+    }
+
+    public static DateTimeOffset RequiredDate(this XElement e, string name) => e.Date(name) ?? throw Missing(e, name);
+
+    private static IamException Missing(XElement e, string name) => Malformed(e, $"<{e.Name.LocalName}> has no <{name}>");
+
+    /// <summary>
+    /// A response that does not have the documented shape. The action is read back from the document root
+    /// ({Action}Response), so the error names the call like any other IamException.
+    /// </summary>
+    public static IamException Malformed(XElement e, string detail)
+    {
+        string root = e.AncestorsAndSelf().Last().Name.LocalName;
+        string action = root.EndsWith("Response", StringComparison.Ordinal) ? root[..^"Response".Length]
+            : root.EndsWith("Result", StringComparison.Ordinal) ? root[..^"Result".Length] : root;
+        return new IamException("iam:" + action, "MalformedResponse", 200, detail);
+    }
 
     public static bool Bool(this XElement e, string name) => string.Equals(e.Text(name), "true", StringComparison.OrdinalIgnoreCase);
 

@@ -123,6 +123,15 @@ public class FaultAndRetryTests
         Assert.Equal("ServiceFailure", IamErrorParser.Parse("iam:GetUser", 502, "<html>bad gateway</html>").Code);
     }
 
+    [Fact]
+    public void A_response_without_the_documented_shape_is_a_MalformedResponse_naming_the_action()
+    {
+        var result = System.Xml.Linq.XDocument.Parse("<GetUserResponse><GetUserResult><Other/></GetUserResult></GetUserResponse>").Root!.Elements().First();
+        var e = Assert.Throws<IamException>(() => result.RequiredChild("User"));
+        Assert.Equal(("iam:GetUser", "MalformedResponse"), (e.Action, e.Code));
+        Assert.Contains("<GetUserResult> has no <User>", e.Message);
+    }
+
     private sealed class FixedRandom(double value) : Random
     {
         public override double NextDouble() => value;
