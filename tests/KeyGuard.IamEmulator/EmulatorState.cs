@@ -138,14 +138,15 @@ public sealed class EmulatedUser
     public Dictionary<string, string> InlinePolicies { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Adds a long-term (AKIA) key. IAM allows two per user: a third fails with LimitExceeded.</summary>
+    /// <param name="accessKeyId">A fixed ID (e.g. an old-format documentation key); by default one is generated for this account.</param>
     public EmulatedKey AddKey(AccessKeyStatus status = AccessKeyStatus.Active, DateTimeOffset? createDate = null,
-        DateTimeOffset? lastUsedDate = null, string? lastUsedService = null, string? lastUsedRegion = null)
+        DateTimeOffset? lastUsedDate = null, string? lastUsedService = null, string? lastUsedRegion = null, string? accessKeyId = null)
     {
         var state = _account.State;
         lock (state.Sync)
         {
             if (Keys.Count >= 2) throw new EmulatorError("LimitExceeded", 409, $"Cannot exceed quota for AccessKeysPerUser: 2");
-            var key = new EmulatedKey(AccessKeyId.Generate("AKIA", _account.Id, state.Random), state.NewSecret(), this)
+            var key = new EmulatedKey(accessKeyId ?? AccessKeyId.Generate("AKIA", _account.Id, state.Random), state.NewSecret(), this)
             {
                 Status = status,
                 CreateDate = createDate ?? state.Now(),

@@ -10,7 +10,7 @@ namespace KeyGuard.Cli.Commands;
 internal sealed class AwsOptions
 {
     public Option<string?> Profile { get; } = new("--profile") { Description = "AWS profile for the operator's credentials (default: the SDK's credential chain: env, AWS_PROFILE, default profile, SSO, IMDS)." };
-    public Option<string?> Region { get; } = new("--region") { Description = "AWS region: selects the partition (cn-*, us-gov-*) and the regional STS endpoint. IAM is global." };
+    public Option<string?> Region { get; } = new("--region") { Description = "AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION): selects the partition (cn-*, us-gov-*) and the regional STS endpoint. IAM is global." };
     public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "Override the IAM endpoint (and STS too, unless --sts-endpoint-url is given), e.g. the test emulator. Requests stay signed for the partition's region." };
     public Option<string?> StsEndpointUrl { get; } = new("--sts-endpoint-url") { Description = "Override the STS endpoint." };
 
@@ -28,11 +28,14 @@ internal sealed class AwsOptions
     public AwsSessionOptions Read(ParseResult parse, AwsRetryPolicy? retry = null) => new()
     {
         Profile = parse.GetValue(Profile),
-        Region = parse.GetValue(Region),
+        // Like the AWS CLI, fall back to the environment's region (it decides the partition, e.g. GovCloud).
+        Region = parse.GetValue(Region) ?? NonEmpty("AWS_REGION") ?? NonEmpty("AWS_DEFAULT_REGION"),
         EndpointUrl = Url(parse.GetValue(EndpointUrl), "--endpoint-url"),
         StsEndpointUrl = Url(parse.GetValue(StsEndpointUrl), "--sts-endpoint-url"),
         Retry = retry ?? AwsRetryPolicy.Default,
     };
+
+    private static string? NonEmpty(string variable) => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } v ? v : null;
 
     private static Uri? Url(string? value, string option)
     {

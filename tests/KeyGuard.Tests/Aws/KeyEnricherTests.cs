@@ -70,6 +70,19 @@ public class KeyEnricherTests
     }
 
     [Fact]
+    public async Task An_old_format_key_of_ours_is_confirmed_by_STS_and_then_looked_up_in_IAM()
+    {
+        await using var bed = new EmulatorTestBed();
+        bed.OurAccount.AddUser("legacy").AddKey(AccessKeyStatus.Inactive, accessKeyId: "AKIAIOSFODNN7EXAMPLE");
+
+        var facts = Assert.Single(await bed.Enricher().EnrichAsync(["AKIAIOSFODNN7EXAMPLE"]));
+
+        Assert.Equal((DemoSeed.OperatorAccount, AccountSource.GetAccessKeyInfo, Ownership.Ours), (facts.Account, facts.AccountSource, facts.Ownership));
+        Assert.Equal(("legacy", KeyStatus.Inactive, Severity.Medium), (facts.UserName, facts.Status, facts.Severity));
+        Assert.Null(facts.Error);
+    }
+
+    [Fact]
     public async Task A_denied_lookup_names_the_permission_and_does_not_stop_the_others()
     {
         await using var bed = new EmulatorTestBed();
