@@ -140,6 +140,20 @@ public class IamClientTests
         Assert.Single(bed.OurAccount.FindUser("keyguard-operator")!.Keys);
     }
 
+    [Fact]
+    public async Task The_emulator_reproduces_the_pitfall_the_UserName_rule_prevents()
+    {
+        await using var bed = new EmulatorTestBed();
+        // Bypass IamClient's guard with a raw signed request: without UserName, IAM acts on the caller's own user.
+        using var http = new HttpClient();
+        var transport = new IamQueryTransport(http,
+            new Amazon.Runtime.BasicAWSCredentials(bed.Keys.Operator.AccessKeyId, bed.Keys.Operator.SecretAccessKey),
+            bed.Server.Url, "us-east-1", bed.Retry);
+        var result = await transport.SendAsync("ListAccessKeys", [], CancellationToken.None);
+        Assert.Contains(bed.Keys.Operator.AccessKeyId, result.ToString());
+        Assert.Null(bed.Server.Log.Of("ListAccessKeys").Single().Parameter("UserName"));
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]
