@@ -6,6 +6,7 @@ var root = new RootCommand("KeyGuard: finds leaked AWS credentials and closes th
 // Each command lives in its own file under Commands/ and adds itself here.
 root.Subcommands.Add(ScanCommand.Create());
 root.Subcommands.Add(BaselineCommand.Create());
+root.Subcommands.Add(InspectCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

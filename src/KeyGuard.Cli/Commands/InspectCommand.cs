@@ -1,0 +1,204 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using KeyGuard.Aws;
+using KeyGuard.Enrichment;
+
+namespace KeyGuard.Cli.Commands;
+
+/// <summary>
+/// keyguard inspect KEYID...: who owns each key, is it active, when was it last used (docs/aws.md).
+/// Exit 0 when every key was looked up, 4 when an AWS call failed (for the run or for any key), 2 on usage errors.
+/// </summary>
+internal static class InspectCommand
+{
+    /// <summary>Environment variables the live check reads the found secret from: never a command-line argument (shell history, ps).</summary>
+    public const string SecretVariable = "KEYGUARD_FOUND_SECRET_ACCESS_KEY";
+    public const string SessionTokenVariable = "KEYGUARD_FOUND_SESSION_TOKEN";
+
+    public static Command Create()
+    {
+        var command = new Command("inspect", "Ask IAM, with your own credentials, who owns found AWS access key IDs and whether they are active.");
+        var keyIds = new Argument<string[]>("KEYID") { Description = "Access key IDs (AKIA…, ASIA…).", Arity = ArgumentArity.OneOrMore };
+        var aws = AwsOptions.AddTo(command);
+        var format = new Option<string>("--format") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var verifyLive = new Option<bool>("--verify-live")
+        {
+            Description = $"Also call sts:GetCallerIdentity SIGNED WITH THE FOUND KEY (one KEYID; secret from ${SecretVariable}, token from ${SessionTokenVariable}). Logged in the owner's CloudTrail.",
+        };
+        var allowCanary = new Option<bool>("--allow-canary") { Description = "Let --verify-live sign with keys of known canary-token accounts (this alerts whoever planted them)." };
+        var recentDays = new Option<int>("--recent-days") { Description = "An active key used within this many days is critical.", DefaultValueFactory = _ => 30 };
+        command.Arguments.Add(keyIds);
+        command.Options.Add(format);
+        command.Options.Add(verifyLive);
+        command.Options.Add(allowCanary);
+        command.Options.Add(recentDays);
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                return await RunAsync(parse, keyIds, aws, format, verifyLive, allowCanary, recentDays, cancellationToken);
+            }
+            catch (UsageException e)
+            {
+                // Handled here: System.CommandLine's default handler would print a stack trace.
+                await Console.Error.WriteLineAsync($"keyguard: {e.Message}");
+                return ExitCodes.Usage;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, Argument<string[]> keyIds, AwsOptions aws, Option<string> format,
+        Option<bool> verifyLive, Option<bool> allowCanary, Option<int> recentDays, CancellationToken cancellationToken)
+    {
+        var ids = parse.GetValue(keyIds) ?? [];
+        foreach (var id in ids)
+            if (!AccessKeyId.IsWellFormed(id))
+                throw new UsageException($"'{id}' is not an AWS access key ID (expected AKIA/ASIA/ABIA/ACCA and 16 characters A-Z, 2-7)");
+        var found = ReadFoundKeys(ids, parse.GetValue(verifyLive));
+        var sessionOptions = aws.Read(parse);
+
+        try
+        {
+            using var session = AwsSession.Create(sessionOptions);
+            using var sts = session.CreateSts();
+            var live = parse.GetValue(verifyLive)
+                ? new LiveKeyChecker(session.CreateStsSignedWith, Console.Error, parse.GetValue(allowCanary))
+                : null;
+            var enricher = new KeyEnricher(session.CreateIamClient(), sts,
+                new EnrichmentOptions { RecentUseDays = parse.GetValue(recentDays) }, live);
+            var facts = await enricher.EnrichAsync(found, cancellationToken);
+            var me = await enricher.OperatorAsync();
+            Console.Out.Write(parse.GetValue(format) == "json" ? KeyFactsJson.Render(me, facts) : KeyFactsText.Render(me, facts));
+            return facts.Any(f => f.Error != null) ? ExitCodes.AwsError : ExitCodes.Clean;
+        }
+        catch (Exception e) when (e is IamException or AwsConfigurationException)
+        {
+            await Console.Error.WriteLineAsync($"keyguard: {e.Message}");
+            return ExitCodes.AwsError;
+        }
+    }
+
+    private static IReadOnlyList<FoundKey> ReadFoundKeys(string[] ids, bool verifyLive)
+    {
+        if (!verifyLive) return ids.Select(id => new FoundKey(id)).ToList();
+        if (ids.Length != 1)
+            throw new UsageException($"--verify-live checks exactly one KEYID (its secret comes from ${SecretVariable})");
+        string? secret = Environment.GetEnvironmentVariable(SecretVariable);
+        if (string.IsNullOrEmpty(secret))
+            throw new UsageException($"--verify-live needs the found secret in the environment variable {SecretVariable}");
+        return [new FoundKey(ids[0], secret, NullIfEmpty(Environment.GetEnvironmentVariable(SessionTokenVariable)))];
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+}
+
+/// <summary>Human-readable inspect output: one block per key.</summary>
+internal static class KeyFactsText
+{
+    public static string Render(CallerIdentity me, IReadOnlyList<KeyFacts> facts)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"operator: {me.Arn} (account {me.Account})");
+        foreach (var f in facts)
+        {
+            sb.AppendLine();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{f.KeyId}  [{KeyFactsNames.Severity(f.Severity)}]");
+            string ownership = f.Ownership switch { Ownership.Ours => "ours", Ownership.OtherAccount => "another account", _ => "unknown" };
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  account     {f.Account ?? "unknown"} ({ownership}{(f.CanarySource is { } c ? $", {c} canary account" : "")})");
+            if (f.UserName != null) sb.AppendLine(CultureInfo.InvariantCulture, $"  owner       {f.UserName}");
+            if (f.Ownership == Ownership.Ours)
+            {
+                string created = f.CreateDate is { } cd ? $", created {Day(cd)} ({f.AgeDays} days ago)" : "";
+                sb.AppendLine(CultureInfo.InvariantCulture, $"  status      {KeyFactsNames.Status(f.Status)}{created}");
+                string lastUsed = f.LastUsedDate is { } lu ? $"{Day(lu)} {f.LastUsedService ?? ""} {f.LastUsedRegion ?? ""}".TrimEnd() : "never (or no data)";
+                if (f.Status != KeyStatus.Unknown) sb.AppendLine(CultureInfo.InvariantCulture, $"  last used   {lastUsed}");
+                if (f.QuarantinePolicyAttached) sb.AppendLine(CultureInfo.InvariantCulture, $"  quarantine  {string.Join(", ", f.QuarantinePolicies)}");
+            }
+            if (f.LiveCheck.Result != LiveCheckResult.NotRequested)
+                sb.AppendLine(CultureInfo.InvariantCulture, $"  live check  {KeyFactsNames.Live(f.LiveCheck.Result)}{(f.LiveCheck.Arn ?? f.LiveCheck.Message) switch { null => "", var d => $": {d}" }}");
+            if (f.Error != null) sb.AppendLine(CultureInfo.InvariantCulture, $"  error       {f.Error}");
+        }
+        return sb.ToString();
+    }
+
+    private static string Day(DateTimeOffset d) => d.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Machine-readable inspect output; field names are part of the CLI contract (docs/aws.md).</summary>
+internal static class KeyFactsJson
+{
+    public static string Render(CallerIdentity me, IReadOnlyList<KeyFacts> facts)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("operator");
+            w.WriteString("account", me.Account);
+            w.WriteString("arn", me.Arn);
+            w.WriteEndObject();
+            w.WriteStartArray("keys");
+            foreach (var f in facts) Write(w, f);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
+    }
+
+    private static void Write(Utf8JsonWriter w, KeyFacts f)
+    {
+        w.WriteStartObject();
+        w.WriteString("keyId", f.KeyId);
+        w.WriteString("kind", AccessKeyId.KindName(f.Kind));
+        w.WriteString("account", f.Account);
+        w.WriteString("accountSource", f.AccountSource switch { AccountSource.Decoded => "decoded", AccountSource.GetAccessKeyInfo => "sts:GetAccessKeyInfo", _ => null });
+        w.WriteString("ownership", f.Ownership switch { Ownership.Ours => "ours", Ownership.OtherAccount => "other-account", _ => "unknown" });
+        w.WriteString("canary", f.CanarySource);
+        w.WriteString("userName", f.UserName);
+        w.WriteString("status", KeyFactsNames.Status(f.Status));
+        WriteDate(w, "createDate", f.CreateDate);
+        if (f.AgeDays is { } age) w.WriteNumber("ageDays", age); else w.WriteNull("ageDays");
+        WriteDate(w, "lastUsedDate", f.LastUsedDate);
+        w.WriteString("lastUsedService", f.LastUsedService);
+        w.WriteString("lastUsedRegion", f.LastUsedRegion);
+        w.WriteBoolean("quarantinePolicyAttached", f.QuarantinePolicyAttached);
+        w.WriteStartArray("quarantinePolicies");
+        foreach (var p in f.QuarantinePolicies) w.WriteStringValue(p);
+        w.WriteEndArray();
+        w.WriteString("severity", KeyFactsNames.Severity(f.Severity));
+        w.WriteString("error", f.Error);
+        w.WriteStartObject("liveCheck");
+        w.WriteString("result", KeyFactsNames.Live(f.LiveCheck.Result));
+        w.WriteString("arn", f.LiveCheck.Arn);
+        w.WriteString("message", f.LiveCheck.Message);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteDate(Utf8JsonWriter w, string name, DateTimeOffset? d)
+    {
+        if (d is { } v) w.WriteString(name, v.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        else w.WriteNull(name);
+    }
+}
+
+/// <summary>The lower-case names enums have in text and JSON output.</summary>
+internal static class KeyFactsNames
+{
+    public static string Severity(Severity s) => s.ToString().ToLowerInvariant();
+    public static string Status(KeyStatus s) => s switch { KeyStatus.Deleted => "deleted-or-not-found", _ => s.ToString().ToLowerInvariant() };
+    public static string Live(LiveCheckResult r) => r switch
+    {
+        LiveCheckResult.NotRequested => "not-requested",
+        LiveCheckResult.NoSecret => "no-secret",
+        LiveCheckResult.SkippedCanary => "skipped-canary",
+        LiveCheckResult.NotLive => "not-live",
+        LiveCheckResult.WrongSecret => "wrong-secret",
+        _ => r.ToString().ToLowerInvariant(),
+    };
+}

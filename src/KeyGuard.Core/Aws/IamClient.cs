@@ -1,0 +1,248 @@
+using System.Text;
+using System.Xml.Linq;
+
+namespace KeyGuard.Aws;
+
+/// <summary>
+/// A typed client for the IAM Query API (aws-iam.md §1), signed with the operator's credentials.
+/// Listing operations come as a page-level call (marker in, marker out) and a ListAll… helper that follows IsTruncated.
+/// Key mutations always send UserName: IAM would otherwise act on the caller's own key.
+/// </summary>
+public sealed class IamClient
+{
+    private readonly IamQueryTransport _transport;
+    private readonly AwsRetryPolicy _retry;
+
+    internal IamClient(IamQueryTransport transport, AwsRetryPolicy retry)
+    {
+        _transport = transport;
+        _retry = retry;
+    }
+
+    // ---- users -------------------------------------------------------------------------------------------
+
+    public async Task<IamPage<IamUser>> ListUsersAsync(string? pathPrefix = null, string? marker = null, int? maxItems = null, CancellationToken cancellationToken = default)
+    {
+        var result = await Send("ListUsers", cancellationToken, ("PathPrefix", pathPrefix), ("Marker", marker), ("MaxItems", Items(maxItems)));
+        return IamXml.Page(result, "Users", ReadUser);
+    }
+
+    public Task<IReadOnlyList<IamUser>> ListAllUsersAsync(string? pathPrefix = null, CancellationToken cancellationToken = default) =>
+        AllPages((m, ct) => ListUsersAsync(pathPrefix, m, null, ct), cancellationToken);
+
+    /// <summary>GetUser; a null name returns the caller's own user.</summary>
+    public async Task<IamUser> GetUserAsync(string? userName = null, CancellationToken cancellationToken = default)
+    {
+        var result = await Send("GetUser", cancellationToken, ("UserName", userName));
+        return ReadUser(result.RequiredChild("User"));
+    }
+
+    // ---- access keys -------------------------------------------------------------------------------------
+
+    /// <summary>ListAccessKeys for <paramref name="userName"/> (required: omitted, IAM would list the caller's keys).</summary>
+    public async Task<IamPage<AccessKeyMetadata>> ListAccessKeysAsync(string userName, string? marker = null, int? maxItems = null, CancellationToken cancellationToken = default)
+    {
+        RequireUserName(userName);
+        var result = await Send("ListAccessKeys", cancellationToken, ("UserName", userName), ("Marker", marker), ("MaxItems", Items(maxItems)));
+        return IamXml.Page(result, "AccessKeyMetadata", m => new AccessKeyMetadata(
+            m.Required("UserName"), m.Required("AccessKeyId"), ParseStatus(m.Text("Status")), m.RequiredDate("CreateDate")));
+    }
+
+    public Task<IReadOnlyList<AccessKeyMetadata>> ListAllAccessKeysAsync(string userName, CancellationToken cancellationToken = default) =>
+        AllPages((m, ct) => ListAccessKeysAsync(userName, m, null, ct), cancellationToken);
+
+    /// <summary>GetAccessKeyLastUsed: the owning UserName plus last-used date, service and region.</summary>
+    public async Task<AccessKeyLastUsed> GetAccessKeyLastUsedAsync(string accessKeyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accessKeyId);
+        var result = await Send("GetAccessKeyLastUsed", cancellationToken, ("AccessKeyId", accessKeyId));
+        var lastUsed = result.Child("AccessKeyLastUsed");
+        return new AccessKeyLastUsed(
+            result.Required("UserName"),
+            lastUsed?.Date("LastUsedDate"),
+            IamXml.NotApplicableToNull(lastUsed?.Text("ServiceName")),
+            IamXml.NotApplicableToNull(lastUsed?.Text("Region")));
+    }
+
+    public async Task<NewAccessKey> CreateAccessKeyAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        RequireUserName(userName);
+        var result = await Send("CreateAccessKey", cancellationToken, ("UserName", userName));
+        var key = result.RequiredChild("AccessKey");
+        return new NewAccessKey(key.Required("UserName"), key.Required("AccessKeyId"), ParseStatus(key.Text("Status")),
+            key.Required("SecretAccessKey"), key.Date("CreateDate") ?? DateTimeOffset.UtcNow);
+    }
+
+    public async Task UpdateAccessKeyAsync(string userName, string accessKeyId, AccessKeyStatus status, CancellationToken cancellationToken = default)
+    {
+        RequireUserName(userName);
+        ArgumentException.ThrowIfNullOrEmpty(accessKeyId);
+        if (status is not (AccessKeyStatus.Active or AccessKeyStatus.Inactive))
+            throw new ArgumentException("UpdateAccessKey accepts only Active or Inactive", nameof(status));
+        await Send("UpdateAccessKey", cancellationToken, ("UserName", userName), ("AccessKeyId", accessKeyId), ("Status", status.ToString()));
+    }
+
+    public async Task DeleteAccessKeyAsync(string userName, string accessKeyId, CancellationToken cancellationToken = default)
+    {
+        RequireUserName(userName);
+        ArgumentException.ThrowIfNullOrEmpty(accessKeyId);
+        await Send("DeleteAccessKey", cancellationToken, ("UserName", userName), ("AccessKeyId", accessKeyId));
+    }
+
+    // ---- policies ----------------------------------------------------------------------------------------
+
+    public async Task<IamPage<AttachedPolicy>> ListAttachedUserPoliciesAsync(string userName, string? marker = null, int? maxItems = null, CancellationToken cancellationToken = default)
+    {
+        RequireUserName(userName);
+        var result = await Send("ListAttachedUserPolicies", cancellationToken, ("UserName", userName), ("Marker", marker), ("MaxItems", Items(maxItems)));
+        return IamXml.Page(result, "AttachedPolicies", m => new AttachedPolicy(m.Required("PolicyName"), m.Required("PolicyArn")));
+    }
+
+    public Task<IReadOnlyList<AttachedPolicy>> ListAllAttachedUserPoliciesAsync(string userName, CancellationToken cancellationToken = default) =>
+        AllPages((m, ct) => ListAttachedUserPoliciesAsync(userName, m, null, ct), cancellationToken);
+
+    /// <summary>PutUserPolicy: adds or replaces an inline policy (used to attach a deny-all policy to a leaked key's user).</summary>
+    public async Task PutUserPolicyAsync(string userName, string policyName, string policyDocument, CancellationToken cancellationToken = default)
+    {
+        RequireUserName(userName);
+        ArgumentException.ThrowIfNullOrEmpty(policyName);
+        ArgumentException.ThrowIfNullOrEmpty(policyDocument);
+        await Send("PutUserPolicy", cancellationToken, ("UserName", userName), ("PolicyName", policyName), ("PolicyDocument", policyDocument));
+    }
+
+    // ---- MFA ---------------------------------------------------------------------------------------------
+
+    /// <summary>ListMFADevices; a null name lists the caller's devices.</summary>
+    public async Task<IamPage<MfaDevice>> ListMfaDevicesAsync(string? userName = null, string? marker = null, int? maxItems = null, CancellationToken cancellationToken = default)
+    {
+        var result = await Send("ListMFADevices", cancellationToken, ("UserName", userName), ("Marker", marker), ("MaxItems", Items(maxItems)));
+        return IamXml.Page(result, "MFADevices", m => new MfaDevice(m.Required("UserName"), m.Required("SerialNumber"), m.RequiredDate("EnableDate")));
+    }
+
+    public Task<IReadOnlyList<MfaDevice>> ListAllMfaDevicesAsync(string? userName = null, CancellationToken cancellationToken = default) =>
+        AllPages((m, ct) => ListMfaDevicesAsync(userName, m, null, ct), cancellationToken);
+
+    public async Task<IamPage<VirtualMfaDevice>> ListVirtualMfaDevicesAsync(VirtualMfaAssignment assignment = VirtualMfaAssignment.Any, string? marker = null, int? maxItems = null, CancellationToken cancellationToken = default)
+    {
+        var result = await Send("ListVirtualMFADevices", cancellationToken, ("AssignmentStatus", assignment.ToString()), ("Marker", marker), ("MaxItems", Items(maxItems)));
+        return IamXml.Page(result, "VirtualMFADevices", m =>
+        {
+            var user = m.Child("User");
+            return new VirtualMfaDevice(m.Required("SerialNumber"), user?.Text("UserName"), user?.Text("Arn"), m.Date("EnableDate"));
+        });
+    }
+
+    public Task<IReadOnlyList<VirtualMfaDevice>> ListAllVirtualMfaDevicesAsync(VirtualMfaAssignment assignment = VirtualMfaAssignment.Any, CancellationToken cancellationToken = default) =>
+        AllPages((m, ct) => ListVirtualMfaDevicesAsync(assignment, m, null, ct), cancellationToken);
+
+    // ---- account -----------------------------------------------------------------------------------------
+
+    /// <summary>GetAccountSummary's SummaryMap (Users, AccountMFAEnabled, AccountAccessKeysPresent, ...).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> GetAccountSummaryAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await Send("GetAccountSummary", cancellationToken);
+        var map = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var entry in result.Child("SummaryMap")?.Elements().Where(e => e.Name.LocalName == "entry") ?? [])
+            if (entry.Text("key") is { } key && long.TryParse(entry.Text("value"), out long value)) map[key] = value;
+        return map;
+    }
+
+    /// <summary>GetAccountPasswordPolicy; null when the account has no password policy (NoSuchEntity).</summary>
+    public async Task<PasswordPolicy?> GetAccountPasswordPolicyAsync(CancellationToken cancellationToken = default)
+    {
+        XElement result;
+        try
+        {
+            result = await Send("GetAccountPasswordPolicy", cancellationToken);
+        }
+        catch (IamException e) when (e.IsNoSuchEntity)
+        {
+            return null;
+        }
+        var p = result.RequiredChild("PasswordPolicy");
+        return new PasswordPolicy(p.Int("MinimumPasswordLength"), p.Bool("RequireSymbols"), p.Bool("RequireNumbers"),
+            p.Bool("RequireUppercaseCharacters"), p.Bool("RequireLowercaseCharacters"), p.Bool("AllowUsersToChangePassword"),
+            p.Bool("ExpirePasswords"), p.Int("MaxPasswordAge"), p.Int("PasswordReusePrevention"), p.Bool("HardExpiry"));
+    }
+
+    // ---- credential report -------------------------------------------------------------------------------
+
+    public async Task<CredentialReportGeneration> GenerateCredentialReportAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await Send("GenerateCredentialReport", cancellationToken);
+        var state = result.Text("State") switch
+        {
+            "STARTED" => CredentialReportState.Started,
+            "INPROGRESS" => CredentialReportState.InProgress,
+            "COMPLETE" => CredentialReportState.Complete,
+            _ => CredentialReportState.Unknown,
+        };
+        return new CredentialReportGeneration(state, result.Text("Description"));
+    }
+
+    /// <summary>GetCredentialReport; throws IamException ReportNotPresent/ReportExpired (410) or ReportInProgress (404).</summary>
+    public async Task<CredentialReport> GetCredentialReportAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await Send("GetCredentialReport", cancellationToken);
+        var content = new byte[(result.Text("Content")?.Length ?? 0) * 3 / 4 + 3];
+        if (!Convert.TryFromBase64String(result.Required("Content"), content, out int length))
+            throw IamXml.Malformed(result, "<Content> is not base64");
+        string csv = Encoding.UTF8.GetString(content, 0, length);
+        return new CredentialReport(csv, result.Text("ReportFormat") ?? "text/csv", result.Date("GeneratedTime") ?? DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>
+    /// Generate, then poll until the report is ready (ReportInProgress means wait; ReportNotPresent/Expired mean
+    /// generate again). Waits with the retry policy's delay function, so tests need not sleep.
+    /// </summary>
+    public async Task<CredentialReport> FetchCredentialReportAsync(TimeSpan pollInterval, int maxPolls = 30, CancellationToken cancellationToken = default)
+    {
+        await GenerateCredentialReportAsync(cancellationToken);
+        for (int poll = 1; ; poll++)
+        {
+            try
+            {
+                return await GetCredentialReportAsync(cancellationToken);
+            }
+            catch (IamException e) when (poll < maxPolls && e.Code is "ReportInProgress" or "ReportNotPresent" or "ReportExpired")
+            {
+                if (e.Code != "ReportInProgress") await GenerateCredentialReportAsync(cancellationToken);
+                await _retry.Delay(pollInterval, cancellationToken);
+            }
+        }
+    }
+
+    // ---- plumbing ----------------------------------------------------------------------------------------
+
+    private Task<XElement> Send(string action, CancellationToken cancellationToken, params (string Name, string? Value)[] parameters) =>
+        _transport.SendAsync(action, parameters.Select(p => new KeyValuePair<string, string?>(p.Name, p.Value)), cancellationToken);
+
+    private static async Task<IReadOnlyList<T>> AllPages<T>(Func<string?, CancellationToken, Task<IamPage<T>>> fetch, CancellationToken cancellationToken)
+    {
+        var all = new List<T>();
+        string? marker = null;
+        do
+        {
+            var page = await fetch(marker, cancellationToken);
+            all.AddRange(page.Items);
+            // A truncated page without a marker would loop forever; stop instead.
+            marker = page.IsTruncated ? page.Marker : null;
+        } while (!string.IsNullOrEmpty(marker));
+        return all;
+    }
+
+    private static string? Items(int? maxItems) => maxItems?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void RequireUserName(string userName)
+    {
+        // Omitted, IAM applies the call to the caller's own user (aws-iam.md §1 pitfall).
+        if (string.IsNullOrEmpty(userName))
+            throw new ArgumentException("UserName is required: without it IAM would act on the caller's own user", nameof(userName));
+    }
+
+    private static AccessKeyStatus ParseStatus(string? s) =>
+        Enum.TryParse<AccessKeyStatus>(s, ignoreCase: true, out var status) ? status : AccessKeyStatus.Unknown;
+
+    private static IamUser ReadUser(XElement u) => new(u.Text("Path") ?? "/", u.Required("UserName"), u.Text("UserId") ?? "",
+        u.Required("Arn"), u.RequiredDate("CreateDate"), u.Date("PasswordLastUsed"));
+}

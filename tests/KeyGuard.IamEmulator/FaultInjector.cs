@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+
+namespace KeyGuard.IamEmulator;
+
+public enum FaultKind
+{
+    /// <summary>400 Throttling ("Rate exceeded").</summary>
+    Throttling,
+    /// <summary>403 AccessDenied naming the action, like IAM's "is not authorized to perform".</summary>
+    AccessDenied,
+    /// <summary>500 ServiceFailure.</summary>
+    ServiceFailure,
+    /// <summary>Answers normally after <see cref="Fault.Delay"/>.</summary>
+    Slow,
+}
+
+public sealed class Fault(FaultKind kind, int times, TimeSpan delay)
+{
+    private int _remaining = times;
+    public FaultKind Kind { get; } = kind;
+    public TimeSpan Delay { get; } = delay;
+    /// <summary>Takes one use of the fault; false once it is used up.</summary>
+    internal bool TryConsume() => Interlocked.Decrement(ref _remaining) >= 0;
+}
+
+/// <summary>Per-action faults ("*" matches every action); each fires a given number of times, in order of injection.</summary>
+public sealed class FaultInjector
+{
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<Fault>> _faults = new(StringComparer.Ordinal);
+
+    /// <param name="times">How many requests the fault affects; int.MaxValue for "always".</param>
+    public void Inject(string action, FaultKind kind, int times = int.MaxValue, TimeSpan delay = default) =>
+        _faults.GetOrAdd(action, _ => new ConcurrentQueue<Fault>()).Enqueue(new Fault(kind, times, delay));
+
+    public void Clear() => _faults.Clear();
+
+    internal Fault? Next(string action) => Take(action) ?? Take("*");
+
+    private Fault? Take(string key)
+    {
+        if (!_faults.TryGetValue(key, out var queue)) return null;
+        while (queue.TryPeek(out var fault))
+        {
+            if (fault.TryConsume()) return fault;
+            queue.TryDequeue(out _);
+        }
+        return null;
+    }
+}
