@@ -1,4 +1,6 @@
 using System.CommandLine;
+using KeyGuard.Aws;
+using KeyGuard.Enrichment;
 using KeyGuard.Scanning;
 
 namespace KeyGuard.Cli.Commands;
@@ -10,6 +12,9 @@ internal static class ScanCommand
         var paths = new Argument<string[]>("PATH") { Description = "Files or directories to scan (default: .); - reads stdin.", Arity = ArgumentArity.ZeroOrMore };
         var stdinName = new Option<string>("--stdin-name") { Description = "Path reported for stdin.", DefaultValueFactory = _ => "stdin" };
         var baseline = new Option<string?>("--baseline") { Description = "Report only findings not in this baseline file." };
+        var verify = new Option<bool>("--verify") { Description = "Ask IAM, with your own credentials, who owns each found key, whether it is active and when it was last used." };
+        var verifyLive = new Option<bool>("--verify-live") { Description = "Also check found pairs with sts:GetCallerIdentity SIGNED WITH THE FOUND KEY (logged in the owner's CloudTrail; implies --verify)." };
+        var allowCanary = new Option<bool>("--allow-canary") { Description = "Let --verify-live sign with keys of known canary-token accounts." };
         var scan = new ScanOptions();
         var output = new OutputOptions();
 
@@ -17,20 +22,53 @@ internal static class ScanCommand
         command.Arguments.Add(paths);
         command.Options.Add(stdinName);
         command.Options.Add(baseline);
+        command.Options.Add(verify);
+        command.Options.Add(verifyLive);
+        command.Options.Add(allowCanary);
         scan.AddTo(command);
         output.AddTo(command);
-        command.SetAction(p =>
+        var aws = AwsOptions.AddTo(command);
+        command.SetAction(async (p, cancellationToken) =>
         {
             var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
             var settings = scan.Read(p, p.GetValue(baseline));
             var configRoot = ScanSetup.ConfigRootFor(roots.FirstOrDefault(r => r != "-") ?? ".");
             var setup = ScanSetup.Create(settings, configRoot);
+            var awsOptions = p.GetValue(verify) || p.GetValue(verifyLive) ? aws.Read(p) : null;
             var result = Run(setup, roots, p.GetValue(stdinName) ?? "stdin");
             setup.Finish(result);
+            int exit = result.ExitCode;
+            if (awsOptions != null && result.Findings.Count > 0 &&
+                !await VerifyAsync(result, awsOptions, p.GetValue(verifyLive), p.GetValue(allowCanary), cancellationToken))
+                exit = ExitCodes.AwsError;
             output.Write(p, result, setup.Rules.Rules);
-            return result.ExitCode;
+            return exit;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Enriches findings with IAM facts. A failed lookup is reported per key and does not stop the scan; only a
+    /// failure to start at all (no operator credentials) makes the exit code 4.
+    /// </summary>
+    internal static async Task<bool> VerifyAsync(ScanResult result, AwsSessionOptions options, bool live, bool allowCanary, CancellationToken ct)
+    {
+        try
+        {
+            using var session = AwsSession.Create(options);
+            using var sts = session.CreateSts();
+            var checker = live ? new LiveKeyChecker(session.CreateStsSignedWith, Console.Error, allowCanary) : null;
+            var enricher = new KeyEnricher(session.CreateIamClient(), sts, new EnrichmentOptions(), checker);
+            var facts = await enricher.EnrichAsync(FindingFacts.KeysToLookUp(result.Findings, live), ct);
+            FindingFacts.Attach(result.Findings, facts);
+            foreach (var f in facts.Where(f => f.Error != null)) Console.Error.WriteLine($"keyguard: {f.KeyId}: {f.Error}");
+            return true;
+        }
+        catch (Exception e) when (e is IamException or AwsConfigurationException)
+        {
+            Console.Error.WriteLine($"keyguard: --verify: {e.Message}");
+            return false;
+        }
     }
 
     internal static ScanResult Run(ScanSetup setup, IReadOnlyList<string> roots, string stdinName)
