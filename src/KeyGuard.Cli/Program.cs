@@ -5,6 +5,7 @@ using KeyGuard.Cli.Commands;
 var root = new RootCommand("KeyGuard: finds leaked AWS credentials and closes the loop in IAM.");
 // Each command lives in its own file under Commands/ and adds itself here.
 root.Subcommands.Add(ScanCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

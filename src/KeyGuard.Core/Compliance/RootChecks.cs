@@ -27,7 +27,7 @@ public sealed class NoRootAccessKeysCheck : ICisCheck
             yield return new ComplianceResult(root.User, root.Arn, Control, ComplianceStatus.Pass, "root has no active access key");
         foreach (var key in active)
         {
-            var created = key.LastRotated.Value is { } date ? $" (created {EvidenceText.DateWithAge(date, context.Now)})" : "";
+            var created = key.LastRotated.Value is { } date ? $", created {EvidenceText.DateWithAge(date, context.Now)}" : "";
             yield return new ComplianceResult(root.User, root.Arn, Control, ComplianceStatus.Fail,
                 $"root has active access key {key.Slot}{created}", key.Slot, key.LastRotated.DaysBefore(context.Now));
         }

@@ -13,7 +13,7 @@ public sealed class ConsoleUserMfaCheck : ICisCheck
             yield return user.MfaActive
                 ? new ComplianceResult(user.User, user.Arn, Control, ComplianceStatus.Pass, "console user has MFA enabled")
                 : new ComplianceResult(user.User, user.Arn, Control, ComplianceStatus.Fail,
-                    $"console password enabled without MFA (user created {EvidenceText.DateWithAge(user.UserCreationTime, context.Now)})",
+                    $"console password enabled without MFA; user created {EvidenceText.DateWithAge(user.UserCreationTime, context.Now)}",
                     AgeDays: EvidenceText.AgeInDays(user.UserCreationTime, context.Now));
     }
 }
@@ -35,13 +35,13 @@ public sealed class NoKeysAtInitialSetupCheck : ICisCheck
             var age = key.LastRotated.DaysBefore(context.Now);
             if (!context.Report.HasLastUsedColumns)
                 yield return new ComplianceResult(user.User, user.Arn, Control, ComplianceStatus.NotEvaluated,
-                    $"access key {key.Slot} ({created}): the report has no last-used columns (older 16-column format)", key.Slot, age);
+                    $"access key {key.Slot}, {created}: the report has no last-used columns (older 16-column format)", key.Slot, age);
             else if (key.LastUsedDate.Value is { } used)
                 yield return new ComplianceResult(user.User, user.Arn, Control, ComplianceStatus.Pass,
-                    $"access key {key.Slot} ({created}) is in use, last used {EvidenceText.DateWithAge(used, context.Now)}", key.Slot, age);
+                    $"access key {key.Slot}, {created}, is in use: last used {EvidenceText.DateWithAge(used, context.Now)}", key.Slot, age);
             else
                 yield return new ComplianceResult(user.User, user.Arn, Control, ComplianceStatus.Fail,
-                    $"console user has active access key {key.Slot} ({created}) that was never used", key.Slot, age);
+                    $"console user has active access key {key.Slot}, {created}, that was never used", key.Slot, age);
         }
     }
 }

@@ -1,0 +1,25 @@
+using CsvHelper;
+using KeyGuard.Compliance;
+
+namespace KeyGuard.Reporting.Iam;
+
+/// <summary>Every result as one CSV row (CsvHelper writes the quoting and guards against spreadsheet formulas).</summary>
+public sealed class CsvIamReportWriter : IIamReportWriter
+{
+    public static readonly string[] Header =
+        ["user", "arn", "control", "controlV5", "title", "status", "severity", "evidence", "keySlot", "ageDays", "generated"];
+
+    public void Write(IamComplianceReport report, TextWriter output)
+    {
+        using var csv = CsvWriter.Create(output, CsvWriterOptions.Default with { NewLine = "\n" }, leaveOpen: true);
+        csv.WriteHeader(Header);
+        var generated = ReportText.Timestamp(report.Generated);
+        foreach (var result in report.Results)
+            csv.WriteRecord(
+            [
+                result.User, result.Arn, result.Control.Control, result.Control.ControlV5, result.Control.Title,
+                result.Status.Name(), result.Severity.Name(), result.Evidence,
+                ReportText.Key(result.KeySlot), result.AgeDays?.ToString() ?? "", generated,
+            ]);
+    }
+}
