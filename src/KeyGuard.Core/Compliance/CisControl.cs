@@ -1,7 +1,11 @@
 namespace KeyGuard.Compliance;
 
 /// <summary>One CIS AWS Foundations control. <paramref name="Control"/> is the v1.5/v3.0 number (they agree), <paramref name="ControlV5"/> the v5.0 one.</summary>
-public sealed record CisControl(string Control, string ControlV5, string Title, Severity Severity, string ProwlerCheck);
+public sealed record CisControl(string Control, string ControlV5, string Title, Severity Severity, string ProwlerCheck)
+{
+    /// <summary>The v1.5 number as one integer ("1.10" → 1010) so "1.9" sorts before "1.10" without parsing in the sort loop.</summary>
+    public int SortKey { get; } = Control.Split('.') is [var major, var minor] ? int.Parse(major) * 1000 + int.Parse(minor) : 0;
+}
 
 /// <summary>The IAM credential controls of aws-iam.md §4, in CIS order.</summary>
 public static class CisControls

@@ -45,7 +45,7 @@ public sealed class RiskOrder : IComparer<ComplianceResult>
         if ((c = y.Severity.CompareTo(x.Severity)) != 0) return c;
         if ((c = (y.AgeDays ?? -1).CompareTo(x.AgeDays ?? -1)) != 0) return c;
         if ((c = string.CompareOrdinal(x.User, y.User)) != 0) return c;
-        if ((c = CompareControlNumbers(x.Control.Control, y.Control.Control)) != 0) return c;
+        if ((c = x.Control.SortKey.CompareTo(y.Control.SortKey)) != 0) return c;
         if ((c = (x.KeySlot ?? 0).CompareTo(y.KeySlot ?? 0)) != 0) return c;
         return string.CompareOrdinal(x.Evidence, y.Evidence);
     }
@@ -56,17 +56,4 @@ public sealed class RiskOrder : IComparer<ComplianceResult>
         ComplianceStatus.NotEvaluated => 1,
         _ => 2,
     };
-
-    /// <summary>"1.9" before "1.10".</summary>
-    public static int CompareControlNumbers(string a, string b)
-    {
-        var pa = a.Split('.');
-        var pb = b.Split('.');
-        for (var i = 0; i < Math.Min(pa.Length, pb.Length); i++)
-        {
-            var c = int.Parse(pa[i]).CompareTo(int.Parse(pb[i]));
-            if (c != 0) return c;
-        }
-        return pa.Length.CompareTo(pb.Length);
-    }
 }

@@ -5,6 +5,8 @@ namespace KeyGuard.CredentialReport;
 /// <summary>Turns one CSV record into a typed row, naming the row, user and column in every error.</summary>
 internal readonly struct CredentialReportRowReader(string[] record, int rowNumber, CredentialReportHeader header)
 {
+    private const string IamDateFormat = "yyyy-MM-dd'T'HH:mm:sszzz";
+
     private string Cell(string column) => record[header.IndexOf(column)].Trim();
 
     private string UserForMessage => record.Length > header.IndexOf(CredentialReportColumns.User)
@@ -81,6 +83,9 @@ internal readonly struct CredentialReportRowReader(string[] record, int rowNumbe
     private DateTimeOffset ParseDate(string column, string text)
     {
         // Reports carry ISO 8601 with an offset; a date without one is taken as UTC.
+        // The exact form IAM writes is tried first: it is several times faster than the general parser.
+        if (DateTimeOffset.TryParseExact(text, IamDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var exact))
+            return exact.ToUniversalTime();
         if (text.Length >= 10 && char.IsAsciiDigit(text[0]) &&
             DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
             return value.ToUniversalTime();
