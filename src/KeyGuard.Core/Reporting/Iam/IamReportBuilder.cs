@@ -15,7 +15,8 @@ public static class IamReportBuilder
     public static IamReportSummary Summarise(IamCredentialReport report, IReadOnlyList<ComplianceResult> results, DateTimeOffset now)
     {
         // One pass over the results: a 10,000-user account has ~50,000 of them.
-        var counts = CisControls.All.ToDictionary(control => control, _ => new int[3], ReferenceEqualityComparer.Instance);
+        var counts = new Dictionary<CisControl, int[]>(ReferenceEqualityComparer.Instance);
+        foreach (var control in CisControls.All) counts[control] = new int[3];
         var bySeverity = Enum.GetValues<Severity>().OrderByDescending(s => s).ToDictionary(severity => severity, _ => 0);
         foreach (var result in results)
         {
