@@ -1,6 +1,6 @@
 // Measures parse + judge of a synthetic 10,000-user credential report: median of N runs after warm-up.
 // Wall time and this process's CPU time are both reported: on a shared, loaded machine CPU time is the steadier figure.
-// Usage: dotnet run -c Release --project bench/report [-- USERS RUNS]
+// Usage: dotnet run -c Release --project bench/report [-- USERS RUNS [SAVE_CSV_PATH]]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -12,6 +12,7 @@ var users = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) :
 var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 21;
 var now = new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
 var csv = SyntheticReport.Generate(users, now);
+if (args.Length > 2) File.WriteAllBytes(args[2], csv);   // for timing the CLI end to end
 var inputs = new AccountInputs(new PasswordPolicyLookup(new PasswordPolicy(14, 24)));
 var options = new CisOptions();
 var self = Process.GetCurrentProcess();

@@ -30,12 +30,18 @@ public sealed class JsonIamReportWriter : IIamReportWriter
             json.WriteString("evaluatedAt", ReportText.Timestamp(report.EvaluatedAt));
             WriteThresholds(json, report.Thresholds);
             json.WriteStartArray("results");
-            foreach (var result in report.Results) WriteResult(json, result);
+            for (var i = 0; i < report.Results.Count; i++)
+            {
+                WriteResult(json, report.Results[i]);
+                // Hand finished bytes to the stream now and then, so the writer's own buffer stays small.
+                if (i % 512 == 511) json.Flush();
+            }
             json.WriteEndArray();
             WriteSummary(json, report.Summary);
             json.WriteEndObject();
         }
-        output.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        // GetBuffer avoids one more copy of what is ~20 MB for a 10,000-user account.
+        output.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
         output.WriteLine();
     }
 
