@@ -110,6 +110,29 @@ public class ReportCliTests : IDisposable
     }
 
     [Fact]
+    public void A_bad_password_policy_file_names_the_file_and_exits_2()
+    {
+        var policy = _dir.File("policy.json", "{not json");
+        var run = CliProcess.Run("report", "--from", MediumOnlyReport(), "--password-policy", policy);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith($"keyguard: password policy '{policy}': not valid JSON", run.StdErr);
+    }
+
+    [Fact]
+    public void Html_output_file_is_a_self_contained_page()
+    {
+        var output = _dir.File("report.html");
+        var run = CliProcess.Run("report", "--from", CriticalReport(), "--now", Now, "--format", "html", "-o", output);
+
+        Assert.Equal(0, run.ExitCode);
+        var html = File.ReadAllText(output);
+        Assert.StartsWith("<!DOCTYPE html>", html);
+        Assert.Contains("<svg class=\"age-chart\"", html);
+        Assert.DoesNotMatch("(?i)https?:|<script|<link", html);
+    }
+
+    [Fact]
     public void An_unknown_format_is_a_usage_error() =>
         Assert.Equal(2, CliProcess.Run("report", "--from", MediumOnlyReport(), "--format", "pdf").ExitCode);
 }
