@@ -16,6 +16,7 @@ public class IamReportOutputTests
             .User("bob", row => { ReportCsv.ConsoleUser(row, mfa: false, lastUsed: "no_information"); ReportCsv.Key(row, 1, 100, null); })
             .User("deploy-bot", row => { ReportCsv.Key(row, 1, 2006, 1); ReportCsv.Key(row, 2, 44, null); })
             .User("ops|team", row => ReportCsv.Key(row, 1, 200, 100))
+            .User("=cmd", row => ReportCsv.Key(row, 1, 10, 1))
             .Parse(),
         new AccountInputs(PasswordPolicyLookup.NoPolicy),
         new CisOptions(),
@@ -49,7 +50,7 @@ public class IamReportOutputTests
         Assert.Equal(2, summary.GetProperty("failuresBySeverity").GetProperty("high").GetInt32());
         var buckets = summary.GetProperty("keyAgeDistribution").EnumerateArray()
             .Select(b => (b.GetProperty("bucket").GetString(), b.GetProperty("count").GetInt32())).ToList();
-        Assert.Equal([("0-30", 1), ("31-90", 1), ("91-180", 1), ("181-365", 1), (">365", 2)], buckets);
+        Assert.Equal([("0-30", 2), ("31-90", 1), ("91-180", 1), ("181-365", 1), (">365", 2)], buckets);
     }
 
     [Theory]
@@ -73,10 +74,20 @@ public class IamReportOutputTests
         while (reader.Read())
         {
             var result = report.Results[rows++];
-            Assert.Equal(result.User, reader.GetString(0));
+            // Formula escaping puts a ' before a name that starts with =.
+            Assert.Equal(result.User.StartsWith('=') ? "'" + result.User : result.User, reader.GetString(0));
             Assert.Equal(result.Evidence, reader.GetString(7));
         }
         Assert.Equal(report.Results.Count, rows);
+    }
+
+    [Fact]
+    public void Csv_escapes_user_names_a_spreadsheet_would_run_as_formulas()
+    {
+        var csv = IamReportWriters.Render(SampleReport(), IamReportFormat.Csv);
+
+        Assert.Contains("\n\"'=cmd\",", csv);
+        Assert.DoesNotContain("\n=cmd,", csv);
     }
 
     [Fact]
@@ -97,9 +108,9 @@ public class IamReportOutputTests
     {
         var markdown = IamReportWriters.Render(SampleReport(), IamReportFormat.Markdown);
 
-        Assert.Contains("`ops\\|team`", markdown);
-        Assert.Contains("`&lt;root_account&gt;`", markdown);
-        Assert.DoesNotContain("<root_account>", markdown);
+        Assert.Contains("| `ops\\|team` |", markdown);
+        Assert.Contains("| `<root_account>` |", markdown);   // inside a code span < and > are literal
+        Assert.DoesNotContain("&lt;root_account&gt;`", markdown);
         Assert.Contains("| 1.14 | 1.13 |", markdown);
     }
 

@@ -27,7 +27,7 @@ public sealed class MarkdownIamReportWriter : IIamReportWriter
             Row(output, "Severity", "Status", "CIS", "v5", "User", "Key", "Age", "Evidence");
             Row(output, "---", "---", "---", "---", "---", "---", "---:", "---");
             foreach (var r in findings)
-                Row(output, r.Severity.Name(), r.Status.Name(), r.Control.Control, r.Control.ControlV5, $"`{r.User}`",
+                Row(output, r.Severity.Name(), r.Status.Name(), r.Control.Control, r.Control.ControlV5, Code(r.User),
                     ReportText.Key(r.KeySlot), ReportText.Age(r.AgeDays), r.Evidence);
         }
         output.WriteLine();
@@ -48,8 +48,13 @@ public sealed class MarkdownIamReportWriter : IIamReportWriter
         foreach (var bucket in summary.KeyAgeDistribution) Row(output, bucket.Label, bucket.Count.ToString());
     }
 
-    private static void Row(TextWriter output, params string[] cells) =>
-        output.WriteLine("| " + string.Join(" | ", cells.Select(Escape)) + " |");
+    /// <summary>A code span keeps &lt; and &gt; literal, so only the table's pipe and the span's own backtick need care.</summary>
+    private static CodeCell Code(string text) => new("`" + text.Replace("`", "'").Replace("|", "\\|") + "`");
+
+    private sealed record CodeCell(string Markdown);
+
+    private static void Row(TextWriter output, params object[] cells) =>
+        output.WriteLine("| " + string.Join(" | ", cells.Select(cell => cell is CodeCell code ? code.Markdown : Escape((string)cell))) + " |");
 
     /// <summary>Pipes would split the cell; angle brackets would make "&lt;root_account&gt;" vanish as an HTML tag.</summary>
     private static string Escape(string cell) => cell
