@@ -199,6 +199,16 @@ public class CredentialReportParserTests
     }
 
     [Fact]
+    public void Broken_quoting_is_a_named_error_not_a_misread()
+    {
+        var csv = new ReportCsv().Root().User("liz").ToCsv().Replace("liz,", "li\"z,");
+
+        var e = Assert.Throws<CredentialReportFormatException>(() => CredentialReportParser.Parse(csv, Generated));
+
+        Assert.StartsWith("credential report row 3: not valid CSV", e.Message);
+    }
+
+    [Fact]
     public void Quoted_fields_are_unquoted_by_the_csv_reader()
     {
         var csv = new ReportCsv().User("kim").ToCsv().Replace("arn:aws:iam::111122223333:user/kim", "\"arn:aws:iam::111122223333:user/kim\"");
