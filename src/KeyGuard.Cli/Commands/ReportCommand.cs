@@ -18,23 +18,24 @@ public static class ReportCommand
 
     public static Command Create()
     {
-        var from = new Option<FileInfo?>("--from") { Description = "Read a saved credential report CSV instead of calling IAM." };
+        var from = new Option<FileInfo?>("--from") { HelpName = "FILE", Description = "Read a saved credential report CSV instead of calling IAM." };
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json", "csv", "markdown", "html");
-        var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the report to FILE instead of standard output." };
+        var output = new Option<FileInfo?>("--output", "-o") { HelpName = "FILE", Description = "Write the report to FILE instead of standard output." };
         var failOn = new Option<string?>("--fail-on") { Description = "Exit 1 when a control fails at or above this severity." };
         failOn.AcceptOnlyFromAmong("critical", "high", "medium", "low");
         var passwordPolicy = new Option<FileInfo?>("--password-policy")
         {
+            HelpName = "FILE",
             Description = "Password policy JSON (output of `aws iam get-account-password-policy`) for offline use.",
         };
-        var now = new Option<string?>("--now") { Description = "Evaluate as of this ISO 8601 time (testing).", Hidden = true };
+        var now = new Option<string?>("--now") { HelpName = "ISO-8601", Description = "Evaluate as of this ISO 8601 time (testing).", Hidden = true };
         var defaults = new CisOptions();
-        var maxKeyAge = new Option<int>("--max-key-age") { Description = "Days before an active key must be rotated (CIS 1.14).", DefaultValueFactory = _ => defaults.MaxKeyAgeDays };
-        var maxUnused = new Option<int>("--max-unused-days") { Description = "Days unused before a credential must be disabled (CIS 1.12).", DefaultValueFactory = _ => defaults.MaxUnusedDays };
-        var minLength = new Option<int>("--min-password-length") { Description = "Minimum password length the policy must require (CIS 1.8).", DefaultValueFactory = _ => defaults.MinPasswordLength };
-        var reuse = new Option<int>("--password-reuse") { Description = "Previous passwords the policy must remember (CIS 1.9).", DefaultValueFactory = _ => defaults.PasswordReuseCount };
-        var rootUse = new Option<int>("--root-use-days") { Description = "Root use within this many days fails CIS 1.7.", DefaultValueFactory = _ => defaults.RootUseWindowDays };
+        var maxKeyAge = new Option<int>("--max-key-age") { HelpName = "DAYS", Description = "Days before an active key must be rotated (CIS 1.14).", DefaultValueFactory = _ => defaults.MaxKeyAgeDays };
+        var maxUnused = new Option<int>("--max-unused-days") { HelpName = "DAYS", Description = "Days unused before a credential must be disabled (CIS 1.12).", DefaultValueFactory = _ => defaults.MaxUnusedDays };
+        var minLength = new Option<int>("--min-password-length") { HelpName = "N", Description = "Minimum password length the policy must require (CIS 1.8).", DefaultValueFactory = _ => defaults.MinPasswordLength };
+        var reuse = new Option<int>("--password-reuse") { HelpName = "N", Description = "Previous passwords the policy must remember (CIS 1.9).", DefaultValueFactory = _ => defaults.PasswordReuseCount };
+        var rootUse = new Option<int>("--root-use-days") { HelpName = "DAYS", Description = "Root use within this many days fails CIS 1.7.", DefaultValueFactory = _ => defaults.RootUseWindowDays };
 
         var command = new Command("report", "Judge IAM credential hygiene (CIS AWS Foundations IAM controls) from the credential report.");
         foreach (var option in new Option[] { from, format, output, failOn, passwordPolicy, now, maxKeyAge, maxUnused, minLength, reuse, rootUse })
