@@ -79,14 +79,11 @@ public static class ReportCommand
             var judged = IamReportBuilder.Build(report, inputs!, thresholds, evaluatedAt);
             WriteOutput(IamReportWriters.Render(judged, reportFormat), parseResult.GetValue(output));
 
-            return parseResult.GetValue(failOn) is { } threshold && HasFailureAtOrAbove(judged, ComplianceText.ParseSeverity(threshold))
+            return parseResult.GetValue(failOn) is { } threshold && judged.HasFailureAtOrAbove(ComplianceText.ParseSeverity(threshold))
                 ? ExitCodes.Findings
                 : ExitCodes.Clean;
         }
     }
-
-    public static bool HasFailureAtOrAbove(IamComplianceReport report, Severity threshold) =>
-        report.Failures.Any(result => result.Severity >= threshold);
 
     private static DateTimeOffset ParseNow(string? text)
     {

@@ -132,8 +132,11 @@ public class IamReportOutputTests
     public void Severity_threshold_comparison_matches_fail_on_semantics()
     {
         var report = SampleReport();
-        Assert.Contains(report.Failures, r => r.Severity == Severity.Critical);
-        Assert.True(Severity.Critical >= Severity.High);
+        Assert.True(report.HasFailureAtOrAbove(Severity.Critical));
+        var mediumOnly = IamReportBuilder.Build(new ReportCsv().Root().User("svc", row => ReportCsv.Key(row, 1, 200, 1)).Parse(),
+            AccountInputs.None, new CisOptions(), ReportCsv.Now);
+        Assert.False(mediumOnly.HasFailureAtOrAbove(Severity.High));
+        Assert.True(mediumOnly.HasFailureAtOrAbove(Severity.Medium));
         Assert.Equal(Severity.Medium, ComplianceText.ParseSeverity("MEDIUM"));
         Assert.Throws<UsageException>(() => ComplianceText.ParseSeverity("urgent"));
     }

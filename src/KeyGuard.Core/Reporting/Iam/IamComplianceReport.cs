@@ -14,6 +14,9 @@ public sealed record IamComplianceReport(
 {
     public IEnumerable<ComplianceResult> Failures => Results.Where(result => result.Status == ComplianceStatus.Fail);
 
+    /// <summary>What --fail-on decides: does any control fail at or above <paramref name="threshold"/>?</summary>
+    public bool HasFailureAtOrAbove(Severity threshold) => Failures.Any(result => result.Severity >= threshold);
+
     /// <summary>Results a reader must act on or look at: failures and controls that could not be evaluated.</summary>
     public IEnumerable<ComplianceResult> Findings => Results.Where(result => result.Status != ComplianceStatus.Pass);
 }
