@@ -29,10 +29,10 @@ internal static class CliProcess
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
+        if (!process.WaitForExit(120_000))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("keyguard did not exit within 60 s");
+            throw new TimeoutException("keyguard did not exit within 120 s");
         }
         return new Outcome(process.ExitCode, stdout.Result, stderr.Result);
     }

@@ -68,11 +68,11 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         var browser = new HeadlessChromium(process, profile);
 
         // Chromium prints "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/ID" on stderr.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
         string? webSocketUrl = null;
         while (webSocketUrl is null && DateTime.UtcNow < deadline)
         {
-            var line = await process.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var line = await process.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(90));
             if (line is null) break;
             var match = Regex.Match(line, @"DevTools listening on (ws://\S+)");
             if (match.Success) webSocketUrl = match.Groups[1].Value;
@@ -104,7 +104,7 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         await SendAsync("Log.enable", new { });
         await SendAsync("Page.enable", new { });
         await SendAsync("Page.navigate", new { url });
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
         while (!Events.Any(e => e.Method == "Page.loadEventFired"))
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{url} did not finish loading");
@@ -150,7 +150,7 @@ internal sealed class HeadlessChromium : IAsyncDisposable
             ? JsonSerializer.Serialize(new { id, method, @params = parameters })
             : JsonSerializer.Serialize(new { id, method, @params = parameters, sessionId = _sessionId });
         await _socket.SendAsync(Encoding.UTF8.GetBytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
-        return await reply.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return await reply.Task.WaitAsync(TimeSpan.FromSeconds(90));
     }
 
     private async Task ReceiveAsync()
