@@ -7,6 +7,7 @@ var root = new RootCommand("KeyGuard: finds leaked AWS credentials and closes th
 root.Subcommands.Add(ScanCommand.Create());
 root.Subcommands.Add(BaselineCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using KeyGuard.Compliance;
+using KeyGuard.CredentialReport;
+using KeyGuard.Reporting.Iam;
+
+namespace KeyGuard.Cli.Commands;
+
+/// <summary>`keyguard report`: judges the IAM credential report against the CIS IAM controls.</summary>
+public static class ReportCommand
+{
+    /// <summary>
+    /// Makes the IAM client used without --from. Unset until the IAM client is wired in;
+    /// the command then asks for --from.
+    /// </summary>
+    public static Func<ICredentialReportApi>? LiveApiFactory { get; set; }
+
+    public static Command Create()
+    {
+        var from = new Option<FileInfo?>("--from") { HelpName = "FILE", Description = "Read a saved credential report CSV instead of calling IAM." };
+        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "csv", "markdown", "html");
+        var output = new Option<FileInfo?>("--output", "-o") { HelpName = "FILE", Description = "Write the report to FILE instead of standard output." };
+        var failOn = new Option<string?>("--fail-on") { Description = "Exit 1 when a control fails at or above this severity." };
+        failOn.AcceptOnlyFromAmong("critical", "high", "medium", "low");
+        var passwordPolicy = new Option<FileInfo?>("--password-policy")
+        {
+            HelpName = "FILE",
+            Description = "Password policy JSON (output of `aws iam get-account-password-policy`) for offline use.",
+        };
+        var now = new Option<string?>("--now") { HelpName = "ISO-8601", Description = "Evaluate as of this ISO 8601 time (testing).", Hidden = true };
+        var defaults = new CisOptions();
+        var maxKeyAge = new Option<int>("--max-key-age") { HelpName = "DAYS", Description = "Days before an active key must be rotated (CIS 1.14).", DefaultValueFactory = _ => defaults.MaxKeyAgeDays };
+        var maxUnused = new Option<int>("--max-unused-days") { HelpName = "DAYS", Description = "Days unused before a credential must be disabled (CIS 1.12).", DefaultValueFactory = _ => defaults.MaxUnusedDays };
+        var minLength = new Option<int>("--min-password-length") { HelpName = "N", Description = "Minimum password length the policy must require (CIS 1.8).", DefaultValueFactory = _ => defaults.MinPasswordLength };
+        var reuse = new Option<int>("--password-reuse") { HelpName = "N", Description = "Previous passwords the policy must remember (CIS 1.9).", DefaultValueFactory = _ => defaults.PasswordReuseCount };
+        var rootUse = new Option<int>("--root-use-days") { HelpName = "DAYS", Description = "Root use within this many days fails CIS 1.7.", DefaultValueFactory = _ => defaults.RootUseWindowDays };
+
+        var command = new Command("report", "Judge IAM credential hygiene (CIS AWS Foundations IAM controls) from the credential report.");
+        foreach (var option in new Option[] { from, format, output, failOn, passwordPolicy, now, maxKeyAge, maxUnused, minLength, reuse, rootUse })
+            command.Options.Add(option);
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            // System.CommandLine's default exception handler would print a stack trace and exit 1;
+            // a user's mistake must be one line and exit 2.
+            try
+            {
+                return await RunAsync(parseResult, cancellationToken);
+            }
+            catch (UsageException e)
+            {
+                Console.Error.WriteLine($"keyguard: {e.Message}");
+                return ExitCodes.Usage;
+            }
+        });
+        return command;
+
+        async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
+        {
+            var thresholds = new CisOptions
+            {
+                MaxKeyAgeDays = parseResult.GetValue(maxKeyAge),
+                MaxUnusedDays = parseResult.GetValue(maxUnused),
+                MinPasswordLength = parseResult.GetValue(minLength),
+                PasswordReuseCount = parseResult.GetValue(reuse),
+                RootUseWindowDays = parseResult.GetValue(rootUse),
+            };
+            thresholds.Validate();
+            var evaluatedAt = ParseNow(parseResult.GetValue(now));
+            var reportFormat = IamReportWriters.ParseFormat(parseResult.GetValue(format) ?? "text");
+
+            var (report, inputs) = parseResult.GetValue(from) is { } file
+                ? LoadFromFile(file, parseResult.GetValue(passwordPolicy))
+                : await LoadLiveAsync(cancellationToken);
+            if (report is null) return ExitCodes.AwsError;
+
+            var judged = IamReportBuilder.Build(report, inputs!, thresholds, evaluatedAt);
+            WriteOutput(IamReportWriters.Render(judged, reportFormat), parseResult.GetValue(output));
+
+            return parseResult.GetValue(failOn) is { } threshold && judged.HasFailureAtOrAbove(ComplianceText.ParseSeverity(threshold))
+                ? ExitCodes.Findings
+                : ExitCodes.Clean;
+        }
+    }
+
+    private static DateTimeOffset ParseNow(string? text)
+    {
+        if (text is null) return DateTimeOffset.UtcNow;
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
+            ? value.ToUniversalTime()
+            : throw new UsageException($"--now '{text}' is not an ISO 8601 time");
+    }
+
+    private static (IamCredentialReport, AccountInputs) LoadFromFile(FileInfo file, FileInfo? passwordPolicyFile)
+    {
+        byte[] content;
+        DateTimeOffset generated;
+        try
+        {
+            content = File.ReadAllBytes(file.FullName);
+            // A saved file does not carry IAM's GeneratedTime; its modification time is the closest we have.
+            generated = new DateTimeOffset(File.GetLastWriteTimeUtc(file.FullName), TimeSpan.Zero);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot read credential report '{file}': {e.Message}");
+        }
+
+        IamCredentialReport report;
+        try
+        {
+            report = CredentialReportParser.Parse(content, generated);
+        }
+        catch (CredentialReportFormatException e)
+        {
+            throw new UsageException($"{file}: {e.Message}");
+        }
+
+        PasswordPolicyLookup? policy = null;
+        if (passwordPolicyFile is not null)
+        {
+            string json;
+            try
+            {
+                json = File.ReadAllText(passwordPolicyFile.FullName);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"cannot read password policy '{passwordPolicyFile}': {e.Message}");
+            }
+            policy = PasswordPolicyJson.Parse(json, passwordPolicyFile.ToString());
+        }
+        return (report, new AccountInputs(policy));
+    }
+
+    private static async Task<(IamCredentialReport?, AccountInputs?)> LoadLiveAsync(CancellationToken cancellationToken)
+    {
+        if (LiveApiFactory is null)
+            throw new UsageException("live report generation needs AWS access; use --from FILE");
+        try
+        {
+            return await new LiveCredentialReportLoader(LiveApiFactory()).LoadAsync(cancellationToken);
+        }
+        catch (CredentialReportFormatException e)
+        {
+            Console.Error.WriteLine($"keyguard: IAM returned a credential report KeyGuard cannot read: {e.Message}");
+            return (null, null);
+        }
+        catch (Exception e) when (e is not UsageException and not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"keyguard: AWS error while reading the credential report: {e.Message}");
+            return (null, null);
+        }
+    }
+
+    private static void WriteOutput(string text, FileInfo? file)
+    {
+        if (file is null)
+        {
+            Console.Out.Write(text);
+            return;
+        }
+        try
+        {
+            File.WriteAllText(file.FullName, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot write '{file}': {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using KeyGuard.CredentialReport;
+
+namespace KeyGuard.Compliance;
+
+/// <summary>Shared shape of the password-policy controls: not looked up, no policy (fail), or a policy to inspect.</summary>
+public abstract class PasswordPolicyCheck : ICisCheck
+{
+    public abstract CisControl Control { get; }
+
+    public IEnumerable<ComplianceResult> Evaluate(CisContext context)
+    {
+        var subject = CisContext.AccountSubject;
+        var arn = context.AccountArn;
+        if (context.Inputs.PasswordPolicy is not { } lookup)
+        {
+            yield return new ComplianceResult(subject, arn, Control, ComplianceStatus.NotEvaluated,
+                "the account password policy was not read (give --password-policy FILE offline)");
+            yield break;
+        }
+        if (lookup.Policy is not { } policy)
+        {
+            yield return new ComplianceResult(subject, arn, Control, ComplianceStatus.Fail, "no account password policy is set");
+            yield break;
+        }
+        var (passes, evidence) = Inspect(policy, context.Options);
+        yield return new ComplianceResult(subject, arn, Control, passes ? ComplianceStatus.Pass : ComplianceStatus.Fail, evidence);
+    }
+
+    protected abstract (bool Passes, string Evidence) Inspect(PasswordPolicy policy, CisOptions options);
+}
+
+/// <summary>CIS 1.8 (v5 1.7): MinimumPasswordLength ≥ 14.</summary>
+public sealed class PasswordMinimumLengthCheck : PasswordPolicyCheck
+{
+    public override CisControl Control => CisControls.PasswordMinimumLength;
+
+    protected override (bool, string) Inspect(PasswordPolicy policy, CisOptions options) => (
+        policy.MinimumPasswordLength >= options.MinPasswordLength,
+        $"password policy minimum length is {policy.MinimumPasswordLength} (required {options.MinPasswordLength} or more)");
+}
+
+/// <summary>CIS 1.9 (v5 1.8): PasswordReusePrevention = 24 (or the configured count).</summary>
+public sealed class PasswordReuseCheck : PasswordPolicyCheck
+{
+    public override CisControl Control => CisControls.PasswordReuse;
+
+    protected override (bool, string) Inspect(PasswordPolicy policy, CisOptions options) => policy.PasswordReusePrevention is { } remembered
+        ? (remembered >= options.PasswordReuseCount,
+            $"password policy remembers the last {remembered} passwords (required {options.PasswordReuseCount})")
+        : (false, $"password policy does not prevent password reuse (required {options.PasswordReuseCount})");
+}

@@ -1,0 +1,28 @@
+using CsvHelper;
+using KeyGuard.Compliance;
+
+namespace KeyGuard.Reporting.Iam;
+
+/// <summary>
+/// Every result as one CSV row. CsvHelper does the quoting; formula escaping is on because IAM user names may start
+/// with = + @ or -, and this file is meant to be opened in a spreadsheet.
+/// </summary>
+public sealed class CsvIamReportWriter : IIamReportWriter
+{
+    public static readonly string[] Header =
+        ["user", "arn", "control", "controlV5", "title", "status", "severity", "evidence", "keySlot", "ageDays", "generated"];
+
+    public void Write(IamComplianceReport report, TextWriter output)
+    {
+        using var csv = CsvWriter.Create(output, CsvWriterOptions.Default with { NewLine = "\n", Injection = CsvInjection.Escape }, leaveOpen: true);
+        csv.WriteHeader(Header);
+        var generated = ReportText.Timestamp(report.Generated);
+        foreach (var result in report.Results)
+            csv.WriteRecord(
+            [
+                result.User, result.Arn, result.Control.Control, result.Control.ControlV5, result.Control.Title,
+                result.Status.Name(), result.Severity.Name(), result.Evidence,
+                ReportText.Key(result.KeySlot), result.AgeDays?.ToString() ?? "", generated,
+            ]);
+    }
+}
