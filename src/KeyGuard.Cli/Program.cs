@@ -8,6 +8,8 @@ root.Subcommands.Add(ScanCommand.Create());
 root.Subcommands.Add(BaselineCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(PlanCommand.Create());
+root.Subcommands.Add(ApplyCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -40,6 +40,7 @@ public static class ReportCommand
         var command = new Command("report", "Judge IAM credential hygiene (CIS AWS Foundations IAM controls) from the credential report.");
         foreach (var option in new Option[] { from, format, output, failOn, passwordPolicy, now, maxKeyAge, maxUnused, minLength, reuse, rootUse })
             command.Options.Add(option);
+        var aws = AwsOptions.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -73,7 +74,7 @@ public static class ReportCommand
 
             var (report, inputs) = parseResult.GetValue(from) is { } file
                 ? LoadFromFile(file, parseResult.GetValue(passwordPolicy))
-                : await LoadLiveAsync(cancellationToken);
+                : await LoadLiveAsync(LiveApiFactory ?? LiveFromOptions(aws.Read(parseResult)), cancellationToken);
             if (report is null) return ExitCodes.AwsError;
 
             var judged = IamReportBuilder.Build(report, inputs!, thresholds, evaluatedAt);
@@ -135,13 +136,15 @@ public static class ReportCommand
         return (report, new AccountInputs(policy));
     }
 
-    private static async Task<(IamCredentialReport?, AccountInputs?)> LoadLiveAsync(CancellationToken cancellationToken)
+    /// <summary>The IAM client from --profile/--region/--endpoint-url and the SDK's credential chain.</summary>
+    private static Func<ICredentialReportApi> LiveFromOptions(KeyGuard.Aws.AwsSessionOptions options) =>
+        () => new IamCredentialReportApi(KeyGuard.Aws.AwsSession.Create(options).CreateIamClient());
+
+    private static async Task<(IamCredentialReport?, AccountInputs?)> LoadLiveAsync(Func<ICredentialReportApi> apiFactory, CancellationToken cancellationToken)
     {
-        if (LiveApiFactory is null)
-            throw new UsageException("live report generation needs AWS access; use --from FILE");
         try
         {
-            return await new LiveCredentialReportLoader(LiveApiFactory()).LoadAsync(cancellationToken);
+            return await new LiveCredentialReportLoader(apiFactory()).LoadAsync(cancellationToken);
         }
         catch (CredentialReportFormatException e)
         {

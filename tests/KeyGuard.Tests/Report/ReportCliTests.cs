@@ -101,15 +101,6 @@ public class ReportCliTests : IDisposable
     }
 
     [Fact]
-    public void Without_from_and_without_aws_access_it_asks_for_from()
-    {
-        var run = CliProcess.Run("report");
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Equal("keyguard: live report generation needs AWS access; use --from FILE", run.StdErr.TrimEnd());
-    }
-
-    [Fact]
     public void A_bad_password_policy_file_names_the_file_and_exits_2()
     {
         var policy = _dir.File("policy.json", "{not json");

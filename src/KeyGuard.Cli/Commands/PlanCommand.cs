@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using KeyGuard.Aws;
+using KeyGuard.Enrichment;
+using KeyGuard.Planning;
+using KeyGuard.Reporting;
+using KeyGuard.Scanning;
+
+namespace KeyGuard.Cli.Commands;
+
+/// <summary>
+/// keyguard plan: joins scan findings with IAM facts (and the credential report) into one plan per key,
+/// as JSON for machines or Markdown for people. Deterministic for the same inputs and --now.
+/// </summary>
+internal static class PlanCommand
+{
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("PATH") { Description = "Scan these paths when no --findings file is given (default: .).", Arity = ArgumentArity.ZeroOrMore };
+        var findings = new Option<string?>("--findings") { Description = "A scan's JSON report (keyguard scan --format json) instead of a fresh scan." };
+        var report = new Option<string?>("--report") { Description = "A credential report CSV: stale and root keys get plans too." };
+        var offline = new Option<bool>("--offline") { Description = "Do not call AWS: use the IAM facts already in the findings file (scan --verify), if any." };
+        var format = new Option<string>("--format", "-f") { Description = "json or markdown.", DefaultValueFactory = _ => "markdown" };
+        format.AcceptOnlyFromAmong("json", "markdown");
+        var output = new Option<string?>("--output", "-o") { Description = "Write the plan to FILE." };
+        var now = new Option<string?>("--now") { Description = "The time the plan is made for (ISO 8601; default: now). Makes plans reproducible." };
+        var maxAge = new Option<int>("--max-key-age") { Description = "Rotate keys older than this many days (CIS 1.14).", DefaultValueFactory = _ => 90 };
+        var maxUnused = new Option<int>("--max-unused-days") { Description = "Deactivate keys unused this many days (CIS 1.12).", DefaultValueFactory = _ => 45 };
+        var regions = new Option<string[]>("--cloudtrail-region") { Description = "Regions to search CloudTrail in (repeatable; default: the key's last-used region)." };
+        var command = new Command("plan", "Write a rotation or deactivation plan for each exposed or stale key.");
+        command.Arguments.Add(paths);
+        foreach (var o in new Option[] { findings, report, offline, format, output, now, maxAge, maxUnused, regions }) command.Options.Add(o);
+        var aws = AwsOptions.AddTo(command);
+
+        command.SetAction(async (p, ct) =>
+        {
+            var clock = ParseNow(p.GetValue(now));
+            var options = new PlanOptions
+            {
+                Now = clock, MaxKeyAgeDays = p.GetValue(maxAge), MaxUnusedDays = p.GetValue(maxUnused), Regions = p.GetValue(regions) ?? [],
+            };
+            var findingsFile = p.GetValue(findings);
+            if (findingsFile == null)
+            {
+                var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
+                var setup = ScanSetup.Create(new ScanSettings { Progress = false }, ScanSetup.ConfigRootFor(roots[0]));
+                var result = ScanCommand.Run(setup, roots, "stdin");
+                setup.Finish(result);
+                findingsFile = Path.Combine(Path.GetTempPath(), $"keyguard-plan-{Environment.ProcessId}.json");
+                using (var f = File.Create(findingsFile)) new JsonReporter().Write(result, f, new ReportOptions());
+            }
+            var leaks = LeakReader.Read(findingsFile);
+            var facts = new Dictionary<string, KeyFactsForPlan>(StringComparer.Ordinal);
+            if (p.GetValue(offline))
+            {
+                foreach (var (id, aws) in LeakReader.AwsFacts(findingsFile)) facts[id] = OfflineFacts.From(id, aws);
+            }
+            else if (leaks.Count > 0)
+            {
+                try
+                {
+                    using var session = AwsSession.Create(aws.Read(p));
+                    using var sts = session.CreateSts();
+                    var enricher = new KeyEnricher(session.CreateIamClient(), sts);
+                    foreach (var f in await enricher.EnrichAsync(leaks.Select(l => l.KeyId), ct)) facts[f.KeyId] = PlanFacts.From(f);
+                }
+                catch (Exception e) when (e is IamException or AwsConfigurationException)
+                {
+                    Console.Error.WriteLine($"keyguard: {e.Message} (use --offline to plan without IAM)");
+                    return ExitCodes.AwsError;
+                }
+            }
+            var reportKeys = p.GetValue(report) is { } csv ? CredentialReportKeys.Load(csv) : [];
+            var plan = new Planner(options).Build(leaks, facts, reportKeys);
+            var text = p.GetValue(format) == "json" ? Json(plan) : PlanMarkdown.Render(plan);
+            if (p.GetValue(output) is { } file)
+            {
+                try { File.WriteAllText(file, text); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--output: {file}: {e.Message}"); }
+                Console.Error.WriteLine($"keyguard: wrote {plan.Plans.Count} plan{(plan.Plans.Count == 1 ? "" : "s")} to {file}");
+            }
+            else Console.Out.Write(text);
+            foreach (var alert in plan.Plans.Where(x => x.Alert != null)) Console.Error.WriteLine($"keyguard: {alert.Alert}");
+            return ExitCodes.Clean;
+        });
+        return command;
+    }
+
+    private static string Json(PlanDocument plan)
+    {
+        using var ms = new MemoryStream();
+        PlanJson.Write(plan, ms);
+        return Encoding.UTF8.GetString(ms.ToArray()) + "\n";
+    }
+
+    internal static DateTimeOffset ParseNow(string? value)
+    {
+        if (value == null) return DateTimeOffset.UtcNow;
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+            ? t : throw new UsageException($"--now: '{value}' is not an ISO 8601 time");
+    }
+}
