@@ -48,6 +48,15 @@ public sealed class EmulatorTestBed : IAsyncDisposable
 
     public IamClient Iam() => Session.CreateIamClient();
 
+    /// <summary>Environment for a CLI child process: only the emulator's operator key, nothing from the machine.</summary>
+    public Dictionary<string, string> OperatorEnvironment(string? secret = null) => new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = Keys.Operator.AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = secret ?? Keys.Operator.SecretAccessKey,
+        ["AWS_CONFIG_FILE"] = "/nonexistent/keyguard-test-config",
+        ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/keyguard-test-credentials",
+    };
+
     public KeyEnricher Enricher(LiveKeyChecker? live = null, StsGateway? sts = null) =>
         new(Iam(), sts ?? Session.CreateSts(), new EnrichmentOptions(), live);
 

@@ -7,20 +7,12 @@ namespace KeyGuard.Tests.Cli;
 /// <summary>report, plan and apply as real processes against the IAM emulator over HTTP (SigV4 verified server-side).</summary>
 public sealed class LiveAwsCliTests
 {
-    private static Dictionary<string, string> OperatorEnv(EmulatorTestBed bed, string? secret = null) => new()
-    {
-        ["AWS_ACCESS_KEY_ID"] = bed.Keys.Operator.AccessKeyId,
-        ["AWS_SECRET_ACCESS_KEY"] = secret ?? bed.Keys.Operator.SecretAccessKey,
-        ["AWS_CONFIG_FILE"] = "/nonexistent/keyguard-test-config",
-        ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/keyguard-test-credentials",
-    };
-
     [Fact]
     public async Task Report_generates_polls_fetches_and_judges_the_live_credential_report()
     {
         await using var bed = new EmulatorTestBed();
         using var dir = new TempDir();
-        var r = KeyGuardProcess.Run(dir.Path, null, OperatorEnv(bed), "report", "--endpoint-url", bed.Server.Url.ToString(), "--format", "json");
+        var r = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), "report", "--endpoint-url", bed.Server.Url.ToString(), "--format", "json");
         Assert.True(r.ExitCode == 0, r.Stderr);
         var root = JsonDocument.Parse(r.Stdout).RootElement;
         Assert.Equal(1, root.GetProperty("version").GetInt32());
@@ -36,7 +28,7 @@ public sealed class LiveAwsCliTests
     {
         await using var bed = new EmulatorTestBed();
         using var dir = new TempDir();
-        var r = KeyGuardProcess.Run(dir.Path, null, OperatorEnv(bed, secret: "x" + bed.Keys.Operator.SecretAccessKey[1..]),
+        var r = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(secret: "x" + bed.Keys.Operator.SecretAccessKey[1..]),
             "report", "--endpoint-url", bed.Server.Url.ToString());
         Assert.Equal(4, r.ExitCode);
         Assert.Single(r.Stderr.Trim().Split('\n'));
@@ -50,7 +42,7 @@ public sealed class LiveAwsCliTests
         using var dir = new TempDir();
         var leaked = bed.Keys.ActiveRecentlyUsed;
         dir.Write("app/.env", $"AWS_ACCESS_KEY_ID={leaked.AccessKeyId}\nAWS_SECRET_ACCESS_KEY={leaked.SecretAccessKey}\n");
-        var env = OperatorEnv(bed);
+        var env = bed.OperatorEnvironment();
         var url = bed.Server.Url.ToString();
 
         var plan = KeyGuardProcess.Run(dir.Path, null, env, "plan", "app", "--endpoint-url", url, "--format", "json", "-o", "plan.json");

@@ -7,14 +7,6 @@ namespace KeyGuard.Tests.Cli;
 /// <summary>`keyguard scan --verify` as a real process against the IAM emulator over HTTP.</summary>
 public sealed class ScanVerifyTests
 {
-    private static Dictionary<string, string> OperatorEnv(EmulatorTestBed bed) => new()
-    {
-        ["AWS_ACCESS_KEY_ID"] = bed.Keys.Operator.AccessKeyId,
-        ["AWS_SECRET_ACCESS_KEY"] = bed.Keys.Operator.SecretAccessKey,
-        ["AWS_CONFIG_FILE"] = "/nonexistent/keyguard-test-config",
-        ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/keyguard-test-credentials",
-    };
-
     [Fact]
     public async Task Findings_carry_owner_status_and_last_use_and_the_found_secret_is_never_used()
     {
@@ -24,7 +16,7 @@ public sealed class ScanVerifyTests
         var inactive = bed.Keys.Inactive;
         dir.Write(".env", $"AWS_ACCESS_KEY_ID={active.AccessKeyId}\nAWS_SECRET_ACCESS_KEY={active.SecretAccessKey}\n");
         dir.Write("old.txt", $"retired key {inactive.AccessKeyId}\n");
-        var r = KeyGuardProcess.Run(dir.Path, null, OperatorEnv(bed), "scan", "--verify", "--endpoint-url", bed.Server.Url.ToString(), "--format", "json");
+        var r = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), "scan", "--verify", "--endpoint-url", bed.Server.Url.ToString(), "--format", "json");
         Assert.Equal(1, r.ExitCode);
         var findings = JsonDocument.Parse(r.Stdout).RootElement.GetProperty("findings").EnumerateArray().ToList();
         var key = findings.Single(f => f.GetProperty("rule").GetString() == "aws-access-key-id" && f.GetProperty("keyId").GetString() == active.AccessKeyId);
@@ -40,10 +32,10 @@ public sealed class ScanVerifyTests
         Assert.Equal("medium", old.GetProperty("severity").GetString());
         Assert.Empty(bed.CallsSignedBy(active.AccessKeyId));   // the live check is off by default
 
-        var text = KeyGuardProcess.Run(dir.Path, null, OperatorEnv(bed), "scan", "--verify", "--endpoint-url", bed.Server.Url.ToString());
+        var text = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), "scan", "--verify", "--endpoint-url", bed.Server.Url.ToString());
         Assert.Contains("userName=alice", text.Stdout);
         Assert.DoesNotContain(active.SecretAccessKey, text.Stdout + text.Stderr);
-        var sarif = KeyGuardProcess.Run(dir.Path, null, OperatorEnv(bed), "scan", "--verify", "--endpoint-url", bed.Server.Url.ToString(), "--format", "sarif");
+        var sarif = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), "scan", "--verify", "--endpoint-url", bed.Server.Url.ToString(), "--format", "sarif");
         Assert.Contains("\"aws.userName\": \"alice\"", sarif.Stdout);
     }
 
@@ -53,7 +45,7 @@ public sealed class ScanVerifyTests
         await using var bed = new EmulatorTestBed();
         using var dir = new TempDir();
         dir.Write("k.txt", bed.Keys.ActiveRecentlyUsed.AccessKeyId + "\n");
-        var env = OperatorEnv(bed);
+        var env = bed.OperatorEnvironment();
         env["AWS_SECRET_ACCESS_KEY"] = "wrong" + bed.Keys.Operator.SecretAccessKey[5..];
         var r = KeyGuardProcess.Run(dir.Path, null, env, "scan", "--verify", "--endpoint-url", bed.Server.Url.ToString());
         Assert.Equal(4, r.ExitCode);
