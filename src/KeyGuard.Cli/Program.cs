@@ -6,6 +6,8 @@ var root = new RootCommand("KeyGuard: finds leaked AWS credentials and closes th
 // Each command lives in its own file under Commands/ and adds itself here.
 root.Subcommands.Add(ScanCommand.Create());
 root.Subcommands.Add(BaselineCommand.Create());
+root.Subcommands.Add(OrgScanCommand.Create());
+root.Subcommands.Add(OrgMergeCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -99,6 +99,18 @@ public sealed partial class OrgState
         }
     }
 
+    /// <summary>A consistent copy of the whole state (SQLite online backup), e.g. into a shard's output folder for org-merge.</summary>
+    public void BackupTo(string file)
+    {
+        lock (_gate)
+        {
+            if (File.Exists(file)) File.Delete(file);
+            using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
+            target.Open();
+            _db.BackupDatabase(target);
+        }
+    }
+
     private static string? S(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
     private static long L(SqliteDataReader r, int i) => r.IsDBNull(i) ? 0 : r.GetInt64(i);
 }
