@@ -25,10 +25,13 @@ public sealed class ObjectWalker(Repository git)
         return tips;
     }
 
-    /// <summary>The commit a ref ends at, through annotated tags; null for refs to trees or blobs.</summary>
+    /// <summary>The commit a ref ends at, through annotated tags; null for refs to trees or blobs. A ref to a missing object is corruption.</summary>
     private static Commit? PeelToCommit(Reference r)
     {
-        try { return r.ResolveToDirectReference()?.Target?.Peel<Commit>(); }
+        var direct = r.ResolveToDirectReference();
+        if (direct == null) return null; // a symbolic ref to an unborn branch
+        var target = direct.Target ?? throw new OrgRepoException($"corrupt repository: {r.CanonicalName} points to missing object {direct.TargetIdentifier}");
+        try { return target.Peel<Commit>(); }
         catch (LibGit2SharpException) { return null; }
     }
 

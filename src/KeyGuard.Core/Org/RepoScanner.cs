@@ -71,7 +71,7 @@ public sealed class RepoScanner(ScanSetup setup, MirrorCache cache, long maxRepo
     private void ScanBlob(Repository git, BlobVisit visit, ScanResult result)
     {
         var blob = git.Lookup<Blob>(visit.Id);
-        if (blob == null) return; // a missing object in a shallow or partial clone
+        if (blob == null) throw new OrgRepoException($"corrupt repository: blob {visit.Id.Sha} of {visit.Path} is missing");
         using var content = blob.GetContentStream();
         var r = setup.Scanner.Scan(content, Provenance(visit.Commit, visit.Path, SourceKind.Commit) with { BlobId = visit.Id.Sha }, result.Findings);
         result.Stats.BytesScanned += r.Bytes;
