@@ -21,8 +21,9 @@ public sealed class MirrorCache(string cacheDir)
         if (!repo.IsRemote)
         {
             if (!Directory.Exists(repo.Location)) throw new OrgRepoException("no such directory");
-            var found = Repository.Discover(repo.Location) ?? throw new OrgRepoException("not a git repository");
-            return found;
+            // IsValid takes a work tree or a git directory, and (unlike Discover) never walks up into a parent repository.
+            if (!Repository.IsValid(repo.Location)) throw new OrgRepoException("not a git repository");
+            return repo.Location;
         }
         var path = Path.Combine(CacheDir, repo.FileName + ".git");
         if (!Directory.Exists(path) || !Repository.IsValid(path))

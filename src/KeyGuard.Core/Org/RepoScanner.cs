@@ -21,12 +21,11 @@ public sealed class RepoScanner(ScanSetup setup, MirrorCache cache, long maxRepo
         catch (LibGit2SharpException e) { throw new OrgRepoException(OneLine(e.Message)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new OrgRepoException(OneLine(e.Message)); }
 
-        if (maxRepoBytes > 0 && GitSize(gitDir) is var size && size > maxRepoBytes)
-            throw new OrgRepoException($"repository is {size / 1048576.0:N0} MB, over --max-repo-mb {maxRepoBytes / 1048576}");
-
         try
         {
             using var git = new Repository(gitDir);
+            if (maxRepoBytes > 0 && GitSize(git.Info.Path) is var size && size > maxRepoBytes)
+                throw new OrgRepoException($"repository is {size / 1048576.0:N0} MB, over --max-repo-mb {maxRepoBytes / 1048576}");
             var walker = new ObjectWalker(git);
             var tips = walker.Tips();
             var commits = walker.NewCommits(tips.Values, memory.Tips.Values);
@@ -87,7 +86,7 @@ public sealed class RepoScanner(ScanSetup setup, MirrorCache cache, long maxRepo
         Date = c.Author.When,
     };
 
-    /// <summary>Bytes of the object store: what a clone costs, the measure --max-repo-mb limits.</summary>
+    /// <summary>Bytes of the object store (git directory's objects/): what a clone costs, the measure --max-repo-mb limits.</summary>
     internal static long GitSize(string gitDir)
     {
         var objects = Path.Combine(gitDir, "objects");
