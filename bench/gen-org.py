@@ -48,7 +48,7 @@ def main():
     env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1")
     for i in range(n):
         path = os.path.join(out_dir, f"repo{i:03d}.git")
-        subprocess.run(["git", "init", "-q", "--bare", path], check=True, env=env)
+        subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", path], check=True, env=env)
         subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=repo_stream(rnd, f"repo{i:03d}", commits), check=True, env=env)
 
 if __name__ == "__main__":

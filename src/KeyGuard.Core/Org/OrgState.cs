@@ -19,6 +19,7 @@ public sealed partial class OrgState : IDisposable
 
     private const string Schema = """
         PRAGMA journal_mode=WAL;
+        PRAGMA synchronous=NORMAL;
         CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, shard TEXT);
         CREATE TABLE IF NOT EXISTS repos(repo TEXT PRIMARY KEY, location TEXT, last_run INTEGER, scanned_at TEXT,
             outcome TEXT, error TEXT, tips TEXT, commits INTEGER, blobs INTEGER, bytes INTEGER, duration_ms INTEGER, shard TEXT);
