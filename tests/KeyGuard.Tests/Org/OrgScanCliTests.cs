@@ -118,6 +118,33 @@ public sealed class OrgScanCliTests : IDisposable
     }
 
     [Fact]
+    public void A_force_push_that_drops_a_secret_resolves_it_in_the_fetched_mirror()
+    {
+        var origin = _git.NewRepo("origin");
+        var leaked = _git.CommitSecret(origin, "leak.env");
+        var leakCommit = _git.Git(origin, "rev-parse", "HEAD");
+        File.WriteAllText(Path.Combine(_git.Root, "repos.txt"), $"file://{origin}\n");
+        Assert.Equal(1, _git.OrgScan("--repos", "repos.txt", "--out", "o1").ExitCode);
+
+        // History rewritten: the secret's commit is replaced and the branch force-moved (as a force-push would).
+        _git.Git(origin, "reset", "-q", "--hard", "HEAD~1");
+        _git.Commit(origin, ("fixed.txt", "no secrets\n"));
+        var r = _git.OrgScan("--repos", "repos.txt", "--out", "o2");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var s = GitFixture.Summary(Out("o2"));
+        Assert.All(GitFixture.Findings(s), f => Assert.Equal("resolved", f.Status));
+        Assert.Contains(GitFixture.Findings(s), f => f.KeyId == leaked);
+        Assert.Equal(1, GitFixture.Blobs(s)); // only fixed.txt is new
+
+        // The old history pushed back: its blobs were forgotten when they became unreachable, so they are scanned
+        // again and the finding reopens (open: it was first seen in the first run).
+        _git.Git(origin, "reset", "-q", "--hard", leakCommit);
+        Assert.Equal(1, _git.OrgScan("--repos", "repos.txt", "--out", "o3").ExitCode);
+        var reopened = GitFixture.Findings(GitFixture.Summary(Out("o3")));
+        Assert.All(reopened.Where(f => f.KeyId == leaked), f => Assert.Equal("open", f.Status));
+    }
+
+    [Fact]
     public void An_interrupted_run_resumes_where_it_stopped()
     {
         var names = new[] { "r1", "r2", "r3" };
