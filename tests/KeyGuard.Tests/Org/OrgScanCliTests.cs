@@ -166,6 +166,13 @@ public sealed class OrgScanCliTests : IDisposable
         var next = _git.OrgScan("--repos", "repos.txt", "--out", "o3");
         Assert.Equal(2, GitFixture.Summary(Out("o3")).GetProperty("run").GetProperty("id").GetInt32());
         Assert.Equal(0, GitFixture.Blobs(GitFixture.Summary(Out("o3"))));
+
+        // --restart does not resume the interrupted run 3: run 4 starts, skips nothing, and has nothing new to scan.
+        Assert.Equal(137, _git.OrgScan(new Dictionary<string, string> { ["KEYGUARD_ORG_STOP_AFTER"] = "1" }, "--repos", "repos.txt", "--jobs", "1").ExitCode);
+        var restarted = _git.OrgScan("--repos", "repos.txt", "--restart", "--out", "o4");
+        Assert.DoesNotContain("skipped-done", restarted.Stderr);
+        Assert.Equal(4, GitFixture.Summary(Out("o4")).GetProperty("run").GetProperty("id").GetInt32());
+        Assert.Equal(0, GitFixture.Blobs(GitFixture.Summary(Out("o4"))));
     }
 
     [Fact]
