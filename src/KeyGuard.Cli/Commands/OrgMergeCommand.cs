@@ -22,7 +22,12 @@ internal static class OrgMergeCommand
         command.SetAction(p =>
         {
             var outDir = p.GetValue(output)!;
-            var sources = p.GetValue(shards)!.Select(StateFileOf).ToList();
+            // A shard that left no state (its pod or job died) is reported; the others are still merged, exit 3.
+            var args = p.GetValue(shards)!;
+            var sources = args.Select(StateFileOf).Where(f => f != null).Select(f => f!).ToList();
+            var missing = args.Where(a => StateFileOf(a) == null).ToList();
+            foreach (var m in missing) Console.Error.WriteLine($"keyguard: org-merge: {m}: no state.db (did this shard run?)");
+            if (sources.Count == 0) throw new UsageException("org-merge: no shard state found (give org-scan --out folders or state files)");
             var target = Path.GetFullPath(p.GetValue(statePath) ?? Path.Combine(outDir, "state.db"));
             if (sources.Any(s => Path.GetFullPath(s) == target)) throw new UsageException($"--state: {target} is also an input");
             if (File.Exists(target)) File.Delete(target); // a merge is rebuilt from its shards, never accumulated
@@ -34,15 +39,14 @@ internal static class OrgMergeCommand
             OrgOutput.Write(summary, outDir, setup.Rules.Rules);
             Console.WriteLine($"{summary.Repos.Count} repositories from {sources.Count} shards, {summary.Failed.Count()} failed: {summary.Total("new")} new, " +
                               $"{summary.Total("open")} open, {summary.Total("rotated")} rotated, {summary.Total("resolved")} resolved findings");
-            return summary.ExitCode;
+            return missing.Count > 0 ? ExitCodes.ScanError : summary.ExitCode;
         });
         return command;
     }
 
-    private static string StateFileOf(string arg)
+    private static string? StateFileOf(string arg)
     {
         var file = Directory.Exists(arg) ? Path.Combine(arg, "state.db") : arg;
-        if (!File.Exists(file)) throw new UsageException($"org-merge: {arg}: no state.db (give org-scan --out folders or state files)");
-        return file;
+        return File.Exists(file) ? file : null;
     }
 }

@@ -209,6 +209,13 @@ public sealed class OrgScanCliTests : IDisposable
             Assert.Equal(expected, GitFixture.Findings(merged).Select(f => (f.Repo, f.Fingerprint, f.Status)).Order().ToList());
             Assert.Equal(names.Count, Directory.GetFiles(Path.Combine(Out($"merged{n}"), "repos"), "*.sarif").Length);
         }
+
+        // A shard that never wrote its output is reported (exit 3); the others are merged all the same.
+        var partial = KeyGuardProcess.Run(_git.Root, null, "org-merge", "s2-0", "s2-lost", "--out", "partial");
+        Assert.Equal(3, partial.ExitCode);
+        Assert.Contains("s2-lost", partial.Stderr);
+        Assert.Equal(GitFixture.Summary(Out("s2-0")).GetProperty("totals").GetProperty("repositories").GetInt32(),
+            GitFixture.Summary(Out("partial")).GetProperty("totals").GetProperty("repositories").GetInt32());
     }
 
     [Fact]
