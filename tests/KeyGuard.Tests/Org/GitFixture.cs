@@ -58,11 +58,14 @@ public sealed class GitFixture : IDisposable
     }
 
     /// <summary>Commits a key ID + secret pair in a new file; returns the key ID.</summary>
-    public string CommitSecret(string repo, string file)
+    public string CommitSecret(string repo, string file) => CommitSecretPair(repo, file).KeyId;
+
+    public (string KeyId, string Secret) CommitSecretPair(string repo, string file)
     {
         var id = Fake.KeyId();
-        Commit(repo, (file, $"aws_access_key_id = {id}\naws_secret_access_key = {Fake.Secret()}\n"));
-        return id;
+        var secret = Fake.Secret();
+        Commit(repo, (file, $"aws_access_key_id = {id}\naws_secret_access_key = {secret}\n"));
+        return (id, secret);
     }
 
     public KeyGuardProcess.Result OrgScan(params string[] args) => KeyGuardProcess.Run(Root, null, Prepend("org-scan", args));

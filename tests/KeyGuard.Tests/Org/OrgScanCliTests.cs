@@ -15,7 +15,7 @@ public sealed class OrgScanCliTests : IDisposable
     public void Second_run_scans_only_new_objects_including_a_fetched_mirror()
     {
         var a = _git.NewRepo("a");
-        _git.CommitSecret(a, "config/.env");
+        var (_, secret) = _git.CommitSecretPair(a, "config/.env");
         var b = _git.NewRepo("b");
         var origin = _git.NewRepo("origin");
         _git.CommitSecret(origin, "deploy.sh");
@@ -57,6 +57,8 @@ public sealed class OrgScanCliTests : IDisposable
         Assert.Equal(1, repoJson.GetProperty("version").GetInt32());
         Assert.All(repoJson.GetProperty("findings").EnumerateArray(), f => Assert.Equal("open", f.GetProperty("status").GetString()));
         Assert.Contains(repoJson.GetProperty("findings").EnumerateArray(), f => f.GetProperty("secret").GetString()!.Contains("…(40)"));
+        var written = new[] { Path.Combine(_git.Root, "cache.state.db") }.Concat(Directory.GetFiles(Out("out3"), "*", SearchOption.AllDirectories));
+        Assert.All(written, file => Assert.DoesNotContain(secret, System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(file))));
     }
 
     [Fact]
