@@ -235,6 +235,13 @@ public sealed class OrgScanCliTests : IDisposable
         Assert.Contains(id, html);
         foreach (var external in new[] { "<script", "<link", " src=", "url(", "@import" }) Assert.DoesNotContain(external, html); // self-contained
 
+        // --dir: every checkout or bare mirror directly inside the folder, nothing else.
+        _git.Git(_git.Root, "clone", "-q", "--bare", repo, Path.Combine(_git.Root, "p-mirror.git"));
+        Directory.CreateDirectory(Path.Combine(_git.Root, "not-a-repo"));
+        Assert.Equal(1, _git.OrgScan("--dir", ".", "--state", "dir.db", "--out", "d").ExitCode);
+        var found = GitFixture.Summary(Out("d")).GetProperty("repositories").EnumerateArray().Select(r => Path.GetFileName(r.GetProperty("repo").GetString()!)).Order();
+        Assert.Equal(["p", "p-mirror.git"], found);
+
         foreach (var args in new[] { new[] { "--shard", "3/3", "--repos", "repos.txt" }, ["--repos", "nope.txt"], [], ["--jobs", "0", "--repos", "repos.txt"] })
         {
             var r = _git.OrgScan(args);
