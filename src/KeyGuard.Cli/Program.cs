@@ -10,6 +10,8 @@ root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(ApplyCommand.Create());
+root.Subcommands.Add(OrgScanCommand.Create());
+root.Subcommands.Add(OrgMergeCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using KeyGuard.Org;
+
+namespace KeyGuard.Cli.Commands;
+
+/// <summary>keyguard org-merge: combines shard outputs (each with its state.db) into one state and one summary.</summary>
+internal static class OrgMergeCommand
+{
+    public static Command Create()
+    {
+        var shards = new Argument<string[]>("SHARD_DIR") { Description = "Output folders of org-scan shards (each holds state.db), or state files.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out") { Description = "Folder for the merged reports and summary.", Required = true };
+        var statePath = new Option<string?>("--state") { Description = "Merged state file (default: OUT/state.db)." };
+        var plan = new Option<bool>("--plan") { Description = "Add an offline remediation plan per exposed key." };
+        var scan = new OrgScanOptions();
+        var command = new Command("org-merge", "Merge the results and state of org-scan shards into one summary and state.");
+        command.Arguments.Add(shards);
+        command.Options.Add(output);
+        command.Options.Add(statePath);
+        command.Options.Add(plan);
+        scan.AddTo(command);
+        command.SetAction(p =>
+        {
+            var outDir = p.GetValue(output)!;
+            // A shard that left no state (its pod or job died) is reported; the others are still merged, exit 3.
+            var args = p.GetValue(shards)!;
+            var sources = args.Select(StateFileOf).Where(f => f != null).Select(f => f!).ToList();
+            var missing = args.Where(a => StateFileOf(a) == null).ToList();
+            foreach (var m in missing) Console.Error.WriteLine($"keyguard: org-merge: {m}: no state.db (did this shard run?)");
+            if (sources.Count == 0) throw new UsageException("org-merge: no shard state found (give org-scan --out folders or state files)");
+            var target = Path.GetFullPath(p.GetValue(statePath) ?? Path.Combine(outDir, "state.db"));
+            if (sources.Any(s => Path.GetFullPath(s) == target)) throw new UsageException($"--state: {target} is also an input");
+            if (File.Exists(target)) File.Delete(target); // a merge is rebuilt from its shards, never accumulated
+            Directory.CreateDirectory(outDir);
+            using var state = OrgState.Open(target);
+            foreach (var source in sources) state.MergeFrom(source);
+            var setup = scan.CreateSetup(p);
+            var summary = OrgSummary.Build(state, null, p.GetValue(plan));
+            OrgOutput.Write(summary, outDir, setup.Rules.Rules);
+            Console.WriteLine($"{summary.Repos.Count} repositories from {sources.Count} shards, {summary.Failed.Count()} failed: {summary.Total("new")} new, " +
+                              $"{summary.Total("open")} open, {summary.Total("rotated")} rotated, {summary.Total("resolved")} resolved findings");
+            return missing.Count > 0 ? ExitCodes.ScanError : summary.ExitCode;
+        });
+        return command;
+    }
+
+    private static string? StateFileOf(string arg)
+    {
+        var file = Directory.Exists(arg) ? Path.Combine(arg, "state.db") : arg;
+        return File.Exists(file) ? file : null;
+    }
+}

@@ -1,0 +1,117 @@
+using System.CommandLine;
+using KeyGuard.Org;
+using KeyGuard.Scanning;
+
+namespace KeyGuard.Cli.Commands;
+
+/// <summary>keyguard org-scan: incremental, sharded, resumable history scans of many repositories (docs/org-scan.md).</summary>
+internal static class OrgScanCommand
+{
+    public static Command Create()
+    {
+        var repos = new Option<string?>("--repos") { Description = "File listing repositories: one local path or clone URL per line, # comments." };
+        var dir = new Option<string?>("--dir") { Description = "Directory whose subfolders are checkouts or bare mirrors." };
+        var cache = new Option<string>("--cache") { Description = "Where bare mirrors of remote repositories are kept.", DefaultValueFactory = _ => "keyguard-cache" };
+        var statePath = new Option<string?>("--state") { Description = "State file (default: CACHE.state.db next to the cache)." };
+        var output = new Option<string?>("--out") { Description = "Write per-repository JSON/SARIF and the org summary (Markdown, HTML, JSON) here." };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Repositories scanned at once.", DefaultValueFactory = _ => 2 };
+        var maxRepoMb = new Option<int>("--max-repo-mb") { Description = "Fail repositories whose object store is larger (0: no limit).", DefaultValueFactory = _ => 0 };
+        var shard = new Option<string?>("--shard") { Description = "Scan only shard i of n (i/n, by a stable hash of each repository's identity)." };
+        var restart = new Option<bool>("--restart") { Description = "Start a new run even if the last one was interrupted (default: resume it)." };
+        var rotated = new Option<string[]>("--mark-rotated") { Description = "Mark findings with this fingerprint or key ID rotated (repeatable)." };
+        var plan = new Option<bool>("--plan") { Description = "Add an offline remediation plan per exposed key to the summary (plan.md, plan.json)." };
+        var scan = new OrgScanOptions();
+
+        var command = new Command("org-scan", "Scan the history of many repositories incrementally, in parallel and in shards.");
+        foreach (var o in new Option[] { repos, dir, cache, statePath, output, jobs, maxRepoMb, shard, restart, rotated, plan }) command.Options.Add(o);
+        scan.AddTo(command);
+        command.SetAction(p =>
+        {
+            var listFile = p.GetValue(repos);
+            var directory = p.GetValue(dir);
+            var marks = p.GetValue(rotated) ?? [];
+            if (listFile == null && directory == null && marks.Length == 0)
+                throw new UsageException("org-scan: give --repos FILE and/or --dir DIR (or --mark-rotated)");
+            int jobCount = p.GetValue(jobs);
+            if (jobCount < 1) throw new UsageException("--jobs must be 1 or more");
+            int maxMb = p.GetValue(maxRepoMb);
+            if (maxMb < 0) throw new UsageException("--max-repo-mb must be 0 (no limit) or more");
+            var shardSpec = p.GetValue(shard) is { } s ? ShardSpec.Parse(s) : ShardSpec.All;
+            var cacheDir = p.GetValue(cache)!;
+            var statePathValue = p.GetValue(statePath) ?? DefaultStatePath(cacheDir);
+            var outDir = p.GetValue(output);
+
+            var setup = scan.CreateSetup(p);
+            using var state = OrgState.Open(statePathValue);
+            foreach (var mark in marks)
+            {
+                int n = state.MarkRotated(mark);
+                if (n == 0) throw new UsageException($"--mark-rotated: {mark}: no tracked finding has this fingerprint or key ID");
+                Console.Error.WriteLine($"keyguard: marked {n} finding{(n == 1 ? "" : "s")} rotated ({mark})");
+            }
+
+            List<string>? selected = null;
+            bool terminal = scan.Progress(p) && !Console.IsErrorRedirected;
+            if (listFile != null || directory != null)
+            {
+                var all = RepoList.Load(listFile, directory);
+                var log = new OrgEventLog(terminal ? null : Console.Error);
+                var runner = new OrgScanRunner(setup, state, new MirrorCache(cacheDir), log);
+                var run = runner.Run(all, new OrgRunOptions
+                {
+                    Jobs = jobCount,
+                    MaxRepoBytes = maxMb * 1048576L,
+                    Shard = shardSpec,
+                    Restart = p.GetValue(restart),
+                    Progress = terminal,
+                    StopAfter = int.TryParse(Environment.GetEnvironmentVariable("KEYGUARD_ORG_STOP_AFTER"), out int stop) ? stop : 0,
+                });
+                selected = all.Where(shardSpec.Contains).Select(r => r.Identity).ToList();
+                if (terminal) Console.Error.WriteLine($"keyguard: run {run.RunId}{(run.Resumed ? " (resumed)" : "")}: {run.Selected} repositories in shard {shardSpec}, {run.Scanned} scanned, {run.Skipped} already done, {run.Failed} failed, {run.Blobs} new blobs");
+                else log.Write("*", "run-finished", run.Blobs);
+            }
+            var summary = OrgSummary.Build(state, selected, p.GetValue(plan));
+            if (terminal) foreach (var f in summary.Failed) Console.Error.WriteLine($"keyguard: {f.Repo.Repo}: {f.Repo.Error}");
+            if (outDir != null)
+            {
+                OrgOutput.Write(summary, outDir, setup.Rules.Rules);
+                state.BackupTo(Path.Combine(outDir, "state.db"));
+            }
+            Console.WriteLine($"{summary.Repos.Count} repositories, {summary.Failed.Count()} failed: {summary.Total("new")} new, {summary.Total("open")} open, " +
+                              $"{summary.Total("rotated")} rotated, {summary.Total("resolved")} resolved findings");
+            return summary.ExitCode;
+        });
+        return command;
+    }
+
+    internal static string DefaultStatePath(string cacheDir)
+    {
+        var full = Path.GetFullPath(cacheDir).TrimEnd('/', '\\');
+        return full + ".state.db";
+    }
+}
+
+/// <summary>The scan options that apply to git objects (rules and config); file-walk options do not.</summary>
+internal sealed class OrgScanOptions
+{
+    private readonly Option<string?> _config = new("--config") { Description = "Config file (rules, allowlist) applied to every repository." };
+    private readonly Option<string[]> _patterns = new("--patterns") { Description = "Extra rule file (repeatable)." };
+    private readonly Option<string[]> _enable = new("--enable-rule") { Description = "Turn on a rule that is off by default (repeatable)." };
+    private readonly Option<string[]> _disable = new("--disable-rule") { Description = "Turn a rule off (repeatable)." };
+    private readonly Option<bool> _noProgress = new("--no-progress") { Description = "No progress line; JSON-lines events on stderr instead." };
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { _config, _patterns, _enable, _disable, _noProgress }) command.Options.Add(o);
+    }
+
+    public bool Progress(ParseResult p) => !p.GetValue(_noProgress);
+
+    public ScanSetup CreateSetup(ParseResult p) => ScanSetup.Create(new ScanSettings
+    {
+        ConfigPath = p.GetValue(_config),
+        Patterns = p.GetValue(_patterns) ?? [],
+        EnableRules = p.GetValue(_enable) ?? [],
+        DisableRules = p.GetValue(_disable) ?? [],
+    }, Directory.GetCurrentDirectory());
+}

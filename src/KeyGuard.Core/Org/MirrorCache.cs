@@ -1,0 +1,70 @@
+using LibGit2Sharp;
+using LibGit2Sharp.Handlers;
+
+namespace KeyGuard.Org;
+
+/// <summary>
+/// Keeps a bare mirror of each remote repository in the cache: cloned on first sight, then fetched (branches and tags,
+/// forced, deleted ones pruned) on later runs. Local repositories are opened where they are, nothing copied.
+/// LibGit2Sharp speaks https, http, git:// and file:// (no ssh in its native build); https credentials come from the
+/// URL or from KEYGUARD_GIT_USERNAME / KEYGUARD_GIT_TOKEN.
+/// </summary>
+public sealed class MirrorCache(string cacheDir)
+{
+    private static readonly string[] MirrorRefSpecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+
+    public string CacheDir { get; } = Path.GetFullPath(cacheDir);
+
+    /// <summary>The git directory to scan for <paramref name="repo"/>, fetched up to date.</summary>
+    public string Prepare(RepoSpec repo)
+    {
+        if (!repo.IsRemote)
+        {
+            if (!Directory.Exists(repo.Location)) throw new OrgRepoException("no such directory");
+            // IsValid takes a work tree or a git directory, and (unlike Discover) never walks up into a parent repository.
+            if (!Repository.IsValid(repo.Location)) throw new OrgRepoException("not a git repository");
+            return repo.Location;
+        }
+        var path = Path.Combine(CacheDir, repo.FileName + ".git");
+        if (!Directory.Exists(path) || !Repository.IsValid(path))
+        {
+            if (Directory.Exists(path)) Directory.Delete(path, recursive: true); // a clone killed half-way
+            Directory.CreateDirectory(CacheDir);
+            var partial = path + ".partial";
+            if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+            Repository.Clone(repo.Location, partial, new CloneOptions(Fetch()) { IsBare = true });
+            Directory.Move(partial, path);
+        }
+        Sync(path);
+        return path;
+    }
+
+    /// <summary>Makes the mirror's branches and tags exactly the remote's: fetch with force, then drop refs the remote no longer has.</summary>
+    private static void Sync(string path)
+    {
+        using var git = new Repository(path);
+        var remote = git.Network.Remotes["origin"];
+        Commands.Fetch(git, "origin", MirrorRefSpecs, Fetch(), "keyguard org-scan");
+        var remoteRefs = git.Network.ListReferences(remote, Credentials()).Select(r => r.CanonicalName).ToHashSet(StringComparer.Ordinal);
+        foreach (var local in git.Refs.ToList())
+        {
+            bool mirrored = local.CanonicalName.StartsWith("refs/heads/", StringComparison.Ordinal) || local.CanonicalName.StartsWith("refs/tags/", StringComparison.Ordinal);
+            if (mirrored && !remoteRefs.Contains(local.CanonicalName)) git.Refs.Remove(local);
+            // The clone's remote-tracking branches duplicate the mirrored heads.
+            else if (local.CanonicalName.StartsWith("refs/remotes/", StringComparison.Ordinal)) git.Refs.Remove(local);
+        }
+    }
+
+    private static FetchOptions Fetch() => new() { CredentialsProvider = Credentials(), TagFetchMode = TagFetchMode.All };
+
+    private static CredentialsHandler Credentials() => (url, user, types) =>
+    {
+        var token = Environment.GetEnvironmentVariable("KEYGUARD_GIT_TOKEN");
+        if (token is { Length: > 0 })
+            return new UsernamePasswordCredentials { Username = Environment.GetEnvironmentVariable("KEYGUARD_GIT_USERNAME") ?? "x-access-token", Password = token };
+        return new DefaultCredentials();
+    };
+}
+
+/// <summary>A repository that could not be scanned: recorded in the state and the summary, the run goes on.</summary>
+public sealed class OrgRepoException(string message) : Exception(message);
