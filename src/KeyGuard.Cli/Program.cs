@@ -6,6 +6,9 @@ var root = new RootCommand("KeyGuard: finds leaked AWS credentials and closes th
 // Each command lives in its own file under Commands/ and adds itself here.
 root.Subcommands.Add(ScanCommand.Create());
 root.Subcommands.Add(BaselineCommand.Create());
+root.Subcommands.Add(HookCommand.Create());
+root.Subcommands.Add(InstallCommand.Create());
+root.Subcommands.Add(UninstallCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -20,6 +20,8 @@ public sealed class ScanSettings
     public bool FollowSymlinks { get; init; }
     public bool Progress { get; init; }
     public int Threads { get; init; }
+    /// <summary>Ignore git-secrets' secrets.patterns / secrets.allowed / secrets.providers and .gitallowed.</summary>
+    public bool NoGitSecretsConfig { get; init; }
 }
 
 /// <summary>
