@@ -40,7 +40,7 @@ public sealed class GitSecretsConfig
     {
         if (!Wanted(settings, configRoot)) return None;
         string? gitDir;
-        try { gitDir = Repository.Discover(configRoot); }
+        try { gitDir = Sources.Git.Staged.GitRepositoryLocator.Discover(configRoot); }
         catch (LibGit2SharpException) { return None; }
         if (gitDir == null) return None;
         using var repo = new Repository(gitDir);

@@ -31,7 +31,7 @@ public sealed class HookContext : IDisposable
     public static HookContext Open(ScanSettings settings, string directory)
     {
         string? gitDir;
-        try { gitDir = Repository.Discover(Path.GetFullPath(directory)); }
+        try { gitDir = GitRepositoryLocator.Discover(directory); }
         catch (LibGit2SharpException e) { throw new UsageException($"{directory}: {e.Message}"); }
         if (gitDir == null) throw new UsageException($"{Path.GetFullPath(directory)}: not inside a git repository");
         var options = new RepositoryOptions();

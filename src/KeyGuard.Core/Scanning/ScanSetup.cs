@@ -87,7 +87,7 @@ public sealed class ScanSetup
         var dir = Directory.Exists(full) ? full : Path.GetDirectoryName(full) ?? full;
         try
         {
-            var gitDir = LibGit2Sharp.Repository.Discover(dir);
+            var gitDir = KeyGuard.Sources.Git.Staged.GitRepositoryLocator.Discover(dir);
             if (gitDir != null)
             {
                 using var repo = new LibGit2Sharp.Repository(gitDir);

@@ -71,7 +71,7 @@ public static class GitChanges
             bool isNew = entry.Status == ChangeKind.Added || entry.OldOid == null || entry.OldOid == ObjectId.Zero
                          || entry.OldMode == Mode.Nonexistent;
             if (wholeFiles || isNew) added = null;
-            else if (entry.IsBinaryComparison) added = LineDifference.Added(repo, entry.OldOid, entry.Oid);
+            else if (entry.IsBinaryComparison) added = LineDifference.Added(repo, entry.OldOid!, entry.Oid);
             else added = entry.AddedLines.Select(l => l.LineNumber).ToHashSet();
             // A pure rename or a mode change adds no line: nothing new can have leaked.
             if (added is { Count: 0 }) continue;
