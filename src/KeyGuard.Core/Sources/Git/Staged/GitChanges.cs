@@ -3,24 +3,23 @@ using LibGit2Sharp;
 namespace KeyGuard.Sources.Git.Staged;
 
 /// <summary>
-/// What a change adds, file by file: the index against HEAD (pre-commit), or a commit against its first parent
+/// What a change adds, file by file: the index against HEAD (pre-commit), or a commit against its parents
 /// (pre-push). Renames are detected so a moved file reports only the lines that changed in the move; deleted files
-/// and submodules have nothing to scan.
+/// and submodules have nothing to scan. Files come from LibGit2Sharp's tree diff; added lines from
+/// <see cref="LineDiff"/> on the decoded blobs (UTF-16 included, which git would call binary).
 /// </summary>
 public static class GitChanges
 {
-    private static CompareOptions Options => new()
-    {
-        Similarity = SimilarityOptions.Renames,
-        ContextLines = 0,
-        InterhunkLines = 0,
-    };
+    /// <summary>Above this size a modified blob is not diffed: all its lines count.</summary>
+    public const long MaxDiffBytes = 16 << 20;
+
+    private static CompareOptions Options => new() { Similarity = SimilarityOptions.Renames };
 
     /// <summary>The staged changes: <paramref name="repo"/>'s index against HEAD (or against nothing on the first commit).</summary>
     public static List<ChangedFile> Staged(Repository repo, bool wholeFiles = false)
     {
-        using var patch = repo.Diff.Compare<Patch>(repo.Head.Tip?.Tree, DiffTargets.Index, null, null, Options);
-        return Collect(repo, patch, wholeFiles);
+        var changes = repo.Diff.Compare<TreeChanges>(repo.Head.Tip?.Tree, DiffTargets.Index, null, null, Options);
+        return Collect(repo, changes, wholeFiles);
     }
 
     /// <summary>
@@ -31,15 +30,12 @@ public static class GitChanges
     {
         var parents = commit.Parents.ToList();
         if (parents.Count <= 1)
-        {
-            using var patch = repo.Diff.Compare<Patch>(parents.FirstOrDefault()?.Tree, commit.Tree, Options);
-            return Collect(repo, patch, wholeFiles: false);
-        }
+            return Collect(repo, repo.Diff.Compare<TreeChanges>(parents.FirstOrDefault()?.Tree, commit.Tree, Options), wholeFiles: false);
         List<ChangedFile>? common = null;
         foreach (var parent in parents)
         {
-            using var patch = repo.Diff.Compare<Patch>(parent.Tree, commit.Tree, Options);
-            var against = Collect(repo, patch, wholeFiles: false).ToDictionary(f => f.Path, StringComparer.Ordinal);
+            var against = Collect(repo, repo.Diff.Compare<TreeChanges>(parent.Tree, commit.Tree, Options), wholeFiles: false)
+                .ToDictionary(f => f.Path, StringComparer.Ordinal);
             common = common == null ? against.Values.ToList() : Intersect(common, against);
         }
         return common!;
@@ -60,23 +56,40 @@ public static class GitChanges
         return kept;
     }
 
-    private static List<ChangedFile> Collect(Repository repo, Patch patch, bool wholeFiles)
+    private static List<ChangedFile> Collect(Repository repo, TreeChanges changes, bool wholeFiles)
     {
         var files = new List<ChangedFile>();
-        foreach (var entry in patch)
+        foreach (var entry in changes)
         {
             if (entry.Status is ChangeKind.Deleted or ChangeKind.Unmodified or ChangeKind.Ignored or ChangeKind.Untracked) continue;
-            if (entry.Mode is Mode.GitLink or Mode.Directory or Mode.Nonexistent) continue;
-            IReadOnlySet<int>? added;
-            bool isNew = entry.Status == ChangeKind.Added || entry.OldOid == null || entry.OldOid == ObjectId.Zero
-                         || entry.OldMode == Mode.Nonexistent;
-            if (wholeFiles || isNew) added = null;
-            else if (entry.IsBinaryComparison) added = LineDifference.Added(repo, entry.OldOid!, entry.Oid);
-            else added = entry.AddedLines.Select(l => l.LineNumber).ToHashSet();
-            // A pure rename or a mode change adds no line: nothing new can have leaked.
+            if (!entry.Exists || entry.Mode is Mode.GitLink or Mode.Directory or Mode.Nonexistent) continue;
+            bool isNew = !entry.OldExists || entry.OldMode is Mode.GitLink or Mode.Nonexistent || entry.OldOid == ObjectId.Zero;
+            IReadOnlySet<int>? added = wholeFiles || isNew ? null
+                : entry.OldOid == entry.Oid ? new HashSet<int>()   // a pure rename or a mode change adds no line
+                : AddedLines(repo, entry.OldOid, entry.Oid);
             if (added is { Count: 0 }) continue;
             files.Add(new ChangedFile(entry.Path, entry.Oid, added) { OldPath = entry.OldPath != entry.Path ? entry.OldPath : null });
         }
         return files;
+    }
+
+    private static IReadOnlySet<int>? AddedLines(Repository repo, ObjectId oldBlob, ObjectId newBlob)
+    {
+        var older = Lines(repo, oldBlob);
+        var newer = Lines(repo, newBlob);
+        return older == null || newer == null ? null : LineDiff.Added(older, newer);
+    }
+
+    /// <summary>The blob's lines as the scanner numbers them (split on '\n'); null when too big to diff.</summary>
+    private static string[]? Lines(Repository repo, ObjectId id)
+    {
+        var blob = repo.Lookup<Blob>(id);
+        if (blob == null || blob.Size > MaxDiffBytes) return null;
+        using var stream = blob.GetContentStream();
+        using var buffer = new MemoryStream((int)blob.Size);
+        stream.CopyTo(buffer);
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        var encoding = TextDecoder.Choose(bytes, out int bom);
+        return encoding.GetString(bytes[bom..]).Split('\n');
     }
 }
