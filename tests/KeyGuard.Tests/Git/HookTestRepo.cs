@@ -34,6 +34,8 @@ internal sealed record Run(int Code, string Out, string Err)
 internal sealed class HookTestRepo : IDisposable
 {
     public static readonly string KeyguardDll = Path.Combine(AppContext.BaseDirectory, "keyguard.dll");
+    /// <summary>Set KEYGUARD_TEST_BIN to a NativeAOT build to run every hook test against it instead of keyguard.dll.</summary>
+    private static readonly string? NativeBin = Environment.GetEnvironmentVariable("KEYGUARD_TEST_BIN") is { Length: > 0 } bin ? Path.GetFullPath(bin) : null;
 
     public string Root { get; }
     public string Home { get; }
@@ -87,7 +89,8 @@ internal sealed class HookTestRepo : IDisposable
 
     public Run KeyguardWithInput(string stdin, params string[] args) => KeyguardIn(Dir, stdin, args);
 
-    public Run KeyguardIn(string dir, string? stdin, params string[] args) => Exec("dotnet", [KeyguardDll, .. args], stdin, dir);
+    public Run KeyguardIn(string dir, string? stdin, params string[] args) =>
+        NativeBin != null ? Exec(NativeBin, args, stdin, dir) : Exec("dotnet", [KeyguardDll, .. args], stdin, dir);
 
     private Run Exec(string file, string[] args, string? stdin, string dir)
     {
@@ -102,7 +105,7 @@ internal sealed class HookTestRepo : IDisposable
         psi.Environment["HOME"] = Home;
         psi.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
         psi.Environment["NO_COLOR"] = "1";
-        psi.Environment["KEYGUARD_BIN"] = KeyguardDll;
+        psi.Environment["KEYGUARD_BIN"] = NativeBin ?? KeyguardDll;
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
         using var p = Process.Start(psi)!;
