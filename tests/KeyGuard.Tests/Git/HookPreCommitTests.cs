@@ -163,6 +163,26 @@ public sealed class HookPreCommitTests
     }
 
     [Fact]
+    public void BaselineAdvice_Works_AcceptedSecretPasses()
+    {
+        using var repo = HookTestRepo.Create();
+        repo.Write("legacy.env", FakeKey.New(10).EnvFile);
+        repo.Git("add", "-A");
+        Assert.Equal(1, repo.Keyguard("hook", "pre-commit").Code);
+
+        var create = repo.Keyguard("baseline", "create", "-o", ".keyguard-baseline.json", "--no-progress");
+        Assert.True(create.Code == 0, create.ToString());
+        repo.Write(".keyguard.json", "{ \"baseline\": \".keyguard-baseline.json\" }\n");
+        repo.Git("add", "-A");
+        var run = repo.Keyguard("hook", "pre-commit");
+        Assert.True(run.Code == 0, run.ToString());
+
+        repo.Write("new.env", FakeKey.New(11).EnvFile);
+        repo.Git("add", "-A");
+        Assert.Equal(1, repo.Keyguard("hook", "pre-commit").Code);
+    }
+
+    [Fact]
     public void OutsideARepository_IsAUsageError()
     {
         using var repo = HookTestRepo.Create();

@@ -61,7 +61,8 @@ public static class GitChanges
         var files = new List<ChangedFile>();
         foreach (var entry in changes)
         {
-            if (entry.Status is ChangeKind.Deleted or ChangeKind.Unmodified or ChangeKind.Ignored or ChangeKind.Untracked) continue;
+            // Conflicted entries cannot be committed (git refuses); they are checked once resolved.
+            if (entry.Status is ChangeKind.Deleted or ChangeKind.Unmodified or ChangeKind.Ignored or ChangeKind.Untracked or ChangeKind.Conflicted) continue;
             if (!entry.Exists || entry.Mode is Mode.GitLink or Mode.Directory or Mode.Nonexistent) continue;
             bool isNew = !entry.OldExists || entry.OldMode is Mode.GitLink or Mode.Nonexistent || entry.OldOid == ObjectId.Zero;
             IReadOnlySet<int>? added = wholeFiles || isNew ? null
