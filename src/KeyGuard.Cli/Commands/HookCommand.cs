@@ -37,11 +37,20 @@ internal static class HookCommand
         /// <summary>Opens the repository of the current directory, runs <paramref name="check"/>, reports, returns the exit code.</summary>
         public int Run(ParseResult p, HookKind kind, Func<HookContext, ScanResult> check)
         {
-            using var ctx = HookContext.Open(Scan.Read(p), Environment.CurrentDirectory);
-            var result = check(ctx);
-            bool color = !p.GetValue(NoColor) && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
-            BlockedReport.Write(Console.Error, result, kind, p.GetValue(ShowSecrets), color, ctx.GitSecrets.Warnings);
-            return result.ExitCode;
+            try
+            {
+                using var ctx = HookContext.Open(Scan.Read(p), Environment.CurrentDirectory);
+                var result = check(ctx);
+                bool color = !p.GetValue(NoColor) && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
+                BlockedReport.Write(Console.Error, result, kind, p.GetValue(ShowSecrets), color, ctx.GitSecrets.Warnings);
+                return result.ExitCode;
+            }
+            catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or IOException)
+            {
+                // A locked or damaged repository: the step cannot be checked, so it is stopped (exit 3), in one line.
+                Console.Error.WriteLine($"keyguard: {Environment.CurrentDirectory}: git: {e.Message.Split('\n')[0]} (bypass once with --no-verify)");
+                return ExitCodes.ScanError;
+            }
         }
     }
 

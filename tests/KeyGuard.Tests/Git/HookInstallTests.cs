@@ -159,6 +159,31 @@ public sealed class HookInstallTests
     }
 
     [Fact]
+    public void Worktree_SharesTheHooks_AndIsChecked()
+    {
+        using var repo = HookTestRepo.Create();
+        repo.Write("README.md", "demo\n");
+        repo.CommitAll("init");
+        Assert.Equal(0, repo.Keyguard("install").Code);
+        var tree = Path.Combine(repo.Root, "wt");
+        repo.Git("worktree", "add", "-q", "-b", "side", tree);
+        File.WriteAllText(Path.Combine(tree, "app.env"), FakeKey.New(43).EnvFile);
+        repo.Git("-C", tree, "add", "app.env");
+        var commit = repo.TryGit("-C", tree, "commit", "-m", "in a worktree");
+        Assert.True(commit.Code != 0, commit.ToString());
+        Assert.Contains("app.env:1", commit.Err);
+    }
+
+    [Fact]
+    public void Install_OutsideARepository_IsAUsageError()
+    {
+        using var repo = HookTestRepo.Create();
+        var run = repo.KeyguardIn(repo.Home, null, "install");
+        Assert.True(run.Code == 2, run.ToString());
+        Assert.Contains("not inside a git repository", run.Err);
+    }
+
+    [Fact]
     public void HookScripts_AreValidShell_AndMarked()
     {
         var dir = Path.Combine(RepoRoot(), "hooks");

@@ -183,6 +183,22 @@ public sealed class HookPreCommitTests
     }
 
     [Fact]
+    public void MissingStagedBlob_StopsTheCommitWithExit3()
+    {
+        using var repo = HookTestRepo.Create();
+        repo.Write("a.txt", "some text\n");
+        repo.Git("add", "a.txt");
+        var sha = repo.Git("rev-parse", ":a.txt").Trim();
+        File.Delete(Path.Combine(repo.Dir, ".git", "objects", sha[..2], sha[2..]));
+
+        var run = repo.Keyguard("hook", "pre-commit");
+        Assert.True(run.Code == 3, run.ToString());
+        Assert.Contains("a.txt", run.Err);
+        Assert.Contains("could not check everything", run.Err);
+        Assert.DoesNotContain("   at ", run.Err);
+    }
+
+    [Fact]
     public void OutsideARepository_IsAUsageError()
     {
         using var repo = HookTestRepo.Create();

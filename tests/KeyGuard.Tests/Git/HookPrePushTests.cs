@@ -69,6 +69,29 @@ public sealed class HookPrePushTests
     }
 
     [Fact]
+    public void MergeCommit_DoesNotReReportWhatTheRemoteAlreadyHas()
+    {
+        var (repo, oldKey) = WithPushedHistory();
+        using var _ = repo;
+        repo.Git("checkout", "-q", "-b", "topic", "HEAD~0");
+        repo.Write("topic.txt", "topic work\n");
+        repo.CommitAll("topic");
+        repo.Git("checkout", "-q", "master");
+        var more = FakeKey.New(34);
+        repo.Write("more.env", more.EnvFile);
+        repo.CommitAll("another secret, pushed before keyguard");
+        repo.Git("push", "-q", "--no-verify", "origin", "master");
+        repo.Git("checkout", "-q", "topic");
+        repo.Git("merge", "-q", "--no-ff", "--no-verify", "-m", "merge master into topic", "master");
+        var head = repo.Git("rev-parse", "HEAD").Trim();
+
+        // The merge's diff against its first parent holds master's secret, which the remote already has.
+        var run = repo.KeyguardWithInput($"refs/heads/topic {head} refs/heads/topic {Zero}\n", "hook", "pre-push", "origin", "url");
+        Assert.True(run.Code == 0, run.ToString());
+        Assert.DoesNotContain(more.Id, run.Err);
+    }
+
+    [Fact]
     public void BadInputLine_IsAUsageError()
     {
         var (repo, _) = WithPushedHistory();
