@@ -33,16 +33,24 @@ public static class PushCheck
 
     public static List<Commit> CommitsToSend(Repository repo, string remote, PushedRef pushed)
     {
-        if (repo.Lookup<Commit>(pushed.LocalSha) is not { } local)
-            throw new UsageException($"pre-push: {pushed.LocalRef}: commit {pushed.LocalSha} not found in this repository");
+        var target = repo.Lookup(pushed.LocalSha)
+                     ?? throw new UsageException($"pre-push: {pushed.LocalRef}: object {pushed.LocalSha} not found in this repository");
+        // An annotated tag sends the commit it points at; a tag of a tree or blob sends no commit.
+        if (Peel(target) is not { } local) return [];
         var exclude = new List<object>();
         // Everything already on a remote-tracking ref of this remote is on the remote: not sent again.
         var prefix = $"refs/remotes/{remote}/";
         foreach (var r in repo.Refs.Where(r => r.CanonicalName.StartsWith(prefix, StringComparison.Ordinal)))
             if (r.ResolveToDirectReference()?.Target is Commit c) exclude.Add(c);
-        if (!pushed.CreatesBranch && repo.Lookup<Commit>(pushed.RemoteSha) is { } remoteTip) exclude.Add(remoteTip);
+        if (!pushed.CreatesBranch && Peel(repo.Lookup(pushed.RemoteSha)) is { } remoteTip) exclude.Add(remoteTip);
         var filter = new CommitFilter { IncludeReachableFrom = local, ExcludeReachableFrom = exclude, SortBy = CommitSortStrategies.Topological | CommitSortStrategies.Reverse };
         return repo.Commits.QueryBy(filter).ToList();
+    }
+
+    private static Commit? Peel(GitObject? o)
+    {
+        while (o is TagAnnotation tag) o = tag.Target;
+        return o as Commit;
     }
 
     private static void ScanCommit(HookContext ctx, Commit commit, ScanResult result)

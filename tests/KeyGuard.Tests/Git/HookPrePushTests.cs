@@ -92,6 +92,25 @@ public sealed class HookPrePushTests
     }
 
     [Fact]
+    public void AnnotatedTag_SendsTheCommitItPointsAt()
+    {
+        var (repo, _) = WithPushedHistory();
+        using var __ = repo;
+        repo.Git("tag", "-a", "-m", "release", "v1");
+        var clean = repo.Git("rev-parse", "v1").Trim();
+        Assert.NotEqual(repo.Git("rev-parse", "HEAD").Trim(), clean);   // a tag object, not the commit
+        var run = repo.KeyguardWithInput($"refs/tags/v1 {clean} refs/tags/v1 {Zero}\n", "hook", "pre-push", "origin", "url");
+        Assert.True(run.Code == 0, run.ToString());
+
+        repo.Write("app.env", FakeKey.New(35).EnvFile);
+        repo.CommitAll("secret");
+        repo.Git("tag", "-a", "-m", "release", "v2");
+        var dirty = repo.Git("rev-parse", "v2").Trim();
+        var blocked = repo.KeyguardWithInput($"refs/tags/v2 {dirty} refs/tags/v2 {Zero}\n", "hook", "pre-push", "origin", "url");
+        Assert.True(blocked.Code == 1, blocked.ToString());
+    }
+
+    [Fact]
     public void BadInputLine_IsAUsageError()
     {
         var (repo, _) = WithPushedHistory();
