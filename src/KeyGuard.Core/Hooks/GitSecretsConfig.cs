@@ -27,7 +27,8 @@ public sealed class GitSecretsConfig
     public IReadOnlyList<Regex> Allowed { get; init; } = [];
     /// <summary>The same patterns as strings, for <see cref="ScanSetup.Create"/>'s allowed secrets.</summary>
     public IReadOnlyList<string> AllowedPatterns { get; init; } = [];
-    public List<string> Warnings { get; } = [];
+    /// <summary>Patterns skipped and providers that failed: printed, never fatal.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 
     public static GitSecretsConfig None { get; } = new();
 
@@ -68,29 +69,27 @@ public sealed class GitSecretsConfig
         }
         if (patterns.Count == 0 && providers.Count == 0 && allowed.Count == 0) return None;
 
-        var result = new GitSecretsConfig();
+        var warnings = new List<string>();
         var rules = new List<Rule>();
         var allowedRegexes = new List<Regex>();
         var allowedStrings = new List<string>();
         foreach (var p in patterns.Where(p => !RegisterAwsPatterns.Contains(p)).Distinct())
-            AddRule(rules, p, "git config secrets.patterns", result);
+            AddRule(rules, p, "git config secrets.patterns", warnings);
         foreach (var provider in providers.Distinct())
-            foreach (var p in GitSecretsProvider.Run(provider, workTree ?? repo.Info.Path, result.Warnings))
-                AddRule(rules, p, $"secrets.providers '{provider}'", result);
+            foreach (var p in GitSecretsProvider.Run(provider, workTree ?? repo.Info.Path, warnings))
+                AddRule(rules, p, $"secrets.providers '{provider}'", warnings);
         foreach (var a in allowed.Distinct())
         {
-            if (Translate(a, "secrets.allowed / .gitallowed", result, wholeWord: false) is not { } rx) continue;
+            if (Translate(a, "secrets.allowed / .gitallowed", warnings, wholeWord: false) is not { } rx) continue;
             allowedRegexes.Add(new Regex(rx, RegexOptions.CultureInvariant, RuleFileParser.MatchTimeout));
             allowedStrings.Add(rx);
         }
-        return new GitSecretsConfig { Rules = rules, Allowed = allowedRegexes, AllowedPatterns = allowedStrings }.WithWarnings(result.Warnings);
+        return new GitSecretsConfig { Rules = rules, Allowed = allowedRegexes, AllowedPatterns = allowedStrings, Warnings = warnings };
     }
 
-    private GitSecretsConfig WithWarnings(List<string> warnings) { Warnings.AddRange(warnings); return this; }
-
-    private static void AddRule(List<Rule> rules, string pattern, string origin, GitSecretsConfig into)
+    private static void AddRule(List<Rule> rules, string pattern, string origin, List<string> warnings)
     {
-        if (Translate(pattern, origin, into, wholeWord: true) is not { } rx) return;
+        if (Translate(pattern, origin, warnings, wholeWord: true) is not { } rx) return;
         int n = rules.Count + 1;
         rules.Add(new Rule
         {
@@ -104,7 +103,7 @@ public sealed class GitSecretsConfig
     }
 
     /// <summary>A pattern .NET cannot compile is skipped with a warning rather than failing every commit.</summary>
-    private static string? Translate(string pattern, string origin, GitSecretsConfig into, bool wholeWord)
+    private static string? Translate(string pattern, string origin, List<string> warnings, bool wholeWord)
     {
         try
         {
@@ -114,7 +113,7 @@ public sealed class GitSecretsConfig
         }
         catch (ArgumentException e)
         {
-            into.Warnings.Add($"{origin}: skipped pattern '{pattern}': {e.Message}");
+            warnings.Add($"{origin}: skipped pattern '{pattern}': {e.Message}");
             return null;
         }
     }

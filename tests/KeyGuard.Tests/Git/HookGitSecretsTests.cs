@@ -63,6 +63,20 @@ public sealed class HookGitSecretsTests
     }
 
     [Fact]
+    public void BadPatternOrFailingProvider_IsAWarning_NotABlockedCommit()
+    {
+        using var repo = HookTestRepo.Create();
+        repo.Git("config", "--add", "secrets.patterns", "(unclosed");
+        repo.Git("config", "--add", "secrets.providers", "exit 4");
+        repo.Write("a.txt", "fine\n");
+        repo.Git("add", "-A");
+        var run = repo.Keyguard("hook", "pre-commit");
+        Assert.True(run.Code == 0, run.ToString());
+        Assert.Contains("warning: git config secrets.patterns: skipped pattern '(unclosed'", run.Err);
+        Assert.Contains("warning: secrets.providers: 'exit 4' exited 4", run.Err);
+    }
+
+    [Fact]
     public void RegisterAwsPatterns_AreReplacedByKeyGuardRules_AwsProviderReadsCredentials()
     {
         using var repo = HookTestRepo.Create();
