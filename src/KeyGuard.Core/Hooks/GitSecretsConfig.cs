@@ -74,28 +74,30 @@ public sealed class GitSecretsConfig
         var allowedRegexes = new List<Regex>();
         var allowedStrings = new List<string>();
         foreach (var p in patterns.Where(p => !RegisterAwsPatterns.Contains(p)).Distinct())
-            AddRule(rules, p, "git config secrets.patterns", warnings);
+            AddRule(rules, p, "git config secrets.patterns", warnings, showPattern: true);
         foreach (var provider in providers.Distinct())
             foreach (var p in GitSecretsProvider.Run(provider, workTree ?? repo.Info.Path, warnings))
-                AddRule(rules, p, $"secrets.providers '{provider}'", warnings);
+                AddRule(rules, p, $"secrets.providers '{provider}'", warnings, showPattern: false);
         foreach (var a in allowed.Distinct())
         {
-            if (Translate(a, "secrets.allowed / .gitallowed", warnings, wholeWord: false) is not { } rx) continue;
+            if (Translate(a, "secrets.allowed / .gitallowed", warnings, wholeWord: false, showPattern: true) is not { } rx) continue;
             allowedRegexes.Add(new Regex(rx, RegexOptions.CultureInvariant, RuleFileParser.MatchTimeout));
             allowedStrings.Add(rx);
         }
         return new GitSecretsConfig { Rules = rules, Allowed = allowedRegexes, AllowedPatterns = allowedStrings, Warnings = warnings };
     }
 
-    private static void AddRule(List<Rule> rules, string pattern, string origin, List<string> warnings)
+    /// <summary>Provider patterns are often the secrets themselves (the AWS provider's are): they are never printed,
+    /// not in warnings and not in rule descriptions that reports carry.</summary>
+    private static void AddRule(List<Rule> rules, string pattern, string origin, List<string> warnings, bool showPattern)
     {
-        if (Translate(pattern, origin, warnings, wholeWord: true) is not { } rx) return;
+        if (Translate(pattern, origin, warnings, wholeWord: true, showPattern) is not { } rx) return;
         int n = rules.Count + 1;
         rules.Add(new Rule
         {
             Id = $"git-secrets-{n}",
             Title = "git-secrets pattern",
-            Description = pattern,
+            Description = showPattern ? pattern : $"a pattern from {origin}",
             Regex = new Regex(rx, RegexOptions.CultureInvariant, RuleFileParser.MatchTimeout),
             Check = RuleCheck.None,
             Origin = origin,
@@ -103,7 +105,7 @@ public sealed class GitSecretsConfig
     }
 
     /// <summary>A pattern .NET cannot compile is skipped with a warning rather than failing every commit.</summary>
-    private static string? Translate(string pattern, string origin, List<string> warnings, bool wholeWord)
+    private static string? Translate(string pattern, string origin, List<string> warnings, bool wholeWord, bool showPattern)
     {
         try
         {
@@ -113,7 +115,7 @@ public sealed class GitSecretsConfig
         }
         catch (ArgumentException e)
         {
-            warnings.Add($"{origin}: skipped pattern '{pattern}': {e.Message}");
+            warnings.Add($"{origin}: skipped {(showPattern ? $"pattern '{pattern}'" : "a pattern it printed")}: {(showPattern ? e.Message : "not a valid regex")}");
             return null;
         }
     }

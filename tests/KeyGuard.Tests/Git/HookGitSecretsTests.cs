@@ -93,10 +93,24 @@ public sealed class HookGitSecretsTests
         Assert.True(run.Code == 1, run.ToString());
         Assert.Contains("dump.txt:1  git-secrets-", run.Err);
         Assert.DoesNotContain(key.Secret, run.Err);
+        // Provider patterns are the secrets themselves: no report may carry them, not even as rule metadata.
+        var sarif = repo.Keyguard("scan", "dump.txt", "--format", "sarif", "--no-progress");
+        Assert.True(sarif.Code == 1, sarif.ToString());
+        Assert.Contains("git-secrets-", sarif.Out);
+        Assert.DoesNotContain(Strings(System.Text.Json.JsonDocument.Parse(sarif.Out).RootElement), v => v.Contains(key.Secret) || v.Contains(System.Text.RegularExpressions.Regex.Escape(key.Secret)));
         // The account-ID pattern of --register-aws is not applied: account IDs are not secrets.
         repo.Git("reset", "-q");
         repo.Write("dump.txt", "aws_account_id = 1234-5678-9012\n");
         repo.Git("add", "-A");
         Assert.Equal(0, repo.Keyguard("hook", "pre-commit").Code);
     }
+
+    /// <summary>Every string value in a JSON document, unescaped.</summary>
+    private static IEnumerable<string> Strings(System.Text.Json.JsonElement e) => e.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.String => [e.GetString()!],
+        System.Text.Json.JsonValueKind.Object => e.EnumerateObject().SelectMany(p => Strings(p.Value)),
+        System.Text.Json.JsonValueKind.Array => e.EnumerateArray().SelectMany(Strings),
+        _ => [],
+    };
 }
