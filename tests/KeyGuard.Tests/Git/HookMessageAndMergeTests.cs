@@ -24,6 +24,15 @@ public sealed class HookMessageAndMergeTests
     }
 
     [Fact]
+    public void MessageText_DropsCommentsAndTheVerboseDiff_KeepsLineNumbers()
+    {
+        var message = "Subject\n\nbody\n# comment\n# ------------------------ >8 ------------------------\ndiff --git a/x b/x\n+key\n";
+        var kept = KeyGuard.Hooks.CommitMessageCheck.WithoutComments(message);
+        Assert.Equal("Subject\n\nbody\n\n\n\n\n", kept);
+        Assert.Equal("a\n\n# not a comment here\n", KeyGuard.Hooks.CommitMessageCheck.WithoutComments("a\n; x\n# not a comment here\n", ';'));
+    }
+
+    [Fact]
     public void MergeResolution_AddingASecret_IsBlockedByPreCommit()
     {
         using var repo = HookTestRepo.Create();
