@@ -67,6 +67,7 @@ public sealed class HookContext : IDisposable
     public void Finish(ScanResult result)
     {
         Setup.Finish(result, LineText);
+        if (GitSecrets.Allowed.Count == 0) return;
         int before = result.Findings.Count;
         result.Findings.RemoveAll(f => GitSecrets.AllowsLine(f.Path, f.Line, LineText(f)));
         result.Stats.SuppressedAllowlist += before - result.Findings.Count;

@@ -54,6 +54,8 @@ internal sealed class HookTestRepo : IDisposable
         var repo = new HookTestRepo(root, Path.Combine(root, name));
         Directory.CreateDirectory(repo.Home);
         LibGit2Sharp.Repository.Init(repo.Dir);
+        // libgit2 runs in this process and reads the real user's init.defaultBranch: pin the branch name.
+        repo.Git("symbolic-ref", "HEAD", "refs/heads/master");
         repo.Git("config", "user.name", "Test User");
         repo.Git("config", "user.email", "test@example.com");
         repo.Git("config", "commit.gpgsign", "false");

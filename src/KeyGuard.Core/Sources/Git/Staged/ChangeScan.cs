@@ -61,7 +61,7 @@ public sealed class ChangeScan(Repository repo, ContentScanner scanner, WalkOpti
         if (!_linesByBlob.TryGetValue(id, out var lines))
         {
             var blob = repo.Lookup<Blob>(new ObjectId(id));
-            lines = blob == null ? [] : blob.GetContentText().Split('\n');
+            lines = blob == null ? [] : BlobText.Decode(blob).Split('\n');
             _linesByBlob[id] = lines;
         }
         return f.Line >= 1 && f.Line <= lines.Length ? lines[f.Line - 1].TrimEnd('\r') : null;

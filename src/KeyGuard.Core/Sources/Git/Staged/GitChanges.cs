@@ -85,12 +85,6 @@ public static class GitChanges
     private static string[]? Lines(Repository repo, ObjectId id)
     {
         var blob = repo.Lookup<Blob>(id);
-        if (blob == null || blob.Size > MaxDiffBytes) return null;
-        using var stream = blob.GetContentStream();
-        using var buffer = new MemoryStream((int)blob.Size);
-        stream.CopyTo(buffer);
-        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        var encoding = TextDecoder.Choose(bytes, out int bom);
-        return encoding.GetString(bytes[bom..]).Split('\n');
+        return blob == null || blob.Size > MaxDiffBytes ? null : BlobText.Decode(blob).Split('\n');
     }
 }
