@@ -53,3 +53,21 @@ public sealed class HookLineDiffTests
         return i == sub.Count;
     }
 }
+
+/// <summary>Parsing <c>git diff-index --raw -z</c>, which the pre-commit check reads its file list from.</summary>
+public sealed class HookDiffIndexParseTests
+{
+    [Fact]
+    public void ParsesModifiedAddedAndRenamedEntries()
+    {
+        string a = new('a', 40), b = new('b', 40), z = new('0', 40);
+        var raw = $":100644 100644 {a} {b} M\0src/x.txt\0:000000 100644 {z} {b} A\0new file.txt\0:100644 100644 {a} {b} R087\0old/y.cfg\0new/y.cfg\0";
+        var changes = KeyGuard.Sources.Git.Staged.GitCliDiffIndex.Parse(raw)!;
+        Assert.Equal(3, changes.Count);
+        Assert.Equal(('M', "src/x.txt"), (changes[0].Status, changes[0].Path));
+        Assert.Equal(('A', "new file.txt", "000000"), (changes[1].Status, changes[1].Path, changes[1].OldMode));
+        Assert.Equal(('R', "old/y.cfg", "new/y.cfg"), (changes[2].Status, changes[2].OldPath, changes[2].Path));
+        Assert.Empty(KeyGuard.Sources.Git.Staged.GitCliDiffIndex.Parse("")!);
+        Assert.Null(KeyGuard.Sources.Git.Staged.GitCliDiffIndex.Parse("garbage\0"));
+    }
+}

@@ -18,8 +18,29 @@ public static class GitChanges
     /// <summary>The staged changes: <paramref name="repo"/>'s index against HEAD (or against nothing on the first commit).</summary>
     public static List<ChangedFile> Staged(Repository repo, bool wholeFiles = false)
     {
+        if (GitCliDiffIndex.TryStaged(repo) is { } raw) return Collect(repo, raw, wholeFiles);
         var changes = repo.Diff.Compare<TreeChanges>(repo.Head.Tip?.Tree, DiffTargets.Index, null, null, Options);
         return Collect(repo, changes, wholeFiles);
+    }
+
+    private const string SubmoduleMode = "160000";
+
+    private static List<ChangedFile> Collect(Repository repo, List<RawChange> changes, bool wholeFiles)
+    {
+        var files = new List<ChangedFile>();
+        foreach (var c in changes)
+        {
+            // Deleted and unmerged entries have nothing to commit yet; submodules are commits, not files.
+            if (c.Status is 'D' or 'U' or 'X' || c.NewMode == SubmoduleMode) continue;
+            bool isNew = c.Status == 'A' || c.OldMode is SubmoduleMode or "000000";
+            var newBlob = new ObjectId(c.NewSha);
+            IReadOnlySet<int>? added = wholeFiles || isNew ? null
+                : c.OldSha == c.NewSha ? new HashSet<int>()
+                : AddedLines(repo, new ObjectId(c.OldSha), newBlob);
+            if (added is { Count: 0 }) continue;
+            files.Add(new ChangedFile(c.Path, newBlob, added) { OldPath = c.OldPath });
+        }
+        return files;
     }
 
     /// <summary>
