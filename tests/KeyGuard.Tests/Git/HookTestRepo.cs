@@ -35,7 +35,10 @@ internal sealed class HookTestRepo : IDisposable
 {
     public static readonly string KeyguardDll = Path.Combine(AppContext.BaseDirectory, "keyguard.dll");
     /// <summary>Set KEYGUARD_TEST_BIN to a NativeAOT build to run every hook test against it instead of keyguard.dll.</summary>
-    private static readonly string? NativeBin = Environment.GetEnvironmentVariable("KEYGUARD_TEST_BIN") is { Length: > 0 } bin ? Path.GetFullPath(bin) : null;
+    private static readonly string? NativeBin = System.Environment.GetEnvironmentVariable("KEYGUARD_TEST_BIN") is { Length: > 0 } bin ? Path.GetFullPath(bin) : null;
+
+    /// <summary>Extra environment for every process this repository runs (git, and keyguard through hooks).</summary>
+    public Dictionary<string, string> Environment { get; } = new();
 
     public string Root { get; }
     public string Home { get; }
@@ -110,6 +113,8 @@ internal sealed class HookTestRepo : IDisposable
         psi.Environment["KEYGUARD_BIN"] = NativeBin ?? KeyguardDll;
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
+        psi.Environment.Remove("KEYGUARD_DIFF_INDEX");
+        foreach (var (k, v) in Environment) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         if (stdin != null) p.StandardInput.Write(stdin);
         p.StandardInput.Close();
