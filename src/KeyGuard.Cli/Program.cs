@@ -6,6 +6,9 @@ var root = new RootCommand("KeyGuard: finds leaked AWS credentials and closes th
 // Each command lives in its own file under Commands/ and adds itself here.
 root.Subcommands.Add(ScanCommand.Create());
 root.Subcommands.Add(BaselineCommand.Create());
+root.Subcommands.Add(HookCommand.Create());
+root.Subcommands.Add(InstallCommand.Create());
+root.Subcommands.Add(UninstallCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
@@ -22,6 +25,7 @@ if (parse.Errors.Count > 0)
 }
 try
 {
+    // Our handler below, not System.CommandLine's: a usage error is one line and exit 2, never a stack trace.
     return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (UsageException e)

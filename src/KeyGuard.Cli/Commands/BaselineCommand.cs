@@ -18,7 +18,11 @@ internal static class BaselineCommand
         create.SetAction(p =>
         {
             var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
-            var setup = ScanSetup.Create(scan.Read(p), ScanSetup.ConfigRootFor(roots[0]));
+            var settings = scan.Read(p);
+            var configRoot = ScanSetup.ConfigRootFor(roots[0]);
+            // The same git-secrets rules as scan and the hooks, so a baseline accepts what they would report.
+            var gitSecrets = KeyGuard.Hooks.GitSecretsConfig.Load(settings, configRoot);
+            var setup = ScanSetup.Create(settings, configRoot, gitSecrets.Rules, gitSecrets.AllowedPatterns);
             var result = ScanCommand.Run(setup, roots, "stdin");
             setup.Finish(result);
             var file = p.GetValue(output)!;

@@ -33,7 +33,9 @@ internal static class ScanCommand
             var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
             var settings = scan.Read(p, p.GetValue(baseline));
             var configRoot = ScanSetup.ConfigRootFor(roots.FirstOrDefault(r => r != "-") ?? ".");
-            var setup = ScanSetup.Create(settings, configRoot);
+            var gitSecrets = KeyGuard.Hooks.GitSecretsConfig.Load(settings, configRoot);
+            foreach (var warning in gitSecrets.Warnings) Console.Error.WriteLine($"keyguard: warning: {warning}");
+            var setup = ScanSetup.Create(settings, configRoot, gitSecrets.Rules, gitSecrets.AllowedPatterns);
             var awsOptions = p.GetValue(verify) || p.GetValue(verifyLive) ? aws.Read(p) : null;
             var result = Run(setup, roots, p.GetValue(stdinName) ?? "stdin");
             setup.Finish(result);

@@ -16,10 +16,11 @@ internal sealed class ScanOptions
     public readonly Option<bool> FollowSymlinks = new("--follow-symlinks") { Description = "Follow symbolic links (default: skip them)." };
     public readonly Option<int> Threads = new("--threads") { Description = "Worker threads (default: one per core)." };
     public readonly Option<bool> NoProgress = new("--no-progress") { Description = "No progress line on stderr, even on a terminal." };
+    public readonly Option<bool> NoGitSecretsConfig = new("--no-git-secrets-config") { Description = "Ignore git-secrets' secrets.patterns, secrets.allowed, secrets.providers and .gitallowed." };
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Config, Patterns, EnableRule, DisableRule, Include, Exclude, NoIgnore, FollowSymlinks, Threads, NoProgress })
+        foreach (var o in new Option[] { Config, Patterns, EnableRule, DisableRule, Include, Exclude, NoIgnore, FollowSymlinks, Threads, NoProgress, NoGitSecretsConfig })
             command.Options.Add(o);
     }
 
@@ -40,6 +41,7 @@ internal sealed class ScanOptions
             Threads = threads,
             Progress = !p.GetValue(NoProgress),
             BaselinePath = baseline,
+            NoGitSecretsConfig = p.GetValue(NoGitSecretsConfig),
         };
     }
 }

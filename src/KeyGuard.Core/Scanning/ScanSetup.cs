@@ -20,6 +20,8 @@ public sealed class ScanSettings
     public bool FollowSymlinks { get; init; }
     public bool Progress { get; init; }
     public int Threads { get; init; }
+    /// <summary>Ignore git-secrets' secrets.patterns / secrets.allowed / secrets.providers and .gitallowed.</summary>
+    public bool NoGitSecretsConfig { get; init; }
 }
 
 /// <summary>
@@ -85,7 +87,7 @@ public sealed class ScanSetup
         var dir = Directory.Exists(full) ? full : Path.GetDirectoryName(full) ?? full;
         try
         {
-            var gitDir = LibGit2Sharp.Repository.Discover(dir);
+            var gitDir = KeyGuard.Sources.Git.Staged.GitRepositoryLocator.Discover(dir);
             if (gitDir != null)
             {
                 using var repo = new LibGit2Sharp.Repository(gitDir);

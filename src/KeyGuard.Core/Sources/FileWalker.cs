@@ -45,7 +45,7 @@ public sealed class FileWalker(WalkOptions options)
         {
             try
             {
-                var gitDir = Repository.Discover(full);
+                var gitDir = KeyGuard.Sources.Git.Staged.GitRepositoryLocator.Discover(full);
                 if (gitDir != null)
                 {
                     repo = new Repository(gitDir);

@@ -1,0 +1,108 @@
+using System.CommandLine;
+using KeyGuard.Hooks;
+using KeyGuard.Scanning;
+
+namespace KeyGuard.Cli.Commands;
+
+/// <summary>
+/// <c>keyguard hook pre-commit | commit-msg FILE | prepare-commit-msg FILE [SOURCE [SHA]] | pre-push REMOTE [URL]</c>:
+/// what the installed git hooks run. Silent and exit 0 when clean; a blocked step prints why and how to proceed on
+/// stderr and exits 1 (3 when something could not be checked).
+/// </summary>
+internal static class HookCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("hook", "Run a git hook check (the scripts keyguard install writes call these).");
+        command.Subcommands.Add(PreCommit());
+        command.Subcommands.Add(CommitMsg());
+        command.Subcommands.Add(PrepareCommitMsg());
+        command.Subcommands.Add(PrePush());
+        return command;
+    }
+
+    private sealed class Common
+    {
+        public readonly ScanOptions Scan = new();
+        public readonly Option<bool> ShowSecrets = new("--show-secrets") { Description = "Print secrets in full (default: redacted)." };
+        public readonly Option<bool> NoColor = new("--no-color") { Description = "No colour, even on a terminal." };
+
+        public void AddTo(Command c)
+        {
+            Scan.AddTo(c);
+            c.Options.Add(ShowSecrets);
+            c.Options.Add(NoColor);
+        }
+
+        /// <summary>Opens the repository of the current directory, runs <paramref name="check"/>, reports, returns the exit code.</summary>
+        public int Run(ParseResult p, HookKind kind, Func<HookContext, ScanResult> check)
+        {
+            try
+            {
+                using var ctx = HookContext.Open(Scan.Read(p), Environment.CurrentDirectory);
+                var result = check(ctx);
+                bool color = !p.GetValue(NoColor) && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
+                BlockedReport.Write(Console.Error, result, kind, p.GetValue(ShowSecrets), color, ctx.GitSecrets.Warnings);
+                return result.ExitCode;
+            }
+            catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or IOException)
+            {
+                // A locked or damaged repository: the step cannot be checked, so it is stopped (exit 3), in one line.
+                Console.Error.WriteLine($"keyguard: {Environment.CurrentDirectory}: git: {e.Message.Split('\n')[0]} (bypass once with --no-verify)");
+                return ExitCodes.ScanError;
+            }
+        }
+    }
+
+    private static Command PreCommit()
+    {
+        var common = new Common();
+        var allStaged = new Option<bool>("--all-staged") { Description = "Check staged files whole, not only the lines the commit adds." };
+        var c = new Command("pre-commit", "Check the staged changes (the index, not the working tree) for secrets on added lines.");
+        c.Options.Add(allStaged);
+        common.AddTo(c);
+        c.SetAction(p => common.Run(p, HookKind.PreCommit, ctx => StagedCheck.Run(ctx, p.GetValue(allStaged))));
+        return c;
+    }
+
+    private static Command CommitMsg()
+    {
+        var common = new Common();
+        var file = new Argument<string>("FILE") { Description = "The file holding the commit message (git passes it)." };
+        var c = new Command("commit-msg", "Check the commit message for secrets (comment lines are skipped).");
+        c.Arguments.Add(file);
+        common.AddTo(c);
+        c.SetAction(p => common.Run(p, HookKind.CommitMsg, ctx => CommitMessageCheck.Run(ctx, p.GetValue(file)!)));
+        return c;
+    }
+
+    private static Command PrepareCommitMsg()
+    {
+        var common = new Common();
+        var file = new Argument<string>("FILE") { Description = "The commit message file (git passes it)." };
+        var rest = new Argument<string[]>("SOURCE") { Description = "Message source and commit, as git passes them.", Arity = ArgumentArity.ZeroOrMore };
+        var c = new Command("prepare-commit-msg", "During a merge (MERGE_HEAD exists), check what the merge brings in.");
+        c.Arguments.Add(file);
+        c.Arguments.Add(rest);
+        common.AddTo(c);
+        c.SetAction(p => common.Run(p, HookKind.Merge, MergeCheck.Run));
+        return c;
+    }
+
+    private static Command PrePush()
+    {
+        var common = new Common();
+        var remote = new Argument<string>("REMOTE") { Description = "Remote name (or URL), as git passes it." };
+        var url = new Argument<string?>("URL") { Description = "Remote URL, as git passes it.", Arity = ArgumentArity.ZeroOrOne };
+        var c = new Command("pre-push", "Check the commits being pushed (refs read from stdin, as git writes them).");
+        c.Arguments.Add(remote);
+        c.Arguments.Add(url);
+        common.AddTo(c);
+        c.SetAction(p =>
+        {
+            var refs = PushedRef.ReadAll(Console.In);
+            return common.Run(p, HookKind.PrePush, ctx => PushCheck.Run(ctx, p.GetValue(remote)!, refs));
+        });
+        return c;
+    }
+}

@@ -1,0 +1,67 @@
+using KeyGuard.Scanning;
+using KeyGuard.Sources;
+using KeyGuard.Sources.Git.Staged;
+using LibGit2Sharp;
+
+namespace KeyGuard.Hooks;
+
+/// <summary>
+/// pre-push: the commits a push would send, each checked for the lines it adds and for its message. A new branch
+/// sends only the commits no remote-tracking ref of that remote has (<c>git rev-list LOCAL --not --remotes=REMOTE</c>);
+/// a deleted branch sends nothing.
+/// </summary>
+public static class PushCheck
+{
+    public static ScanResult Run(HookContext ctx, string remote, IReadOnlyList<PushedRef> refs)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = new ScanResult();
+        var done = new HashSet<ObjectId>();
+        foreach (var pushed in refs)
+        {
+            if (pushed.DeletesBranch) continue;
+            foreach (var commit in CommitsToSend(ctx.Repo, remote, pushed))
+            {
+                if (!done.Add(commit.Id)) continue;
+                ScanCommit(ctx, commit, result);
+            }
+        }
+        ctx.Finish(result);
+        result.Stats.DurationMs = clock.ElapsedMilliseconds;
+        return result;
+    }
+
+    public static List<Commit> CommitsToSend(Repository repo, string remote, PushedRef pushed)
+    {
+        var target = repo.Lookup(pushed.LocalSha)
+                     ?? throw new UsageException($"pre-push: {pushed.LocalRef}: object {pushed.LocalSha} not found in this repository");
+        // An annotated tag sends the commit it points at; a tag of a tree or blob sends no commit.
+        if (Peel(target) is not { } local) return [];
+        var exclude = new List<object>();
+        // Everything already on a remote-tracking ref of this remote is on the remote: not sent again.
+        var prefix = $"refs/remotes/{remote}/";
+        foreach (var r in repo.Refs.Where(r => r.CanonicalName.StartsWith(prefix, StringComparison.Ordinal)))
+            if (r.ResolveToDirectReference()?.Target is Commit c) exclude.Add(c);
+        if (!pushed.CreatesBranch && Peel(repo.Lookup(pushed.RemoteSha)) is { } remoteTip) exclude.Add(remoteTip);
+        var filter = new CommitFilter { IncludeReachableFrom = local, ExcludeReachableFrom = exclude, SortBy = CommitSortStrategies.Topological | CommitSortStrategies.Reverse };
+        return repo.Commits.QueryBy(filter).ToList();
+    }
+
+    private static Commit? Peel(GitObject? o)
+    {
+        while (o is TagAnnotation tag) o = tag.Target;
+        return o as Commit;
+    }
+
+    private static void ScanCommit(HookContext ctx, Commit commit, ScanResult result)
+    {
+        result.Stats.Commits++;
+        var origin = new Provenance("", SourceKind.Commit)
+        {
+            Commit = commit.Sha, Author = commit.Author.Name, Email = commit.Author.Email, Date = commit.Author.When,
+        };
+        ctx.Changes.Run(GitChanges.OfCommit(ctx.Repo, commit), f => origin with { Path = f.Path }, result);
+        var message = origin with { Path = CommitMessageCheck.MessagePath, Kind = SourceKind.CommitMessage };
+        ctx.ScanMessage(commit.Message, message, result);
+    }
+}
