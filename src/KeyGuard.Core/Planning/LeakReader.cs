@@ -83,7 +83,7 @@ public static class GitFileHistory
         try
         {
             var full = Path.GetFullPath(path);
-            var gitDir = LibGit2Sharp.Repository.Discover(Path.GetDirectoryName(full) ?? ".");
+            var gitDir = KeyGuard.Sources.Git.Staged.GitRepositoryLocator.Discover(Path.GetDirectoryName(full) ?? ".");
             if (gitDir != null)
             {
                 using var repo = new LibGit2Sharp.Repository(gitDir);
