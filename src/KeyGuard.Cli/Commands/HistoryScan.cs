@@ -29,7 +29,29 @@ internal sealed class HistoryScan
         p.GetValue(History) || p.GetValue(Range) != null || p.GetValue(SinceCommit) != null || p.GetValue(Branch) is { Length: > 0 }
         || p.GetValue(MaxDepth) != 0 || p.GetValue(Unreachable) || p.GetValue(Submodules);
 
+    /// <summary>
+    /// Usage errors print one line and exit 2 here, because System.CommandLine's default handler would otherwise
+    /// print a stack trace and exit 1; a repository libgit2 cannot read at all exits 3.
+    /// </summary>
     public int Run(ParseResult p, string[] paths, ScanSettings settings, OutputOptions output)
+    {
+        try
+        {
+            return Sweep(p, paths, settings, output);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"keyguard: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (LibGit2SharpException e)
+        {
+            Console.Error.WriteLine($"keyguard: --history: {(paths.Length == 1 ? paths[0] : ".")}: {e.Message.Trim()}");
+            return ExitCodes.ScanError;
+        }
+    }
+
+    private int Sweep(ParseResult p, string[] paths, ScanSettings settings, OutputOptions output)
     {
         if (paths.Length > 1 || paths.Contains("-"))
             throw new UsageException("--history: give one repository path (default .), not several paths or stdin");
