@@ -66,6 +66,13 @@ public sealed class HistoryRepo : IDisposable
         return Head();
     }
 
+    /// <summary>Rewrites models/big.txt from <paramref name="text"/> and commits.</summary>
+    public string Commit2(Func<string> text, string path = "models/big.txt")
+    {
+        Write(path, text());
+        return Commit("edit " + path);
+    }
+
     public string Head(string rev = "HEAD") => Git($"rev-parse {rev}").Trim();
 
     public string Git(string args, string? workDir = null) => RunGit(args, workDir ?? Dir);

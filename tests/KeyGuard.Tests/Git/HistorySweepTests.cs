@@ -328,4 +328,44 @@ public sealed class HistorySweepTests : IDisposable
         Assert.Equal(3, f.Occurrences.Count);
         Assert.Equal(5, f.Extra!["occurrenceCount"]);
     }
+
+    [Fact]
+    public void LargeFileEditedOverManyCommitsIsScannedIncrementallyWithShiftedLines()
+    {
+        var oldKey = _repo.NewKeyId();
+        var newKey = _repo.NewKeyId();
+        var secret = _repo.NewSecret();
+        var lines = Enumerable.Range(1, 8000).Select(i => $"row {i:D5}, ordinary generated model data without credentials").ToList();
+        lines[2999] = "legacy = " + oldKey;                      // line 3000
+        string Text() => string.Join("\n", lines) + "\n";
+        _repo.Write("models/big.txt", Text());
+        var c1 = _repo.Commit("big");
+        lines.InsertRange(99, Enumerable.Range(0, 10).Select(i => $"inserted {i}"));   // old key moves to 3010
+        var c2 = _repo.Commit2(Text);
+        lines[6000] = "edited far away";
+        var c3 = _repo.Commit2(Text);
+        lines[4000] = "aws_access_key_id = " + newKey;             // line 4001, paired with the secret below
+        lines[4002] = "aws_secret_access_key = " + secret;         // line 4003
+        var c4 = _repo.Commit2(Text);
+        lines.RemoveAt(3009);                                       // the old key goes; the new pair moves up one line
+        var c5 = _repo.Commit2(Text);
+
+        var (result, sweep) = _repo.Sweep();
+
+        Assert.Equal(4, sweep.IncrementalBlobs);
+        Assert.True(sweep.BytesRescanned < 50_000, $"rescanned {sweep.BytesRescanned} bytes");
+        var old = Only(result.Findings, oldKey);
+        Assert.Equal(c1, old.Source.Commit);
+        Assert.Equal(3000, old.Line);
+        Assert.Equal([(c1, 3000), (c2, 3010), (c3, 3010), (c4, 3010)], old.Occurrences.Select(o => (o.Commit, o.Line)));
+        Assert.Equal(false, old.Extra!["presentAtHead"]);
+        Assert.Equal(c5, old.Extra["removedIn"]);
+        var fresh = Only(result.Findings, newKey);
+        Assert.Equal(c4, fresh.Source.Commit);
+        Assert.Equal([(c4, 4001), (c5, 4000)], fresh.Occurrences.Select(o => (o.Commit, o.Line)));
+        Assert.Equal(true, fresh.Extra!["presentAtHead"]);
+        var pairedSecret = Only(result.Findings, secret);
+        Assert.Equal(4003, pairedSecret.Line);
+        Assert.Contains(fresh.Fingerprint, pairedSecret.PairedWith);
+    }
 }

@@ -5,8 +5,11 @@ using LibGit2Sharp;
 
 namespace KeyGuard.Sources.Git.History;
 
-/// <summary>A distinct blob to scan, with the provenance of the first place that added it.</summary>
-internal readonly record struct BlobWork(BlobRecord Blob, Provenance Source);
+/// <summary>
+/// A distinct blob to scan, with the provenance of the first place that added it, and the blob it replaced at that
+/// path (if known), against which a large text blob is scanned incrementally.
+/// </summary>
+internal readonly record struct BlobWork(BlobRecord Blob, Provenance Source, int BaseBlob = -1, ObjectId? BaseId = null);
 
 /// <summary>A finding in a blob (by blob index) or in a commit message (blob index -1, with the commit's index).</summary>
 internal readonly record struct Hit(Finding Finding, int Blob, int MessageCommit);
@@ -27,7 +30,14 @@ internal sealed class BlobScanner : IDisposable
     public List<Hit> Hits { get; } = [];
     public List<(string Where, string Message)> Errors { get; } = [];
     public List<string> BinaryBlobs { get; } = [];
-    public long BlobsScanned, BytesScanned, BinarySkipped, LfsSkipped, SuppressedInline;
+    /// <summary>Blobs scanned incrementally against their predecessor, by blob index.</summary>
+    public ConcurrentDictionary<int, BlobDelta> Deltas { get; } = new();
+    public long BlobsScanned, BytesScanned, BinarySkipped, LfsSkipped, SuppressedInline, IncrementalBlobs, BytesRescanned;
+
+    /// <summary>Below this size a full scan is as cheap as a diff.</summary>
+    public const long IncrementalMinBytes = 128 * 1024;
+    /// <summary>Above this size the blob is streamed in chunks instead of decoded whole.</summary>
+    public const long IncrementalMaxBytes = 64L * 1024 * 1024;
 
     public BlobScanner(ContentScanner scanner, string gitDir, int threads)
     {
@@ -72,6 +82,9 @@ internal sealed class BlobScanner : IDisposable
     {
         var blob = repo.Lookup<Blob>(work.Blob.Id)
                    ?? throw new LibGit2SharpException("object missing from the object database");
+        if (work.BaseId != null && blob.Size >= IncrementalMinBytes && blob.Size <= IncrementalMaxBytes
+            && TryIncremental(repo, work, blob, local))
+            return;
         ContentResult result;
         using (var stream = blob.GetContentStream())
         {
@@ -94,8 +107,89 @@ internal sealed class BlobScanner : IDisposable
         Interlocked.Add(ref SuppressedInline, result.Suppressed);
     }
 
+    private static readonly CompareOptions LinesOnly = new() { ContextLines = 0, InterhunkLines = 0, Similarity = SimilarityOptions.None };
+
+    /// <summary>
+    /// Scans only the lines that changed since the base blob (plus margins); findings on unchanged lines are carried
+    /// over from the base when the sweep resolves (<see cref="DeltaInheritance"/>). False when a full scan is needed:
+    /// binary content, an unreadable base, or a rewrite touching most of the file.
+    /// </summary>
+    private bool TryIncremental(Repository repo, BlobWork work, Blob blob, List<Finding> local)
+    {
+        Blob? baseBlob;
+        ContentChanges changes;
+        try
+        {
+            baseBlob = repo.Lookup<Blob>(work.BaseId!);
+            if (baseBlob == null || baseBlob.IsBinary || blob.IsBinary) return false;
+            changes = repo.Diff.Compare(baseBlob, blob, LinesOnly);
+        }
+        catch (LibGit2SharpException) { return false; }   // the full scan reports what is wrong with this blob
+        if (changes.IsBinaryComparison) return false;
+        var hunks = BlobDelta.ParseHunks(changes.Patch);
+        if (hunks.Count == 0) return false;
+
+        string text;
+        using (var stream = blob.GetContentStream())
+        {
+            var bytes = new byte[blob.Size];
+            stream.ReadExactly(bytes);
+            if (Sources.TextDecoder.LooksBinary(bytes)) return false;
+            var encoding = Sources.TextDecoder.Choose(bytes, out int bom);
+            text = encoding.GetString(bytes, bom, bytes.Length - bom);
+        }
+        var delta = BlobDelta.Create(work.BaseBlob, hunks);
+        long changedLines = delta.Zones.Sum(z => (long)(z.To - z.From + 1));
+        if (changedLines * 3 > text.Length / 40) return false;   // most of the file changed: a plain scan is simpler
+
+        var windows = new List<Finding>();
+        long rescanned = 0;
+        var lines = new LineCursor(text);
+        foreach (var (from, to) in delta.Zones)
+        {
+            var (start, firstLine, end) = lines.Span(Math.Max(1, from - BlobDelta.ScanMargin), to + BlobDelta.ScanMargin);
+            if (start >= end) continue;
+            rescanned += end - start;
+            var position = new TextPosition(start, firstLine, start);
+            Interlocked.Add(ref SuppressedInline, _scanner.Engine.Scan(text.Substring(start, end - start), position, work.Source, windows));
+        }
+        // Only the zones are authoritative: a finding in the scan margin belongs to the base and is carried over.
+        foreach (var f in windows) if (delta.InZone(f.Line)) local.Add(f);
+        Deltas[work.Blob.Index] = delta;
+        Interlocked.Increment(ref IncrementalBlobs);
+        Interlocked.Increment(ref BlobsScanned);
+        Interlocked.Add(ref BytesScanned, blob.Size);
+        Interlocked.Add(ref BytesRescanned, rescanned);
+        return true;
+    }
+
     private static string Where(BlobWork work) =>
         work.Source.Commit != null ? $"{work.Source.Commit[..12]}:{work.Source.Path}" : work.Source.Path;
 
     public void Dispose() => _queue.Dispose();
+}
+
+/// <summary>Finds line spans in a text for ascending requests without rescanning from the start each time.</summary>
+internal sealed class LineCursor(string text)
+{
+    private int _line = 1, _pos;
+
+    /// <summary>Character span of lines [from, to] (1-based, inclusive, clamped to the text) and its first line number.</summary>
+    public (int Start, int FirstLine, int End) Span(int from, int to)
+    {
+        while (_line < from)
+        {
+            int nl = text.IndexOf('\n', _pos);
+            if (nl < 0) return (text.Length, _line, text.Length);
+            _pos = nl + 1; _line++;
+        }
+        int line = _line, pos = _pos;
+        while (line <= to)
+        {
+            int nl = text.IndexOf('\n', pos);
+            if (nl < 0) { pos = text.Length; break; }
+            pos = nl + 1; line++;
+        }
+        return (_pos, _line, pos);
+    }
 }

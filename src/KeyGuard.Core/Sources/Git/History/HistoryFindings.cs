@@ -34,7 +34,7 @@ internal sealed class HistoryFindings(HistoryIndex index, int occurrenceLimit)
             // The same secret twice in one blob is one occurrence: the first line.
             foreach (var perSource in group.GroupBy(h => (h.Blob, h.MessageCommit)))
             {
-                var first = perSource.MinBy(h => h.Finding.Offset);
+                var first = perSource.MinBy(h => (h.Finding.Line, h.Finding.Column));
                 if (first.Blob >= 0)
                     foreach (var p in index.Blobs[first.Blob].Places)
                         places.Add(new Place(p.Commit, index.PathOf(p.Path), first.Finding.Line, first.Finding, false));
@@ -89,7 +89,10 @@ internal sealed class HistoryFindings(HistoryIndex index, int occurrenceLimit)
     }
 
     /// <summary>The same finding at another place (the introducing commit and path).</summary>
-    internal static Finding Rehome(Finding f, Provenance source)
+    internal static Finding Rehome(Finding f, Provenance source) => Copy(f, source, f.Line);
+
+    /// <summary>The same finding at another place and line (a later version of the file, lines shifted).</summary>
+    internal static Finding Copy(Finding f, Provenance source, int line)
     {
         var copy = new Finding
         {
@@ -97,7 +100,7 @@ internal sealed class HistoryFindings(HistoryIndex index, int occurrenceLimit)
             RuleTitle = f.RuleTitle,
             Severity = f.Severity,
             Source = source,
-            Line = f.Line,
+            Line = line,
             Column = f.Column,
             EndColumn = f.EndColumn,
             Secret = f.Secret,

@@ -12,6 +12,9 @@ public sealed class HistorySweepResult
     public required ScanResult Result { get; init; }
     public List<string> Notes { get; } = [];
     public long LfsPointersSkipped { get; set; }
+    /// <summary>Large text blobs scanned only where they changed since their predecessor, and the bytes that took.</summary>
+    public long IncrementalBlobs { get; set; }
+    public long BytesRescanned { get; set; }
     public List<string> SubmodulesSkipped { get; } = [];
 }
 
@@ -68,7 +71,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
                         walked++;
                         ScanMessage(info, commit, messageFindings, messageHits, result);
                     },
-                    record => blobs.Add(new BlobWork(record, SourceFor(record, index))));
+                    (record, baseBlob, baseId) => blobs.Add(new BlobWork(record, SourceFor(record, index), baseBlob, baseId)));
                 // Blobs no scanned tree holds: only meaningful when nothing was narrowed away.
                 if (options.Unreachable && !options.Narrowed)
                 {
@@ -80,7 +83,8 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
                 blobs.Complete();
             }
             Collect(blobs, result, outcome);
-            var hits = blobs.Hits.Concat(messageHits).ToList();
+            var blobHits = new DeltaInheritance(index, blobs.Deltas, b => SourceFor(b, index)).Resolve(blobs.Hits);
+            var hits = blobHits.Concat(messageHits).ToList();
             var byBlob = HistoryFindings.FingerprintsByBlob(hits);
             var head = new HeadLine(repo, index).Track(byBlob);
             result.Findings.AddRange(new HistoryFindings(index, options.OccurrenceLimit).Build(hits, head));
@@ -120,7 +124,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
         foreach (var f in scratch) hits.Add(new Hit(f, -1, info.Index));
     }
 
-    private static Provenance SourceFor(BlobRecord blob, HistoryIndex index)
+    internal static Provenance SourceFor(BlobRecord blob, HistoryIndex index)
     {
         var commit = blob.First.Commit >= 0 ? index.Commits[blob.First.Commit] : null;
         return new Provenance(index.PathOf(blob.First.Path), SourceKind.Commit)
@@ -138,6 +142,8 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
         s.SuppressedInline += blobs.SuppressedInline;
         result.BinaryFiles.AddRange(blobs.BinaryBlobs);
         outcome.LfsPointersSkipped += blobs.LfsSkipped;
+        outcome.IncrementalBlobs += blobs.IncrementalBlobs;
+        outcome.BytesRescanned += blobs.BytesRescanned;
         foreach (var (where, message) in blobs.Errors) result.Errors.Add(new ScanError(where, message));
     }
 

@@ -14,8 +14,9 @@ internal sealed class HistoryWalker(Repository repo, HistoryIndex index, Func<st
     public List<(string Where, string Message)> Errors { get; } = [];
 
     /// <param name="onCommit">Called for each commit first (commit messages are scanned there).</param>
-    /// <param name="onNewBlob">Called once per distinct blob, with the place that first added it.</param>
-    public void Walk(IReadOnlyList<Commit> commits, Action<CommitInfo, Commit> onCommit, Action<BlobRecord> onNewBlob)
+    /// <param name="onNewBlob">Called once per distinct blob, with the place that first added it and, when it replaced a
+    /// known blob at that path, that blob's index and id (the base for incremental scanning); else -1 and null.</param>
+    public void Walk(IReadOnlyList<Commit> commits, Action<CommitInfo, Commit> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
         foreach (var commit in commits)
         {
@@ -36,7 +37,7 @@ internal sealed class HistoryWalker(Repository repo, HistoryIndex index, Func<st
         }
     }
 
-    private PathChange[] Diff(Commit commit, CommitInfo info, Action<BlobRecord> onNewBlob)
+    private PathChange[] Diff(Commit commit, CommitInfo info, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
         var parents = commit.Parents.ToList();
         var changes = repo.Diff.Compare<TreeChanges>(parents.Count > 0 ? parents[0].Tree : null, commit.Tree, TreeOnly);
@@ -54,7 +55,11 @@ internal sealed class HistoryWalker(Repository repo, HistoryIndex index, Func<st
             if (newIsFile && !(parents.Count > 1 && FromOtherParent(parents, path, change.Oid)))
             {
                 var fresh = index.AddPlace(change.Oid, new BlobPlace(info.Index, pathIndex));
-                if (fresh != null) onNewBlob(fresh);
+                if (fresh != null)
+                {
+                    int baseBlob = oldIsFile ? index.BlobIndexOf(change.OldOid) : -1;
+                    onNewBlob(fresh, baseBlob, baseBlob >= 0 ? change.OldOid : null);
+                }
             }
             int oldBlob = oldIsFile ? index.BlobIndexOf(change.OldOid) : -1;
             int newBlob = newIsFile ? index.BlobIndexOf(change.Oid) : -1;
