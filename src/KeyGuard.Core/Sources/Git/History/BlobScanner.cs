@@ -32,6 +32,8 @@ internal sealed class BlobScanner : IDisposable
     public List<string> BinaryBlobs { get; } = [];
     /// <summary>Blobs scanned incrementally against their predecessor, by blob index.</summary>
     public ConcurrentDictionary<int, BlobDelta> Deltas { get; } = new();
+    /// <summary>Ticks spent per phase across workers (KEYGUARD_HISTORY_TIMING=1 prints them), for tuning.</summary>
+    public long ReadTicks, DiffTicks, ScanTicks;
     public long BlobsScanned, BytesScanned, BinarySkipped, LfsSkipped, SuppressedInline, IncrementalBlobs, BytesRescanned;
 
     /// <summary>Below this size a full scan is as cheap as a diff.</summary>
@@ -80,12 +82,21 @@ internal sealed class BlobScanner : IDisposable
 
     private void ScanOne(Repository repo, BlobWork work, List<Finding> local, byte[] small)
     {
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         var blob = repo.Lookup<Blob>(work.Blob.Id)
                    ?? throw new LibGit2SharpException("object missing from the object database");
-        if (work.BaseId != null && blob.Size >= IncrementalMinBytes && blob.Size <= IncrementalMaxBytes
-            && TryIncremental(repo, work, blob, local))
-            return;
+        Interlocked.Add(ref ReadTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
+        t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        try { ScanLoaded(repo, work, blob, local, small); }
+        finally { Interlocked.Add(ref ScanTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0); }
+    }
+
+    private void ScanLoaded(Repository repo, BlobWork work, Blob blob, List<Finding> local, byte[] small)
+    {
         ContentResult result;
+        if (blob.Size >= IncrementalMinBytes && blob.Size <= IncrementalMaxBytes)
+            result = ScanLarge(repo, work, blob, local);
+        else
         using (var stream = blob.GetContentStream())
         {
             if (blob.Size < LfsPointer.MaxSize)
@@ -107,60 +118,65 @@ internal sealed class BlobScanner : IDisposable
         Interlocked.Add(ref SuppressedInline, result.Suppressed);
     }
 
-    private static readonly CompareOptions LinesOnly = new() { ContextLines = 0, InterhunkLines = 0, Similarity = SimilarityOptions.None };
+    private readonly LinedTextCache _recent = new(96L * 1024 * 1024);
 
     /// <summary>
     /// Scans only the lines that changed since the base blob (plus margins); findings on unchanged lines are carried
-    /// over from the base when the sweep resolves (<see cref="DeltaInheritance"/>). False when a full scan is needed:
-    /// binary content, an unreadable base, or a rewrite touching most of the file.
+    /// over from the base when the sweep resolves (<see cref="DeltaInheritance"/>). Falls back to a full scan of the
+    /// bytes already read for binary or UTF-16 content, an unreadable base, or a rewrite touching much of the file.
     /// </summary>
-    private bool TryIncremental(Repository repo, BlobWork work, Blob blob, List<Finding> local)
+    private ContentResult ScanLarge(Repository repo, BlobWork work, Blob blob, List<Finding> local)
     {
-        Blob? baseBlob;
-        ContentChanges changes;
-        try
-        {
-            baseBlob = repo.Lookup<Blob>(work.BaseId!);
-            if (baseBlob == null || baseBlob.IsBinary || blob.IsBinary) return false;
-            changes = repo.Diff.Compare(baseBlob, blob, LinesOnly);
-        }
-        catch (LibGit2SharpException) { return false; }   // the full scan reports what is wrong with this blob
-        if (changes.IsBinaryComparison) return false;
-        var hunks = BlobDelta.ParseHunks(changes.Patch);
-        if (hunks.Count == 0) return false;
-
-        string text;
-        using (var stream = blob.GetContentStream())
-        {
-            var bytes = new byte[blob.Size];
-            stream.ReadExactly(bytes);
-            if (Sources.TextDecoder.LooksBinary(bytes)) return false;
-            var encoding = Sources.TextDecoder.Choose(bytes, out int bom);
-            text = encoding.GetString(bytes, bom, bytes.Length - bom);
-        }
+        var bytes = new byte[blob.Size];
+        using (var stream = blob.GetContentStream()) stream.ReadExactly(bytes);
+        var head = bytes.AsSpan(0, Math.Min(bytes.Length, ContentScanner.ChunkBytes));
+        if (TextDecoder.LooksBinary(head) || TextDecoder.DetectBomEncoding(head, out _) is System.Text.UnicodeEncoding)
+            return _scanner.Scan(bytes, work.Source, local);
+        var now = new LinedText(bytes);
+        _recent.Put(work.Blob.Index, now);
+        // The first version of a file is scanned whole, and cached for the next version to diff against.
+        var old = work.BaseId == null ? null : _recent.Get(work.BaseBlob) ?? ReadBase(repo, work.BaseId);
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        var hunks = old != null ? LineDiff.Compute(old, now) : null;
+        Interlocked.Add(ref DiffTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
+        if (hunks == null || hunks.Count == 0) return _scanner.Scan(bytes, work.Source, local);
         var delta = BlobDelta.Create(work.BaseBlob, hunks);
-        long changedLines = delta.Zones.Sum(z => (long)(z.To - z.From + 1));
-        if (changedLines * 3 > text.Length / 40) return false;   // most of the file changed: a plain scan is simpler
+        long zoneLines = delta.Zones.Sum(z => (long)(z.To - z.From + 1));
+        if (zoneLines * 3 > now.LineCount) return _scanner.Scan(bytes, work.Source, local);
 
+        var encoding = TextDecoder.Choose(head, out int bom);
         var windows = new List<Finding>();
         long rescanned = 0;
-        var lines = new LineCursor(text);
+        int suppressed = 0;
         foreach (var (from, to) in delta.Zones)
         {
-            var (start, firstLine, end) = lines.Span(Math.Max(1, from - BlobDelta.ScanMargin), to + BlobDelta.ScanMargin);
+            int first = Math.Max(1, from - BlobDelta.ScanMargin);
+            int start = Math.Max(now.Start(first - 1), first == 1 ? bom : 0);
+            int end = now.Start(to + BlobDelta.ScanMargin);
             if (start >= end) continue;
             rescanned += end - start;
-            var position = new TextPosition(start, firstLine, start);
-            Interlocked.Add(ref SuppressedInline, _scanner.Engine.Scan(text.Substring(start, end - start), position, work.Source, windows));
+            var text = encoding.GetString(bytes, start, end - start);
+            suppressed += _scanner.Engine.Scan(text, new TextPosition(start, first, start), work.Source, windows);
         }
         // Only the zones are authoritative: a finding in the scan margin belongs to the base and is carried over.
         foreach (var f in windows) if (delta.InZone(f.Line)) local.Add(f);
         Deltas[work.Blob.Index] = delta;
         Interlocked.Increment(ref IncrementalBlobs);
-        Interlocked.Increment(ref BlobsScanned);
-        Interlocked.Add(ref BytesScanned, blob.Size);
         Interlocked.Add(ref BytesRescanned, rescanned);
-        return true;
+        return new ContentResult(false, bytes.Length, suppressed);
+    }
+
+    private static LinedText? ReadBase(Repository repo, ObjectId id)
+    {
+        try
+        {
+            var blob = repo.Lookup<Blob>(id);
+            if (blob == null || blob.Size > IncrementalMaxBytes) return null;
+            var bytes = new byte[blob.Size];
+            using (var stream = blob.GetContentStream()) stream.ReadExactly(bytes);
+            return new LinedText(bytes);
+        }
+        catch (LibGit2SharpException) { return null; }   // a corrupt base: the new blob is scanned whole
     }
 
     private static string Where(BlobWork work) =>

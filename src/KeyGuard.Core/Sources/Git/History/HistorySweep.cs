@@ -83,6 +83,10 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
                 blobs.Complete();
             }
             Collect(blobs, result, outcome);
+            if (Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_TIMING") == "1")
+                Console.Error.WriteLine($"timing: total {clock.Elapsed.TotalSeconds:0.0}s; workers: read {Seconds(blobs.ReadTicks)}, " +
+                                        $"scan {Seconds(blobs.ScanTicks)} (of which diff {Seconds(blobs.DiffTicks)}); incremental {blobs.IncrementalBlobs} blobs, " +
+                                        $"{blobs.BytesRescanned / 1048576.0:0.0} MB rescanned");
             var blobHits = new DeltaInheritance(index, blobs.Deltas, b => SourceFor(b, index)).Resolve(blobs.Hits);
             var hits = blobHits.Concat(messageHits).ToList();
             var byBlob = HistoryFindings.FingerprintsByBlob(hits);
@@ -132,6 +136,8 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
             Commit = commit?.Sha, Author = commit?.Author, Email = commit?.Email, Date = commit?.Date, BlobId = blob.Id.Sha,
         };
     }
+
+    private static string Seconds(long ticks) => $"{ticks / (double)Stopwatch.Frequency:0.0}s";
 
     private static void Collect(BlobScanner blobs, ScanResult result, HistorySweepResult outcome)
     {
