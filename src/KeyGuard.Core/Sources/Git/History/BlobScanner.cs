@@ -118,7 +118,7 @@ internal sealed class BlobScanner : IDisposable
         Interlocked.Add(ref SuppressedInline, result.Suppressed);
     }
 
-    private readonly LinedTextCache _recent = new(96L * 1024 * 1024);
+    private readonly LinedTextCache _recent = new(32L * 1024 * 1024);
 
     /// <summary>
     /// Scans only the lines that changed since the base blob (plus margins); findings on unchanged lines are carried
@@ -127,11 +127,21 @@ internal sealed class BlobScanner : IDisposable
     /// </summary>
     private ContentResult ScanLarge(Repository repo, BlobWork work, Blob blob, List<Finding> local)
     {
-        var bytes = new byte[blob.Size];
-        using (var stream = blob.GetContentStream()) stream.ReadExactly(bytes);
-        var head = bytes.AsSpan(0, Math.Min(bytes.Length, ContentScanner.ChunkBytes));
+        int length = (int)blob.Size;
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            using (var stream = blob.GetContentStream()) stream.ReadExactly(rented, 0, length);
+            return ScanLarge(repo, work, new ArraySegment<byte>(rented, 0, length), local);
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(rented); }
+    }
+
+    private ContentResult ScanLarge(Repository repo, BlobWork work, ArraySegment<byte> bytes, List<Finding> local)
+    {
+        var head = bytes.AsSpan(0, Math.Min(bytes.Count, ContentScanner.ChunkBytes));
         if (TextDecoder.LooksBinary(head) || TextDecoder.DetectBomEncoding(head, out _) is System.Text.UnicodeEncoding)
-            return _scanner.Scan(bytes, work.Source, local);
+            return FullScan(bytes, work, local);
         var now = new LinedText(bytes);
         _recent.Put(work.Blob.Index, now);
         // The first version of a file is scanned whole, and cached for the next version to diff against.
@@ -139,10 +149,10 @@ internal sealed class BlobScanner : IDisposable
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         var hunks = old != null ? LineDiff.Compute(old, now) : null;
         Interlocked.Add(ref DiffTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
-        if (hunks == null || hunks.Count == 0) return _scanner.Scan(bytes, work.Source, local);
+        if (hunks == null || hunks.Count == 0) return FullScan(bytes, work, local);
         var delta = BlobDelta.Create(work.BaseBlob, hunks);
         long zoneLines = delta.Zones.Sum(z => (long)(z.To - z.From + 1));
-        if (zoneLines * 3 > now.LineCount) return _scanner.Scan(bytes, work.Source, local);
+        if (zoneLines * 3 > now.LineCount) return FullScan(bytes, work, local);
 
         var encoding = TextDecoder.Choose(head, out int bom);
         var windows = new List<Finding>();
@@ -155,7 +165,7 @@ internal sealed class BlobScanner : IDisposable
             int end = now.Start(to + BlobDelta.ScanMargin);
             if (start >= end) continue;
             rescanned += end - start;
-            var text = encoding.GetString(bytes, start, end - start);
+            var text = encoding.GetString(bytes.Array!, start, end - start);
             suppressed += _scanner.Engine.Scan(text, new TextPosition(start, first, start), work.Source, windows);
         }
         // Only the zones are authoritative: a finding in the scan margin belongs to the base and is carried over.
@@ -163,8 +173,11 @@ internal sealed class BlobScanner : IDisposable
         Deltas[work.Blob.Index] = delta;
         Interlocked.Increment(ref IncrementalBlobs);
         Interlocked.Add(ref BytesRescanned, rescanned);
-        return new ContentResult(false, bytes.Length, suppressed);
+        return new ContentResult(false, bytes.Count, suppressed);
     }
+
+    private ContentResult FullScan(ArraySegment<byte> bytes, BlobWork work, List<Finding> local) =>
+        _scanner.Scan(new MemoryStream(bytes.Array!, 0, bytes.Count, writable: false), work.Source, local);
 
     private static LinedText? ReadBase(Repository repo, ObjectId id)
     {
@@ -172,9 +185,14 @@ internal sealed class BlobScanner : IDisposable
         {
             var blob = repo.Lookup<Blob>(id);
             if (blob == null || blob.Size > IncrementalMaxBytes) return null;
-            var bytes = new byte[blob.Size];
-            using (var stream = blob.GetContentStream()) stream.ReadExactly(bytes);
-            return new LinedText(bytes);
+            int length = (int)blob.Size;
+            var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                using (var stream = blob.GetContentStream()) stream.ReadExactly(rented, 0, length);
+                return new LinedText(rented.AsSpan(0, length));
+            }
+            finally { System.Buffers.ArrayPool<byte>.Shared.Return(rented); }
         }
         catch (LibGit2SharpException) { return null; }   // a corrupt base: the new blob is scanned whole
     }

@@ -40,6 +40,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
         var gitDir = FindGitDir(options.RepositoryPath)
                      ?? throw new UsageException($"--history: {options.RepositoryPath}: not a git repository");
         var clock = Stopwatch.StartNew();
+        if (Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_NOCACHE") == "1") GlobalSettings.SetEnableCaching(false);
         var result = new ScanResult();
         var outcome = new HistorySweepResult { Result = result };
         using var repo = OpenRepository(gitDir);

@@ -1,46 +1,40 @@
 namespace KeyGuard.Sources.Git.History;
 
-/// <summary>A blob's bytes with its line starts and per-line hashes, for line diffs without decoding the whole text.</summary>
+/// <summary>
+/// A blob's lines as 64-bit hashes plus byte offsets: enough to diff against a later version, at a few bytes per line,
+/// so the bytes themselves need not be kept (a false match between different lines has odds of about 2^-64).
+/// </summary>
 internal sealed class LinedText
 {
-    public byte[] Bytes { get; }
     /// <summary>Byte offset where each line starts; one more entry than lines, the last being the length.</summary>
     private readonly int[] _starts;
-    private readonly int[] _hashes;
+    private readonly ulong[] _hashes;
 
-    public int LineCount => _starts.Length - 1;
+    public int LineCount => _hashes.Length;
+    public long Footprint => _starts.Length * 4L + _hashes.Length * 8L;
 
-    public LinedText(byte[] bytes)
+    public LinedText(ReadOnlySpan<byte> bytes)
     {
-        Bytes = bytes;
         var starts = new List<int>(bytes.Length / 40 + 2) { 0 };
-        var span = bytes.AsSpan();
         int pos = 0;
         while (true)
         {
-            int nl = span[pos..].IndexOf((byte)'\n');
+            int nl = bytes[pos..].IndexOf((byte)'\n');
             if (nl < 0) break;
             pos += nl + 1;
             starts.Add(pos);
         }
         if (starts[^1] != bytes.Length) starts.Add(bytes.Length);
         _starts = starts.ToArray();
-        _hashes = new int[LineCount];
-        for (int i = 0; i < LineCount; i++)
-        {
-            var h = new HashCode();
-            h.AddBytes(Line(i));
-            _hashes[i] = h.ToHashCode();
-        }
+        _hashes = new ulong[_starts.Length - 1];
+        for (int i = 0; i < _hashes.Length; i++)
+            _hashes[i] = System.IO.Hashing.XxHash3.HashToUInt64(bytes[_starts[i].._starts[i + 1]]);
     }
-
-    /// <summary>Line <paramref name="i"/> (0-based) including its newline.</summary>
-    public ReadOnlySpan<byte> Line(int i) => Bytes.AsSpan(_starts[i], _starts[i + 1] - _starts[i]);
 
     /// <summary>Byte offset where 0-based line <paramref name="i"/> starts (the length for i = LineCount).</summary>
     public int Start(int i) => _starts[Math.Min(i, LineCount)];
 
-    public bool SameLine(int i, LinedText other, int j) => _hashes[i] == other._hashes[j] && Line(i).SequenceEqual(other.Line(j));
+    public bool SameLine(int i, LinedText other, int j) => _hashes[i] == other._hashes[j];
 }
 
 /// <summary>
@@ -98,8 +92,8 @@ internal static class LineDiff
 }
 
 /// <summary>
-/// Recent large text blobs, so the next version of a file finds its base here instead of resolving the base's delta
-/// chain again. Bounded in bytes; the oldest (smallest blob index) go first.
+/// Line hashes of recent large text blobs, so the next version of a file finds its base here instead of resolving the
+/// base's delta chain again. Bounded in bytes; the oldest (smallest blob index) go first.
 /// </summary>
 internal sealed class LinedTextCache(long maxBytes)
 {
@@ -116,12 +110,12 @@ internal sealed class LinedTextCache(long maxBytes)
         lock (_entries)
         {
             if (!_entries.TryAdd(blob, text)) return;
-            _bytes += text.Bytes.Length;
+            _bytes += text.Footprint;
             while (_bytes > maxBytes && _entries.Count > 1)
             {
                 var oldest = _entries.First();
                 _entries.Remove(oldest.Key);
-                _bytes -= oldest.Value.Bytes.Length;
+                _bytes -= oldest.Value.Footprint;
             }
         }
     }
