@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace KeyGuard.Sources.Git.History;
 
 /// <summary>One hunk of a zero-context line diff: old lines [OldStart, OldStart+OldCount) became new lines [NewStart, NewStart+NewCount).</summary>
@@ -10,7 +8,7 @@ public readonly record struct Hunk(int OldStart, int OldCount, int NewStart, int
 /// a margin, see <see cref="Zones"/>) were scanned; findings elsewhere are carried over from the base blob with their
 /// line numbers shifted.
 /// </summary>
-public sealed partial class BlobDelta(int baseBlob, List<Hunk> hunks, List<(int From, int To)> zones)
+public sealed class BlobDelta(int baseBlob, List<Hunk> hunks, List<(int From, int To)> zones)
 {
     /// <summary>Lines either side of a change whose findings come from the rescan, not from the base: covers
     /// pairing (a key ID and its secret within five lines) and rules that look five lines around a keyword.</summary>
@@ -53,20 +51,5 @@ public sealed partial class BlobDelta(int baseBlob, List<Hunk> hunks, List<(int 
             if (oldLine > end) shift += h.NewCount - h.OldCount;
         }
         return oldLine + shift;
-    }
-
-    [GeneratedRegex(@"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", RegexOptions.Multiline)]
-    private static partial Regex HunkHeader();
-
-    /// <summary>Hunk headers of a unified diff made with zero context lines.</summary>
-    public static List<Hunk> ParseHunks(string patch)
-    {
-        var hunks = new List<Hunk>();
-        foreach (Match m in HunkHeader().Matches(patch))
-        {
-            int Count(Group g) => g.Success ? int.Parse(g.Value) : 1;
-            hunks.Add(new Hunk(int.Parse(m.Groups[1].Value), Count(m.Groups[2]), int.Parse(m.Groups[3].Value), Count(m.Groups[4])));
-        }
-        return hunks;
     }
 }

@@ -57,8 +57,8 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
                 else if (obj is Blob b) odbBlobs.Add(b.Id);
 
         var selector = new CommitSelector(repo, options, odbCommits);
-        var commits = selector.Select();
-        var walker = new HistoryWalker(repo, index, pathFilter ?? (_ => true));
+        var commits = selector.Select().Select(c => c.Id).ToList();
+        var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true));
         var messageHits = new List<Hit>();
         var messageFindings = new List<Finding>();
         int walked = 0;

@@ -7,8 +7,14 @@ namespace KeyGuard.Sources.Git.History;
 /// are recorded, so cost follows the size of the changes, not of the trees. A merge adds a pair only when no
 /// parent already had that blob at that path (its resolution), like git's combined diff.
 /// </summary>
-internal sealed class HistoryWalker(Repository repo, HistoryIndex index, Func<string, bool> pathFilter)
+internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<string, bool> pathFilter)
 {
+    /// <summary>
+    /// The walk reopens its repository handle after this many commits: libgit2 caches every tree it reads (up to 256 MB
+    /// per handle), and a fresh handle bounds that while keeping the locality between neighbouring commits.
+    /// </summary>
+    public const int CommitsPerHandle = 1000;
+
     private static readonly CompareOptions TreeOnly = new() { Similarity = SimilarityOptions.None, IncludeUnmodified = false, ContextLines = 0 };
 
     public List<(string Where, string Message)> Errors { get; } = [];
@@ -16,28 +22,43 @@ internal sealed class HistoryWalker(Repository repo, HistoryIndex index, Func<st
     /// <param name="onCommit">Called for each commit first (commit messages are scanned there).</param>
     /// <param name="onNewBlob">Called once per distinct blob, with the place that first added it and, when it replaced a
     /// known blob at that path, that blob's index and id (the base for incremental scanning); else -1 and null.</param>
-    public void Walk(IReadOnlyList<Commit> commits, Action<CommitInfo, Commit> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
+    public void Walk(IReadOnlyList<ObjectId> commitIds, Action<CommitInfo, Commit> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
-        foreach (var commit in commits)
+        Repository? repo = null;
+        try
         {
-            var author = commit.Author;
-            var info = new CommitInfo(index.Commits.Count, commit.Sha, author.Name, author.Email, author.When);
-            index.Commits.Add(info);
-            index.CommitIndexById[commit.Id] = info.Index;
-            onCommit(info, commit);
-            try
+            for (int k = 0; k < commitIds.Count; k++)
             {
-                index.FirstParentChanges.Add(Diff(commit, info, onNewBlob));
+                if (k % CommitsPerHandle == 0) { repo?.Dispose(); repo = new Repository(gitDir); }
+                Commit? commit;
+                try { commit = repo!.Lookup<Commit>(commitIds[k]); }
+                catch (LibGit2SharpException e) { Errors.Add((commitIds[k].Sha, $"cannot read the commit: {e.Message.Trim()}")); continue; }
+                if (commit == null) { Errors.Add((commitIds[k].Sha, "commit missing from the object database")); continue; }
+                WalkOne(repo, commit, onCommit, onNewBlob);
             }
-            catch (LibGit2SharpException e)
-            {
-                index.FirstParentChanges.Add([]);
-                Errors.Add((commit.Sha, $"cannot read the commit's tree or its parent's: {e.Message}"));
-            }
+        }
+        finally { repo?.Dispose(); }
+    }
+
+    private void WalkOne(Repository repo, Commit commit, Action<CommitInfo, Commit> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
+    {
+        var author = commit.Author;
+        var info = new CommitInfo(index.Commits.Count, commit.Sha, author.Name, author.Email, author.When);
+        index.Commits.Add(info);
+        index.CommitIndexById[commit.Id] = info.Index;
+        onCommit(info, commit);
+        try
+        {
+            index.FirstParentChanges.Add(Diff(repo, commit, info, onNewBlob));
+        }
+        catch (LibGit2SharpException e)
+        {
+            index.FirstParentChanges.Add([]);
+            Errors.Add((commit.Sha, $"cannot read the commit's tree or its parent's: {e.Message.Trim()}"));
         }
     }
 
-    private PathChange[] Diff(Commit commit, CommitInfo info, Action<BlobRecord, int, ObjectId?> onNewBlob)
+    private PathChange[] Diff(Repository repo, Commit commit, CommitInfo info, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
         var parents = commit.Parents.ToList();
         var changes = repo.Diff.Compare<TreeChanges>(parents.Count > 0 ? parents[0].Tree : null, commit.Tree, TreeOnly);
