@@ -83,30 +83,26 @@ internal sealed class BlobScanner : IDisposable
     private void ScanOne(Repository repo, BlobWork work, List<Finding> local, byte[] small)
     {
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        var blob = repo.Lookup<Blob>(work.Blob.Id)
-                   ?? throw new LibGit2SharpException("object missing from the object database");
+        using var stream = BlobReader.Open(repo, work.Blob.Id);
+        long size = stream.Length;
         Interlocked.Add(ref ReadTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
         t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        try { ScanLoaded(repo, work, blob, local, small); }
+        try { ScanLoaded(repo, work, stream, size, local, small); }
         finally { Interlocked.Add(ref ScanTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0); }
     }
 
-    private void ScanLoaded(Repository repo, BlobWork work, Blob blob, List<Finding> local, byte[] small)
+    private void ScanLoaded(Repository repo, BlobWork work, Stream stream, long size, List<Finding> local, byte[] small)
     {
         ContentResult result;
-        if (blob.Size >= IncrementalMinBytes && blob.Size <= IncrementalMaxBytes)
-            result = ScanLarge(repo, work, blob, local);
-        else
-        using (var stream = blob.GetContentStream())
+        if (size >= IncrementalMinBytes && size <= IncrementalMaxBytes)
+            result = ScanLarge(repo, work, stream, (int)size, local);
+        else if (size < LfsPointer.MaxSize)
         {
-            if (blob.Size < LfsPointer.MaxSize)
-            {
-                int n = stream.ReadAtLeast(small, small.Length, throwOnEndOfStream: false);
-                if (LfsPointer.Is(small.AsSpan(0, n))) { Interlocked.Increment(ref LfsSkipped); return; }
-                result = _scanner.Scan(new MemoryStream(small, 0, n, writable: false), work.Source, local);
-            }
-            else result = _scanner.Scan(stream, work.Source, local);
+            int n = stream.ReadAtLeast(small, small.Length, throwOnEndOfStream: false);
+            if (LfsPointer.Is(small.AsSpan(0, n))) { Interlocked.Increment(ref LfsSkipped); return; }
+            result = _scanner.Scan(new MemoryStream(small, 0, n, writable: false), work.Source, local);
         }
+        else result = _scanner.Scan(stream, work.Source, local);
         Interlocked.Add(ref BytesScanned, result.Bytes);
         if (result.Binary)
         {
@@ -125,13 +121,12 @@ internal sealed class BlobScanner : IDisposable
     /// over from the base when the sweep resolves (<see cref="DeltaInheritance"/>). Falls back to a full scan of the
     /// bytes already read for binary or UTF-16 content, an unreadable base, or a rewrite touching much of the file.
     /// </summary>
-    private ContentResult ScanLarge(Repository repo, BlobWork work, Blob blob, List<Finding> local)
+    private ContentResult ScanLarge(Repository repo, BlobWork work, Stream stream, int length, List<Finding> local)
     {
-        int length = (int)blob.Size;
         var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            using (var stream = blob.GetContentStream()) stream.ReadExactly(rented, 0, length);
+            stream.ReadExactly(rented, 0, length);
             return ScanLarge(repo, work, new ArraySegment<byte>(rented, 0, length), local);
         }
         finally { System.Buffers.ArrayPool<byte>.Shared.Return(rented); }
@@ -183,13 +178,13 @@ internal sealed class BlobScanner : IDisposable
     {
         try
         {
-            var blob = repo.Lookup<Blob>(id);
-            if (blob == null || blob.Size > IncrementalMaxBytes) return null;
-            int length = (int)blob.Size;
+            using var stream = BlobReader.Open(repo, id);
+            if (stream.Length > IncrementalMaxBytes) return null;
+            int length = (int)stream.Length;
             var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
             try
             {
-                using (var stream = blob.GetContentStream()) stream.ReadExactly(rented, 0, length);
+                stream.ReadExactly(rented, 0, length);
                 return new LinedText(rented.AsSpan(0, length));
             }
             finally { System.Buffers.ArrayPool<byte>.Shared.Return(rented); }
