@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # History sweep benchmark: `keyguard scan --history` against `git secrets --scan-history` and a
 # `git cat-file --batch-all-objects --batch | rg -c` pipeline, on one generated repository, in one run.
-# Usage: bench/history.sh [COMMITS (20000)] [LARGE_CHANGES (300)] [RUNS (3)] [GIT_SECRETS_TIMEOUT_S (1800)]
+# Usage: bench/history.sh [COMMITS (20000)] [LARGE_CHANGES (300)] [RUNS (3)] [GIT_SECRETS_TIMEOUT_S (1800; 0 skips it)]
 # Installs ripgrep, git-secrets and GNU time with apt when missing. Prints medians, ratios and keyguard's peak RSS.
 # The machine may be shared: every tool runs in the same loop, so load hits them alike; quote ratios, not seconds.
 set -euo pipefail
@@ -51,8 +51,10 @@ for run in $(seq "$RUNS"); do
 done
 # git-secrets is slow: one run, bounded by a timeout (a timed-out run is recorded as its timeout, a lower bound).
 GS_OUT="$PWD/$WORK/history-git-secrets.txt"
-t0=$(now); set +e; (cd "$REPO" && timeout "$GS_TIMEOUT" git secrets --scan-history > "$GS_OUT" 2>&1); gs=$?; set -e; t1=$(now)
-echo "git-secrets $(echo "$t1 - $t0" | bc) $([ $gs -eq 124 ] && echo timeout)" >> "$TIMES"
+if [ "$GS_TIMEOUT" -gt 0 ]; then
+  t0=$(now); set +e; (cd "$REPO" && timeout "$GS_TIMEOUT" git secrets --scan-history > "$GS_OUT" 2>&1); gs=$?; set -e; t1=$(now)
+  echo "git-secrets $(echo "$t1 - $t0" | bc) $([ $gs -eq 124 ] && echo timeout)" >> "$TIMES"
+fi
 
 /usr/bin/time -f "%M" -o "$WORK/history-rss.txt" "$KG" scan --history "$REPO" --no-progress --format json --output /dev/null || true
 KEYGUARD_HISTORY_TIMING=1 "$KG" scan --history "$REPO" --no-progress --format json --output /dev/null 2>&1 | grep '^timing' || true
@@ -69,9 +71,12 @@ med = {k: statistics.median(v) for k, v in times.items()}
 rss_mb = int(open(sys.argv[2]).read().split()[-1]) / 1024
 report = json.load(open(sys.argv[3]))
 kg = med["keyguard"]
-print(f"medians: keyguard {kg:.1f}s  cat-file|rg {med['catfile-rg']:.1f}s  git-secrets {'>' if timed_out else ''}{med['git-secrets']:.1f}s"
+gs = med.get("git-secrets")
+gs_text = "skipped" if gs is None else f"{'>' if timed_out else ''}{gs:.1f}s"
+print(f"medians: keyguard {kg:.1f}s  cat-file|rg {med['catfile-rg']:.1f}s  git-secrets {gs_text}"
       f"  (runs: {', '.join(f'{k} {v}' for k, v in times.items())})")
-print(f"ratios: cat-file|rg / keyguard {med['catfile-rg']/kg:.2f}x   git-secrets / keyguard {'>' if timed_out else ''}{med['git-secrets']/kg:.1f}x")
+print(f"ratios: cat-file|rg / keyguard {med['catfile-rg']/kg:.2f}x   git-secrets / keyguard "
+      + ("n/a" if gs is None else f"{'>' if timed_out else ''}{gs/kg:.1f}x"))
 print(f"keyguard peak RSS: {rss_mb:.0f} MB; findings {len(report['findings'])}; stats {report['stats']}")
 print(f"cat-file|rg matching lines: {open(sys.argv[4]).read().strip()}")
 PY

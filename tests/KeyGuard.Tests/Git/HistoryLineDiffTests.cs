@@ -69,4 +69,7 @@ public sealed class HistoryLineDiffTests
 
         Assert.Null(LineDiff.Compute(Lines(old), Lines(now)));
     }
+
+    [Fact]
+    public void BlobsAreReadWithOneObjectReadOnThisLibGit2SharpVersion() => Assert.True(BlobReader.Direct);
 }
