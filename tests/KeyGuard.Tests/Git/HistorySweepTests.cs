@@ -368,4 +368,30 @@ public sealed class HistorySweepTests : IDisposable
         Assert.Equal(4003, pairedSecret.Line);
         Assert.Contains(fresh.Fingerprint, pairedSecret.PairedWith);
     }
+
+    [Fact]
+    public void SubmodulesAreSweptOnlyWhenAsked()
+    {
+        var subDir = Path.Combine(_repo.Root, "lib-src");
+        Directory.CreateDirectory(subDir);
+        _repo.RunGit("init -q -b main", subDir);
+        var key = _repo.NewKeyId();
+        File.WriteAllText(Path.Combine(subDir, "creds.env"), HistoryRepo.KeyLine(key));
+        _repo.RunGit("add -A", subDir);
+        _repo.RunGit("-c user.name=Sub -c user.email=sub@example.com commit -q -m sub", subDir);
+        _repo.Write("README.md", "hello\n");
+        _repo.Commit("initial");
+        _repo.Git($"-c protocol.file.allow=always submodule add -q {subDir} vendor/lib");
+        _repo.Commit("add submodule");
+
+        var (plain, plainSweep) = _repo.Sweep();
+        Assert.Empty(plain.Findings);
+        Assert.Equal(["vendor/lib"], plainSweep.SubmodulesSkipped);
+
+        var (deep, deepSweep) = _repo.Sweep(new HistoryOptions { Submodules = true });
+        var f = Only(deep.Findings, key);
+        Assert.Equal("vendor/lib/creds.env", f.Path);
+        Assert.Equal("vendor/lib/creds.env", Introduced(f)["path"]);
+        Assert.Empty(deepSweep.SubmodulesSkipped);
+    }
 }
