@@ -9,7 +9,7 @@ internal static class ScanCommand
 {
     public static Command Create()
     {
-        var paths = new Argument<string[]>("PATH") { Description = "Files or directories to scan (default: .); - reads stdin.", Arity = ArgumentArity.ZeroOrMore };
+        var paths = new Argument<string[]>("PATH") { Description = "Files or directories to scan (default: .); - reads stdin. With --history: the repository.", Arity = ArgumentArity.ZeroOrMore };
         var stdinName = new Option<string>("--stdin-name") { Description = "Path reported for stdin.", DefaultValueFactory = _ => "stdin" };
         var baseline = new Option<string?>("--baseline") { Description = "Report only findings not in this baseline file." };
         var verify = new Option<bool>("--verify") { Description = "Ask IAM, with your own credentials, who owns each found key, whether it is active and when it was last used." };
@@ -17,6 +17,7 @@ internal static class ScanCommand
         var allowCanary = new Option<bool>("--allow-canary") { Description = "Let --verify-live sign with keys of known canary-token accounts." };
         var scan = new ScanOptions();
         var output = new OutputOptions();
+        var history = new HistoryScan();
 
         var command = new Command("scan", "Scan files, directories or stdin for AWS credentials.");
         command.Arguments.Add(paths);
@@ -27,16 +28,24 @@ internal static class ScanCommand
         command.Options.Add(allowCanary);
         scan.AddTo(command);
         output.AddTo(command);
+        history.AddTo(command);
         var aws = AwsOptions.AddTo(command);
         command.SetAction(async (p, cancellationToken) =>
         {
+            bool verifying = p.GetValue(verify) || p.GetValue(verifyLive);
+            if (history.Requested(p))
+            {
+                var historyAws = verifying ? aws.Read(p) : null;
+                return history.Run(p, p.GetValue(paths) ?? [], scan.Read(p, p.GetValue(baseline)), output,
+                    historyAws == null ? null : r => VerifyAsync(r, historyAws, p.GetValue(verifyLive), p.GetValue(allowCanary), cancellationToken).GetAwaiter().GetResult());
+            }
             var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
             var settings = scan.Read(p, p.GetValue(baseline));
             var configRoot = ScanSetup.ConfigRootFor(roots.FirstOrDefault(r => r != "-") ?? ".");
             var gitSecrets = KeyGuard.Hooks.GitSecretsConfig.Load(settings, configRoot);
             foreach (var warning in gitSecrets.Warnings) Console.Error.WriteLine($"keyguard: warning: {warning}");
             var setup = ScanSetup.Create(settings, configRoot, gitSecrets.Rules, gitSecrets.AllowedPatterns);
-            var awsOptions = p.GetValue(verify) || p.GetValue(verifyLive) ? aws.Read(p) : null;
+            var awsOptions = verifying ? aws.Read(p) : null;
             var result = Run(setup, roots, p.GetValue(stdinName) ?? "stdin");
             setup.Finish(result);
             int exit = result.ExitCode;

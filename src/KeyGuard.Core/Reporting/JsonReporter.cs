@@ -128,6 +128,11 @@ public sealed class JsonReporter : IScanReporter
             case double d: w.WriteNumberValue(d); break;
             case DateTimeOffset dto: w.WriteStringValue(dto.ToString("yyyy-MM-ddTHH:mm:ssK")); break;
             case DateTime dt: w.WriteStringValue(dt.ToString("yyyy-MM-ddTHH:mm:ssK")); break;
+            case IDictionary<string, object?> map:
+                w.WriteStartObject();
+                foreach (var (k, x) in map) { w.WritePropertyName(k); WriteValue(w, x); }
+                w.WriteEndObject();
+                break;
             case IEnumerable<string> list: w.WriteStartArray(); foreach (var x in list) w.WriteStringValue(x); w.WriteEndArray(); break;
             default: w.WriteStringValue(v.ToString()); break;
         }

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# History sweep benchmark: `keyguard scan --history` against `git secrets --scan-history` and a
+# `git cat-file --batch-all-objects --batch | rg -c` pipeline, on one generated repository, in one run.
+# Usage: bench/history.sh [COMMITS (20000)] [LARGE_CHANGES (300)] [RUNS (3)] [GIT_SECRETS_TIMEOUT_S (1800; 0 skips it)]
+# Installs ripgrep, git-secrets and GNU time with apt when missing. Prints medians, ratios and keyguard's peak RSS.
+# The machine may be shared: every tool runs in the same loop, so load hits them alike; quote ratios, not seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COMMITS=${1:-20000}
+LARGE=${2:-300}
+RUNS=${3:-3}
+GS_TIMEOUT=${4:-1800}
+WORK=bench/work
+mkdir -p "$WORK"
+
+missing=()
+command -v rg >/dev/null || missing+=(ripgrep)
+command -v git-secrets >/dev/null || missing+=(git-secrets)
+[ -x /usr/bin/time ] || missing+=(time)
+command -v bc >/dev/null || missing+=(bc)
+if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; fi
+
+echo "== building keyguard (Release)"
+dotnet publish src/KeyGuard.Cli -c Release -o "$WORK/kg" -p:UseAppHost=true >/dev/null
+KG="$PWD/$WORK/kg/keyguard"
+
+REPO="$PWD/$WORK/history-$COMMITS"
+if [ ! -d "$REPO/.git" ]; then
+  echo "== generating $COMMITS commits ($LARGE large-file changes) in $REPO"
+  rm -rf "$REPO"; mkdir -p "$REPO"; git -C "$REPO" init -q -b main
+  python3 bench/gen-history.py "$REPO" "$COMMITS" "$LARGE"
+fi
+git -C "$REPO" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' \
+  | awk '{n[$1]++; s[$1]+=$2} END {printf "== repo: %d commits, %d blobs, %.0f MB of blob content, ", n["commit"], n["blob"], s["blob"]/1048576}'
+echo "$(du -sm "$REPO/.git/objects/pack" | cut -f1) MB packed"
+
+# git-secrets needs its AWS patterns in some git config; keep it out of the user's.
+export HOME="$PWD/$WORK/home"; mkdir -p "$HOME"
+git config --global user.name bench; git config --global user.email bench@example.invalid
+git secrets --register-aws --global >/dev/null 2>&1 || true
+
+RX='(AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}'
+TIMES="$WORK/history-times.txt"; : > "$TIMES"
+now() { date +%s.%N; }
+for run in $(seq "$RUNS"); do
+  t0=$(now); "$KG" scan --history "$REPO" --no-progress --format json --output "$WORK/history-keyguard.json" || [ $? -eq 1 ]; t1=$(now)
+  echo "keyguard $(echo "$t1 - $t0" | bc)" >> "$TIMES"
+  t0=$(now); git -C "$REPO" cat-file --batch-all-objects --batch | rg -c "$RX" > "$WORK/history-catfile.txt" || true; t1=$(now)
+  echo "catfile-rg $(echo "$t1 - $t0" | bc)" >> "$TIMES"
+  echo "   run $run: $(tail -2 "$TIMES" | tr '\n' ' ')"
+done
+# git-secrets is slow: one run, bounded by a timeout (a timed-out run is recorded as its timeout, a lower bound).
+GS_OUT="$PWD/$WORK/history-git-secrets.txt"
+if [ "$GS_TIMEOUT" -gt 0 ]; then
+  t0=$(now); set +e; (cd "$REPO" && timeout "$GS_TIMEOUT" git secrets --scan-history > "$GS_OUT" 2>&1); gs=$?; set -e; t1=$(now)
+  echo "git-secrets $(echo "$t1 - $t0" | bc) $([ $gs -eq 124 ] && echo timeout)" >> "$TIMES"
+fi
+
+/usr/bin/time -f "%M" -o "$WORK/history-rss.txt" "$KG" scan --history "$REPO" --no-progress --format json --output /dev/null || true
+KEYGUARD_HISTORY_TIMING=1 "$KG" scan --history "$REPO" --no-progress --format json --output /dev/null 2>&1 | grep '^timing' || true
+
+python3 - "$TIMES" "$WORK/history-rss.txt" "$WORK/history-keyguard.json" "$WORK/history-catfile.txt" <<'PY'
+import json, statistics, sys
+times = {}
+timed_out = False
+for line in open(sys.argv[1]):
+    parts = line.split()
+    times.setdefault(parts[0], []).append(float(parts[1]))
+    timed_out |= len(parts) > 2 and parts[0] == "git-secrets"
+med = {k: statistics.median(v) for k, v in times.items()}
+rss_mb = int(open(sys.argv[2]).read().split()[-1]) / 1024
+report = json.load(open(sys.argv[3]))
+kg = med["keyguard"]
+gs = med.get("git-secrets")
+gs_text = "skipped" if gs is None else f"{'>' if timed_out else ''}{gs:.1f}s"
+print(f"medians: keyguard {kg:.1f}s  cat-file|rg {med['catfile-rg']:.1f}s  git-secrets {gs_text}"
+      f"  (runs: {', '.join(f'{k} {v}' for k, v in times.items())})")
+print(f"ratios: cat-file|rg / keyguard {med['catfile-rg']/kg:.2f}x   git-secrets / keyguard "
+      + ("n/a" if gs is None else f"{'>' if timed_out else ''}{gs/kg:.1f}x"))
+print(f"keyguard peak RSS: {rss_mb:.0f} MB; findings {len(report['findings'])}; stats {report['stats']}")
+print(f"cat-file|rg matching lines: {open(sys.argv[4]).read().strip()}")
+PY

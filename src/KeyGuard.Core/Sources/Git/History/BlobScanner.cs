@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using KeyGuard.Detection;
+using KeyGuard.Findings;
+using LibGit2Sharp;
+
+namespace KeyGuard.Sources.Git.History;
+
+/// <summary>
+/// A distinct blob to scan, with the provenance of the first place that added it, and the blob it replaced at that
+/// path (if known), against which a large text blob is scanned incrementally.
+/// </summary>
+internal readonly record struct BlobWork(BlobRecord Blob, Provenance Source, int BaseBlob = -1, ObjectId? BaseId = null);
+
+/// <summary>A finding in a blob (by blob index) or in a commit message (blob index -1, with the commit's index).</summary>
+internal readonly record struct Hit(Finding Finding, int Blob, int MessageCommit);
+
+/// <summary>
+/// Worker threads that read blobs and scan them while the walker is still producing. Each worker opens its own
+/// <see cref="Repository"/>: libgit2 objects are safe across threads only when each thread has its own handle.
+/// Only one blob per worker is in memory at a time.
+/// </summary>
+internal sealed class BlobScanner : IDisposable
+{
+    private readonly ContentScanner _scanner;
+    private readonly string _gitDir;
+    private readonly BlockingCollection<BlobWork> _queue = new(boundedCapacity: 4096);
+    private readonly Task[] _workers;
+    private readonly object _gate = new();
+
+    public List<Hit> Hits { get; } = [];
+    public List<(string Where, string Message)> Errors { get; } = [];
+    public List<string> BinaryBlobs { get; } = [];
+    /// <summary>Blobs scanned incrementally against their predecessor, by blob index.</summary>
+    public ConcurrentDictionary<int, BlobDelta> Deltas { get; } = new();
+    /// <summary>Ticks spent per phase across workers (KEYGUARD_HISTORY_TIMING=1 prints them), for tuning.</summary>
+    public long ReadTicks, DiffTicks, ScanTicks;
+    public long BlobsScanned, BytesScanned, BinarySkipped, LfsSkipped, SuppressedInline, IncrementalBlobs, BytesRescanned;
+
+    /// <summary>Below this size a full scan is as cheap as a diff.</summary>
+    public const long IncrementalMinBytes = 128 * 1024;
+    /// <summary>Above this size the blob is streamed in chunks instead of decoded whole.</summary>
+    public const long IncrementalMaxBytes = 64L * 1024 * 1024;
+
+    public BlobScanner(ContentScanner scanner, string gitDir, int threads)
+    {
+        _scanner = scanner;
+        _gitDir = gitDir;
+        int n = threads > 0 ? threads : Environment.ProcessorCount;
+        _workers = Enumerable.Range(0, n).Select(_ => Task.Factory.StartNew(Work, TaskCreationOptions.LongRunning)).ToArray();
+    }
+
+    public void Add(BlobWork work) => _queue.Add(work);
+
+    /// <summary>No more blobs: waits for the workers to drain the queue.</summary>
+    public void Complete()
+    {
+        _queue.CompleteAdding();
+        Task.WaitAll(_workers);
+    }
+
+    private void Work()
+    {
+        using var repo = new Repository(_gitDir);
+        var local = new List<Finding>();
+        byte[] small = new byte[LfsPointer.MaxSize];
+        foreach (var work in _queue.GetConsumingEnumerable())
+        {
+            local.Clear();
+            try
+            {
+                ScanOne(repo, work, local, small);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                lock (_gate) Errors.Add((Where(work), $"blob {work.Blob.Id.Sha}: {e.Message.Trim()}"));
+                continue;
+            }
+            if (local.Count > 0)
+                lock (_gate) foreach (var f in local) Hits.Add(new Hit(f, work.Blob.Index, -1));
+        }
+    }
+
+    private void ScanOne(Repository repo, BlobWork work, List<Finding> local, byte[] small)
+    {
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var stream = BlobReader.Open(repo, work.Blob.Id);
+        long size = stream.Length;
+        Interlocked.Add(ref ReadTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
+        t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        try { ScanLoaded(repo, work, stream, size, local, small); }
+        finally { Interlocked.Add(ref ScanTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0); }
+    }
+
+    private void ScanLoaded(Repository repo, BlobWork work, Stream stream, long size, List<Finding> local, byte[] small)
+    {
+        ContentResult result;
+        if (size >= IncrementalMinBytes && size <= IncrementalMaxBytes)
+            result = ScanLarge(repo, work, stream, (int)size, local);
+        else if (size < LfsPointer.MaxSize)
+        {
+            int n = stream.ReadAtLeast(small, small.Length, throwOnEndOfStream: false);
+            if (LfsPointer.Is(small.AsSpan(0, n))) { Interlocked.Increment(ref LfsSkipped); return; }
+            result = _scanner.Scan(new MemoryStream(small, 0, n, writable: false), work.Source, local);
+        }
+        else result = _scanner.Scan(stream, work.Source, local);
+        Interlocked.Add(ref BytesScanned, result.Bytes);
+        if (result.Binary)
+        {
+            Interlocked.Increment(ref BinarySkipped);
+            lock (_gate) BinaryBlobs.Add(Where(work));
+            return;
+        }
+        Interlocked.Increment(ref BlobsScanned);
+        Interlocked.Add(ref SuppressedInline, result.Suppressed);
+    }
+
+    private readonly LinedTextCache _recent = new(32L * 1024 * 1024);
+
+    /// <summary>
+    /// Scans only the lines that changed since the base blob (plus margins); findings on unchanged lines are carried
+    /// over from the base when the sweep resolves (<see cref="DeltaInheritance"/>). Falls back to a full scan of the
+    /// bytes already read for binary or UTF-16 content, an unreadable base, or a rewrite touching much of the file.
+    /// </summary>
+    private ContentResult ScanLarge(Repository repo, BlobWork work, Stream stream, int length, List<Finding> local)
+    {
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            stream.ReadExactly(rented, 0, length);
+            return ScanLarge(repo, work, new ArraySegment<byte>(rented, 0, length), local);
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(rented); }
+    }
+
+    private ContentResult ScanLarge(Repository repo, BlobWork work, ArraySegment<byte> bytes, List<Finding> local)
+    {
+        var head = bytes.AsSpan(0, Math.Min(bytes.Count, ContentScanner.ChunkBytes));
+        if (TextDecoder.LooksBinary(head) || TextDecoder.DetectBomEncoding(head, out _) is System.Text.UnicodeEncoding)
+            return FullScan(bytes, work, local);
+        var now = new LinedText(bytes);
+        _recent.Put(work.Blob.Index, now);
+        // The first version of a file is scanned whole, and cached for the next version to diff against.
+        var old = work.BaseId == null ? null : _recent.Get(work.BaseBlob) ?? ReadBase(repo, work.BaseId);
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        var hunks = old != null ? LineDiff.Compute(old, now) : null;
+        Interlocked.Add(ref DiffTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
+        if (hunks == null || hunks.Count == 0) return FullScan(bytes, work, local);
+        var delta = BlobDelta.Create(work.BaseBlob, hunks);
+        long zoneLines = delta.Zones.Sum(z => (long)(z.To - z.From + 1));
+        if (zoneLines * 3 > now.LineCount) return FullScan(bytes, work, local);
+
+        var encoding = TextDecoder.Choose(head, out int bom);
+        var windows = new List<Finding>();
+        long rescanned = 0;
+        int suppressed = 0;
+        foreach (var (from, to) in delta.Zones)
+        {
+            int first = Math.Max(1, from - BlobDelta.ScanMargin);
+            int start = Math.Max(now.Start(first - 1), first == 1 ? bom : 0);
+            int end = now.Start(to + BlobDelta.ScanMargin);
+            if (start >= end) continue;
+            rescanned += end - start;
+            var text = encoding.GetString(bytes.Array!, start, end - start);
+            suppressed += _scanner.Engine.Scan(text, new TextPosition(start, first, start), work.Source, windows);
+        }
+        // Only the zones are authoritative: a finding in the scan margin belongs to the base and is carried over.
+        foreach (var f in windows) if (delta.InZone(f.Line)) local.Add(f);
+        Deltas[work.Blob.Index] = delta;
+        Interlocked.Increment(ref IncrementalBlobs);
+        Interlocked.Add(ref BytesRescanned, rescanned);
+        return new ContentResult(false, bytes.Count, suppressed);
+    }
+
+    private ContentResult FullScan(ArraySegment<byte> bytes, BlobWork work, List<Finding> local) =>
+        _scanner.Scan(new MemoryStream(bytes.Array!, 0, bytes.Count, writable: false), work.Source, local);
+
+    private static LinedText? ReadBase(Repository repo, ObjectId id)
+    {
+        try
+        {
+            using var stream = BlobReader.Open(repo, id);
+            if (stream.Length > IncrementalMaxBytes) return null;
+            int length = (int)stream.Length;
+            var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                stream.ReadExactly(rented, 0, length);
+                return new LinedText(rented.AsSpan(0, length));
+            }
+            finally { System.Buffers.ArrayPool<byte>.Shared.Return(rented); }
+        }
+        catch (LibGit2SharpException) { return null; }   // a corrupt base: the new blob is scanned whole
+    }
+
+    private static string Where(BlobWork work) =>
+        work.Source.Commit != null ? $"{work.Source.Commit[..12]}:{work.Source.Path}" : work.Source.Path;
+
+    public void Dispose() => _queue.Dispose();
+}
+
+/// <summary>Finds line spans in a text for ascending requests without rescanning from the start each time.</summary>
+internal sealed class LineCursor(string text)
+{
+    private int _line = 1, _pos;
+
+    /// <summary>Character span of lines [from, to] (1-based, inclusive, clamped to the text) and its first line number.</summary>
+    public (int Start, int FirstLine, int End) Span(int from, int to)
+    {
+        while (_line < from)
+        {
+            int nl = text.IndexOf('\n', _pos);
+            if (nl < 0) return (text.Length, _line, text.Length);
+            _pos = nl + 1; _line++;
+        }
+        int line = _line, pos = _pos;
+        while (line <= to)
+        {
+            int nl = text.IndexOf('\n', pos);
+            if (nl < 0) { pos = text.Length; break; }
+            pos = nl + 1; line++;
+        }
+        return (_pos, _line, pos);
+    }
+}

@@ -1,0 +1,62 @@
+using LibGit2Sharp;
+
+namespace KeyGuard.Sources.Git.History;
+
+/// <summary>A secret's state on HEAD's first-parent line.</summary>
+public readonly record struct HeadState(bool PresentAtHead, string? RemovedIn);
+
+/// <summary>
+/// Replays the recorded first-parent changes along HEAD's first-parent line, oldest first, tracking which paths hold
+/// a blob with each secret. No tree is listed and nothing is diffed again: the walk already recorded the changes.
+/// removedIn is the commit whose tree stopped containing the secret (the last such drop, since a secret re-added
+/// later and still at HEAD has no removal); null while it is present at HEAD or never reached this line.
+/// </summary>
+internal sealed class HeadLine(Repository repo, HistoryIndex index)
+{
+    public Dictionary<string, HeadState> Track(IReadOnlyDictionary<int, List<string>> fingerprintsByBlob)
+    {
+        var states = new Dictionary<string, HeadState>(StringComparer.Ordinal);
+        if (fingerprintsByBlob.Count == 0 || repo.Info.IsHeadUnborn || repo.Head.Tip == null) return states;
+
+        var line = repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Head.Tip, FirstParentOnly = true }).ToList();
+        line.Reverse();
+        var present = new Dictionary<int, int>();            // path -> blob holding a secret there
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var removedIn = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var commit in line)
+        {
+            if (!index.CommitIndexById.TryGetValue(commit.Id, out int ci)) continue;   // outside the swept range
+            touched.Clear();
+            foreach (var change in index.FirstParentChanges[ci])
+            {
+                if (change.OldBlob >= 0 && present.TryGetValue(change.Path, out int was) && was == change.OldBlob)
+                {
+                    present.Remove(change.Path);
+                    Adjust(fingerprintsByBlob, change.OldBlob, counts, touched, -1);
+                }
+                if (change.NewBlob >= 0 && fingerprintsByBlob.ContainsKey(change.NewBlob))
+                {
+                    if (present.TryGetValue(change.Path, out int old)) Adjust(fingerprintsByBlob, old, counts, touched, -1);
+                    present[change.Path] = change.NewBlob;
+                    Adjust(fingerprintsByBlob, change.NewBlob, counts, touched, +1);
+                }
+            }
+            foreach (var fp in touched)
+                removedIn[fp] = counts.GetValueOrDefault(fp) > 0 ? null : commit.Sha;
+        }
+        foreach (var (fp, n) in counts) states[fp] = new HeadState(n > 0, n > 0 ? null : removedIn.GetValueOrDefault(fp));
+        return states;
+    }
+
+    private static void Adjust(IReadOnlyDictionary<int, List<string>> fingerprintsByBlob, int blob, Dictionary<string, int> counts,
+        HashSet<string> touched, int delta)
+    {
+        if (!fingerprintsByBlob.TryGetValue(blob, out var fps)) return;
+        foreach (var fp in fps)
+        {
+            counts[fp] = counts.GetValueOrDefault(fp) + delta;
+            touched.Add(fp);
+        }
+    }
+}

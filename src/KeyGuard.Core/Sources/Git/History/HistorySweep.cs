@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using KeyGuard.Detection;
+using KeyGuard.Findings;
+using KeyGuard.Scanning;
+using LibGit2Sharp;
+
+namespace KeyGuard.Sources.Git.History;
+
+/// <summary>The sweep's result plus one-line notes for stderr (shallow clone, skipped submodules and LFS pointers).</summary>
+public sealed class HistorySweepResult
+{
+    public required ScanResult Result { get; init; }
+    public List<string> Notes { get; } = [];
+    public long LfsPointersSkipped { get; set; }
+    /// <summary>Large text blobs scanned only where they changed since their predecessor, and the bytes that took.</summary>
+    public long IncrementalBlobs { get; set; }
+    public long BytesRescanned { get; set; }
+    public List<string> SubmodulesSkipped { get; } = [];
+}
+
+/// <summary>
+/// Sweeps a repository's history: walks the selected commits (tree diffs only), scans each distinct blob once on
+/// all cores while the walk goes on, scans every commit message, and reports each secret once with its life.
+/// A corrupt object is a <see cref="ScanError"/> and the sweep goes on.
+/// </summary>
+public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options, Func<string, bool>? pathFilter = null)
+{
+    private const int MaxSubmoduleDepth = 8;
+
+    public static string? FindGitDir(string path)
+    {
+        try { return Repository.Discover(Path.GetFullPath(path)); }
+        catch (LibGit2SharpException) { return null; }
+    }
+
+    public HistorySweepResult Run() => Run(0);
+
+    private HistorySweepResult Run(int depth)
+    {
+        var gitDir = FindGitDir(options.RepositoryPath)
+                     ?? throw new UsageException($"--history: {options.RepositoryPath}: not a git repository");
+        var clock = Stopwatch.StartNew();
+        if (Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_NOCACHE") == "1") GlobalSettings.SetEnableCaching(false);
+        var result = new ScanResult();
+        var outcome = new HistorySweepResult { Result = result };
+        using var repo = OpenRepository(gitDir);
+        if (repo.Info.IsShallow)
+            outcome.Notes.Add($"{options.RepositoryPath}: shallow clone: scanning the commits it has; older history is not in this clone");
+
+        var index = new HistoryIndex();
+        var odbCommits = new List<Commit>();
+        var odbBlobs = new List<ObjectId>();
+        var odbErrors = new List<(string, string)>();
+        if (options.Unreachable)
+            foreach (var obj in UnreachableObjects.Enumerate(repo, odbErrors))
+                if (obj is Commit c) odbCommits.Add(c);
+                else if (obj is Blob b) odbBlobs.Add(b.Id);
+
+        var selector = new CommitSelector(repo, options, odbCommits);
+        var commits = selector.Select().Select(c => c.Id).ToList();
+        var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true));
+        var messageHits = new List<Hit>();
+        var messageFindings = new List<Finding>();
+        int walked = 0;
+        using (var blobs = new BlobScanner(scanner, gitDir, options.Threads))
+        {
+            using (new Progress(options.Progress, () => Describe(walked, commits.Count, index, blobs, clock)))
+            {
+                walker.Walk(commits,
+                    (info, commit) =>
+                    {
+                        walked++;
+                        ScanMessage(info, commit, messageFindings, messageHits, result);
+                    },
+                    (record, baseBlob, baseId) => blobs.Add(new BlobWork(record, SourceFor(record, index), baseBlob, baseId)));
+                // Blobs no scanned tree holds: only meaningful when nothing was narrowed away.
+                if (options.Unreachable && !options.Narrowed)
+                {
+                    int unreachablePath = index.InternPath(HistoryFindings.UnreachableBlobPath);
+                    foreach (var id in odbBlobs)
+                        if (index.AddPlace(id, new BlobPlace(-1, unreachablePath)) is { } record)
+                            blobs.Add(new BlobWork(record, SourceFor(record, index)));
+                }
+                blobs.Complete();
+            }
+            Collect(blobs, result, outcome);
+            if (Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_TIMING") == "1")
+                Console.Error.WriteLine($"timing: total {clock.Elapsed.TotalSeconds:0.0}s; workers: read {Seconds(blobs.ReadTicks)}, " +
+                                        $"scan {Seconds(blobs.ScanTicks)} (of which diff {Seconds(blobs.DiffTicks)}); incremental {blobs.IncrementalBlobs} blobs, " +
+                                        $"{blobs.BytesRescanned / 1048576.0:0.0} MB rescanned");
+            var blobHits = new DeltaInheritance(index, blobs.Deltas, b => SourceFor(b, index)).Resolve(blobs.Hits);
+            var hits = blobHits.Concat(messageHits).ToList();
+            var byBlob = HistoryFindings.FingerprintsByBlob(hits);
+            var head = new HeadLine(repo, index).Track(byBlob);
+            result.Findings.AddRange(new HistoryFindings(index, options.OccurrenceLimit).Build(hits, head));
+        }
+        foreach (var (where, message) in odbErrors.Concat(selector.Errors).Concat(walker.Errors))
+            result.Errors.Add(new ScanError(where, message));
+        result.Stats.Commits += index.Commits.Count;
+        result.Stats.Blobs += index.Blobs.Count;
+
+        SweepSubmodules(repo, index, outcome, depth);
+        result.Stats.DurationMs += clock.ElapsedMilliseconds;
+        return outcome;
+    }
+
+    private static Repository OpenRepository(string gitDir)
+    {
+        try { return new Repository(gitDir); }
+        catch (LibGit2SharpException e) { throw new UsageException($"--history: {gitDir}: cannot open the repository: {e.Message}"); }
+    }
+
+    private void ScanMessage(CommitInfo info, Commit commit, List<Finding> scratch, List<Hit> hits, ScanResult result)
+    {
+        scratch.Clear();
+        var source = new Provenance(HistoryFindings.MessagePath, SourceKind.CommitMessage)
+        {
+            Commit = info.Sha, Author = info.Author, Email = info.Email, Date = info.Date,
+        };
+        try
+        {
+            var r = scanner.ScanText(commit.Message ?? "", source, scratch);
+            result.Stats.SuppressedInline += r.Suppressed;
+        }
+        catch (RuleTimeoutException e)
+        {
+            result.Errors.Add(new ScanError($"{info.Sha}:{HistoryFindings.MessagePath}", e.Message));
+        }
+        foreach (var f in scratch) hits.Add(new Hit(f, -1, info.Index));
+    }
+
+    internal static Provenance SourceFor(BlobRecord blob, HistoryIndex index)
+    {
+        var commit = blob.First.Commit >= 0 ? index.Commits[blob.First.Commit] : null;
+        return new Provenance(index.PathOf(blob.First.Path), SourceKind.Commit)
+        {
+            Commit = commit?.Sha, Author = commit?.Author, Email = commit?.Email, Date = commit?.Date, BlobId = blob.Id.Sha,
+        };
+    }
+
+    private static string Seconds(long ticks) => $"{ticks / (double)Stopwatch.Frequency:0.0}s";
+
+    private static void Collect(BlobScanner blobs, ScanResult result, HistorySweepResult outcome)
+    {
+        var s = result.Stats;
+        s.FilesScanned += blobs.BlobsScanned;
+        s.BytesScanned += blobs.BytesScanned;
+        s.BinarySkipped += blobs.BinarySkipped;
+        s.SuppressedInline += blobs.SuppressedInline;
+        result.BinaryFiles.AddRange(blobs.BinaryBlobs);
+        outcome.LfsPointersSkipped += blobs.LfsSkipped;
+        outcome.IncrementalBlobs += blobs.IncrementalBlobs;
+        outcome.BytesRescanned += blobs.BytesRescanned;
+        foreach (var (where, message) in blobs.Errors) result.Errors.Add(new ScanError(where, message));
+    }
+
+    private static string Describe(int walked, int total, HistoryIndex index, BlobScanner blobs, Stopwatch clock)
+    {
+        double mb = Interlocked.Read(ref blobs.BytesScanned) / 1048576.0;
+        double rate = mb / Math.Max(0.001, clock.Elapsed.TotalSeconds);
+        long done = Interlocked.Read(ref blobs.BlobsScanned) + Interlocked.Read(ref blobs.BinarySkipped) + Interlocked.Read(ref blobs.LfsSkipped);
+        return $"history: {walked:N0}/{total:N0} commits, {done:N0}/{index.Blobs.Count:N0} blobs, {mb:N0} MB, {rate:N0} MB/s";
+    }
+
+    /// <summary>Submodules are separate repositories: skipped and named, or swept when asked and checked out.</summary>
+    private void SweepSubmodules(Repository repo, HistoryIndex index, HistorySweepResult outcome, int depth)
+    {
+        if (index.Submodules.Count == 0) return;
+        var result = outcome.Result;
+        if (!options.Submodules || depth >= MaxSubmoduleDepth)
+        {
+            outcome.SubmodulesSkipped.AddRange(index.Submodules.Keys.Order(StringComparer.Ordinal));
+            outcome.Notes.Add($"skipped {index.Submodules.Count} submodule{(index.Submodules.Count == 1 ? "" : "s")} " +
+                              $"({string.Join(", ", outcome.SubmodulesSkipped.Take(5))}{(index.Submodules.Count > 5 ? ", ..." : "")}); --submodules sweeps them");
+            return;
+        }
+        foreach (var path in index.Submodules.Keys.Order(StringComparer.Ordinal))
+        {
+            var location = SubmoduleLocation(repo, path);
+            if (location == null)
+            {
+                outcome.SubmodulesSkipped.Add(path);
+                outcome.Notes.Add($"submodule {path}: not checked out, skipped");
+                continue;
+            }
+            var inner = new HistorySweep(scanner, new HistoryOptions
+            {
+                RepositoryPath = location, Unreachable = options.Unreachable, Submodules = true,
+                OccurrenceLimit = options.OccurrenceLimit, Threads = options.Threads, Progress = options.Progress,
+            }, pathFilter).Run(depth + 1);
+            foreach (var f in inner.Result.Findings) result.Findings.Add(Prefixed(f, path));
+            foreach (var e in inner.Result.Errors) result.Errors.Add(new ScanError($"{path}/{e.Path}", e.Message));
+            var s = result.Stats; var t = inner.Result.Stats;
+            s.Commits += t.Commits; s.Blobs += t.Blobs; s.FilesScanned += t.FilesScanned; s.BytesScanned += t.BytesScanned;
+            s.BinarySkipped += t.BinarySkipped; s.SuppressedInline += t.SuppressedInline;
+            outcome.LfsPointersSkipped += inner.LfsPointersSkipped;
+            outcome.Notes.AddRange(inner.Notes.Select(n => $"submodule {path}: {n}"));
+        }
+    }
+
+    private static string? SubmoduleLocation(Repository repo, string path)
+    {
+        var candidates = new List<string>();
+        if (!repo.Info.IsBare) candidates.Add(Path.Combine(repo.Info.WorkingDirectory, path));
+        candidates.Add(Path.Combine(repo.Info.Path, "modules", path));
+        foreach (var c in candidates)
+            if (Directory.Exists(c) && FindGitDir(c) is { } gitDir && Path.GetFullPath(gitDir) != Path.GetFullPath(repo.Info.Path))
+                return c;
+        return null;
+    }
+
+    private static Finding Prefixed(Finding f, string prefix)
+    {
+        var copy = HistoryFindings.Rehome(f, f.Source with { Path = $"{prefix}/{f.Source.Path}" });
+        foreach (var o in f.Occurrences) copy.Occurrences.Add(o with { Path = $"{prefix}/{o.Path}" });
+        copy.Extra = f.Extra is null ? null : new Dictionary<string, object?>(f.Extra);
+        if (copy.Extra?["introduced"] is Dictionary<string, object?> introduced)
+            copy.Extra["introduced"] = new Dictionary<string, object?>(introduced) { ["path"] = $"{prefix}/{introduced["path"]}" };
+        return copy;
+    }
+}
