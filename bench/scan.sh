@@ -16,9 +16,10 @@ command -v hyperfine >/dev/null || missing+=(hyperfine)
 [ -x /usr/bin/time ] || missing+=(time)
 if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; fi
 
-echo "== building keyguard (Release)"
-dotnet publish src/KeyGuard.Cli -c Release -o "$WORK/kg" -p:UseAppHost=true >/dev/null
-KG="$PWD/$WORK/kg/keyguard"
+echo "== building keyguard (NativeAOT, Release)"
+dotnet publish src/KeyGuard.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/kg-aot" >/dev/null
+KG_DIR="$WORK/kg-aot"
+KG="$PWD/$KG_DIR/keyguard"
 
 TREE="$WORK/tree-${SIZE_MB}mb"
 [ -d "$TREE" ] || python3 bench/gen-tree.py "$TREE" "$SIZE_MB" 10
