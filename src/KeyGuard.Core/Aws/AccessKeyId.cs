@@ -79,11 +79,11 @@ public static class AccessKeyId
     public static string Generate(string prefix, string account, Random random)
     {
         ulong acct = ulong.Parse(account);
-        ulong z = 0x800000000000UL | (acct << 7) | (ulong)random.Next(0, 128);
+        ulong z = 0x800000000000UL | (acct << 7) | (uint)random.Next(0, 128);
         var chars = new char[20];
         prefix.CopyTo(0, chars, 0, 4);
         // 48 bits of z then 2 random bits fill the first 10 base32 characters (50 bits).
-        ulong head = (z << 2) | (ulong)random.Next(0, 4);
+        ulong head = (z << 2) | (uint)random.Next(0, 4);
         for (int i = 13; i >= 4; i--) { chars[i] = Base32[(int)(head & 31)]; head >>= 5; }
         for (int i = 14; i < 20; i++) chars[i] = Base32[random.Next(32)];
         return new string(chars);
