@@ -181,10 +181,13 @@ public sealed class Planner(PlanOptions options)
         ]);
     }
 
+    /// <summary>CloudTrail keeps management events per region: search every region (or the ones given), the
+    /// key's last-used region first.</summary>
     private string CloudTrailCli(string keyId, string? lastRegion)
     {
-        var regions = options.Regions.Count > 0 ? options.Regions : lastRegion is { Length: > 0 } r && r != "N/A" ? [r] : ["us-east-1"];
-        return string.Join(" && ", regions.Select(region =>
-            $"aws cloudtrail lookup-events --region {region} --lookup-attributes AttributeKey=AccessKeyId,AttributeValue={keyId}"));
+        string Lookup(string region) => $"aws cloudtrail lookup-events --region {region} --lookup-attributes AttributeKey=AccessKeyId,AttributeValue={keyId}";
+        var first = lastRegion is { Length: > 0 } r && r != "N/A" ? Lookup(r) + " && " : "";
+        if (options.Regions.Count > 0) return string.Join(" && ", options.Regions.Select(Lookup));
+        return first + $"for r in $(aws ec2 describe-regions --all-regions --query 'Regions[].RegionName' --output text); do {Lookup("$r")}; done";
     }
 }

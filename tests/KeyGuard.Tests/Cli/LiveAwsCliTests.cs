@@ -81,4 +81,74 @@ public sealed class LiveAwsCliTests
         Assert.Contains("already Inactive", again.Stdout);
         Assert.Single(bed.Server.Log.Entries.Where(e => e.Action == "UpdateAccessKey"));
     }
+
+    [Fact]
+    public async Task Apply_failing_midway_stops_and_the_audit_log_says_what_was_and_was_not_done()
+    {
+        await using var bed = new EmulatorTestBed();
+        using var dir = new TempDir();
+        var leaked = bed.Keys.ActiveIdle;
+        dir.Write("app/.env", $"AWS_ACCESS_KEY_ID={leaked.AccessKeyId}\nAWS_SECRET_ACCESS_KEY={leaked.SecretAccessKey}\n");
+        var env = bed.OperatorEnvironment();
+        var url = bed.Server.Url.ToString();
+        Assert.Equal(0, KeyGuardProcess.Run(dir.Path, null, env, "plan", "app", "--endpoint-url", url, "--format", "json", "-o", "plan.json").ExitCode);
+
+        bed.Server.Faults.Inject("CreateAccessKey", KeyGuard.IamEmulator.FaultKind.AccessDenied);
+        var run = KeyGuardProcess.Run(dir.Path, null, env, "apply", "plan.json", "--endpoint-url", url, "--yes", "--new-keys", "new-keys.jsonl");
+        Assert.Equal(4, run.ExitCode);
+        Assert.Contains("apply stopped: create", run.Stderr);
+        Assert.Contains($"done: deactivate {leaked.AccessKeyId}", run.Stderr);
+        Assert.Contains($"not done: create {leaked.AccessKeyId}, delete {leaked.AccessKeyId}", run.Stderr);
+        var audit = File.ReadAllLines(Path.Combine(dir.Path, "keyguard-audit.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["deactivate:done", "create:failed"], audit.Select(a => $"{a.GetProperty("action").GetString()}:{a.GetProperty("result").GetString()}"));
+        Assert.Contains("iam:CreateAccessKey", audit[1].GetProperty("detail").GetString());
+        Assert.DoesNotContain(bed.Server.Log.Entries, e => e.Action == "DeleteAccessKey");
+        var keys = await bed.Iam().ListAllAccessKeysAsync(leaked.User.UserName);
+        Assert.Equal(KeyGuard.Aws.AccessKeyStatus.Inactive, keys.Single(k => k.AccessKeyId == leaked.AccessKeyId).Status);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "new-keys.jsonl")));
+    }
+
+    [Fact]
+    public async Task Another_accounts_key_gets_a_notify_plan_and_apply_refuses_it()
+    {
+        await using var bed = new EmulatorTestBed();
+        using var dir = new TempDir();
+        var foreign = bed.Keys.OtherAccount;
+        dir.Write("vendor.cfg", $"key={foreign.AccessKeyId}\n");
+        var env = bed.OperatorEnvironment();
+        var url = bed.Server.Url.ToString();
+        var plan = KeyGuardProcess.Run(dir.Path, null, env, "plan", ".", "--endpoint-url", url, "--format", "json", "-o", "plan.json");
+        Assert.True(plan.ExitCode == 0, plan.Stderr);
+        var p = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "plan.json"))).RootElement.GetProperty("plans").EnumerateArray().Single();
+        Assert.Equal("foreign", p.GetProperty("kind").GetString());
+        Assert.Equal("notify", p.GetProperty("steps")[0].GetProperty("action").GetString());
+        Assert.Contains("444455556666", p.GetProperty("steps")[0].GetProperty("title").GetString());
+        var apply = KeyGuardProcess.Run(dir.Path, null, env, "apply", "plan.json", "--endpoint-url", url, "--yes");
+        Assert.Equal(0, apply.ExitCode);
+        Assert.Contains("nothing to apply", apply.Stdout);
+        Assert.DoesNotContain(bed.Server.Log.Entries, e => e.Action is "UpdateAccessKey" or "CreateAccessKey" or "DeleteAccessKey");
+    }
+
+    [Fact]
+    public async Task History_sweeps_are_verified_too()
+    {
+        await using var bed = new EmulatorTestBed();
+        using var dir = new TempDir();
+        var repo = LibGit2Sharp.Repository.Init(dir.Path);
+        using (var r = new LibGit2Sharp.Repository(repo))
+        {
+            dir.Write("deploy.sh", $"export AWS_ACCESS_KEY_ID={bed.Keys.Inactive.AccessKeyId}\n");
+            LibGit2Sharp.Commands.Stage(r, "deploy.sh");
+            var sig = new LibGit2Sharp.Signature("dev", "dev@example.invalid", DateTimeOffset.UtcNow);
+            r.Commit("add deploy script", sig, sig, new LibGit2Sharp.CommitOptions());
+            File.Delete(Path.Combine(dir.Path, "deploy.sh"));
+            LibGit2Sharp.Commands.Remove(r, "deploy.sh");
+            r.Commit("remove it", sig, sig, new LibGit2Sharp.CommitOptions());
+        }
+        var run = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), "scan", "--history", "--verify", "--endpoint-url", bed.Server.Url.ToString(), "--format", "json");
+        Assert.Equal(1, run.ExitCode);
+        var f = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("findings").EnumerateArray().Single();
+        Assert.Equal("inactive", f.GetProperty("aws").GetProperty("status").GetString());
+        Assert.False(f.GetProperty("presentAtHead").GetBoolean());
+    }
 }

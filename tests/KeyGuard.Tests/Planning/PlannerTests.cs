@@ -31,6 +31,7 @@ public sealed class PlannerTests
         Assert.Contains("aws:TokenIssueTime", plan.Steps[1].Cli);
         Assert.Contains($"AttributeKey=AccessKeyId,AttributeValue={id}", plan.Steps[2].Cli);
         Assert.Contains("--region eu-west-1", plan.Steps[2].Cli);
+        Assert.Contains("describe-regions", plan.Steps[2].Cli);   // then every other region
         Assert.Contains(plan.Evidence, e => e.StartsWith("exposed since 2026-11-25"));
     }
 
