@@ -23,8 +23,10 @@ internal static class OrgScanCommand
         var scan = new OrgScanOptions();
 
         var command = new Command("org-scan", "Scan the history of many repositories incrementally, in parallel and in shards.");
-        foreach (var o in new Option[] { repos, dir, cache, statePath, output, jobs, maxRepoMb, shard, restart, rotated, plan }) command.Options.Add(o);
+        var verify = new Option<bool>("--verify") { Description = "Ask IAM, with your credentials, who owns each exposed key; implies --plan, whose plans then name owners and steps." };
+        foreach (var o in new Option[] { repos, dir, cache, statePath, output, jobs, maxRepoMb, shard, restart, rotated, plan, verify }) command.Options.Add(o);
         scan.AddTo(command);
+        var aws = AwsOptions.AddTo(command);
         command.SetAction(p =>
         {
             var listFile = p.GetValue(repos);
@@ -71,6 +73,12 @@ internal static class OrgScanCommand
                 else log.Write("*", "run-finished", run.Blobs);
             }
             var summary = OrgSummary.Build(state, selected, p.GetValue(plan));
+            if (p.GetValue(verify))
+            {
+                var facts = OrgVerify.Facts(summary, aws.Read(p));
+                if (facts == null) return ExitCodes.AwsError;
+                summary = OrgSummary.Build(state, selected, plan: true, facts);
+            }
             if (terminal) foreach (var f in summary.Failed) Console.Error.WriteLine($"keyguard: {f.Repo.Repo}: {f.Repo.Error}");
             if (outDir != null)
             {
@@ -114,4 +122,33 @@ internal sealed class OrgScanOptions
         EnableRules = p.GetValue(_enable) ?? [],
         DisableRules = p.GetValue(_disable) ?? [],
     }, Directory.GetCurrentDirectory());
+}
+
+/// <summary>org-scan --verify: one IAM lookup per exposed key ID across all repositories.</summary>
+internal static class OrgVerify
+{
+    public static Dictionary<string, KeyGuard.Planning.KeyFactsForPlan>? Facts(OrgSummary summary, KeyGuard.Aws.AwsSessionOptions options)
+    {
+        var ids = summary.All.Where(f => f.Status is "new" or "open" && f.Finding.KeyId != null && KeyGuard.Aws.AccessKeyId.IsWellFormed(f.Finding.KeyId))
+            .Select(f => f.Finding.KeyId!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var facts = new Dictionary<string, KeyGuard.Planning.KeyFactsForPlan>(StringComparer.Ordinal);
+        if (ids.Count == 0) return facts;
+        try
+        {
+            using var session = KeyGuard.Aws.AwsSession.Create(options);
+            using var sts = session.CreateSts();
+            var enricher = new KeyGuard.Enrichment.KeyEnricher(session.CreateIamClient(), sts);
+            foreach (var f in enricher.EnrichAsync(ids).GetAwaiter().GetResult())
+            {
+                facts[f.KeyId] = KeyGuard.Planning.PlanFacts.From(f);
+                if (f.Error != null) Console.Error.WriteLine($"keyguard: {f.KeyId}: {f.Error}");
+            }
+            return facts;
+        }
+        catch (Exception e) when (e is KeyGuard.Aws.IamException or KeyGuard.Aws.AwsConfigurationException)
+        {
+            Console.Error.WriteLine($"keyguard: --verify: {e.Message}");
+            return null;
+        }
+    }
 }

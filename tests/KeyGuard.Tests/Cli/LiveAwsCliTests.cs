@@ -151,4 +151,29 @@ public sealed class LiveAwsCliTests
         Assert.Equal("inactive", f.GetProperty("aws").GetProperty("status").GetString());
         Assert.False(f.GetProperty("presentAtHead").GetBoolean());
     }
+
+    [Fact]
+    public async Task Org_scan_verify_names_each_exposed_keys_owner_in_its_plan()
+    {
+        await using var bed = new EmulatorTestBed();
+        using var dir = new TempDir();
+        var repoPath = Path.Combine(dir.Path, "service-a");
+        LibGit2Sharp.Repository.Init(repoPath);
+        using (var r = new LibGit2Sharp.Repository(repoPath))
+        {
+            File.WriteAllText(Path.Combine(repoPath, "config.env"), $"AWS_ACCESS_KEY_ID={bed.Keys.ActiveRecentlyUsed.AccessKeyId}\n");
+            LibGit2Sharp.Commands.Stage(r, "config.env");
+            var sig = new LibGit2Sharp.Signature("dev", "dev@example.invalid", DateTimeOffset.UtcNow.AddDays(-3));
+            r.Commit("config", sig, sig, new LibGit2Sharp.CommitOptions());
+        }
+        dir.Write("repos.txt", repoPath + "\n");
+        var run = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), "org-scan", "--repos", "repos.txt", "--cache", "cache",
+            "--out", "out", "--verify", "--endpoint-url", bed.Server.Url.ToString(), "--no-progress");
+        Assert.True(run.ExitCode == 1, run.Stderr);
+        var plan = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "out", "plan.json"))).RootElement.GetProperty("plans").EnumerateArray().Single();
+        Assert.Equal(bed.Keys.ActiveRecentlyUsed.AccessKeyId, plan.GetProperty("keyId").GetString());
+        Assert.Equal("alice", plan.GetProperty("userName").GetString());
+        Assert.Equal("leaked-active", plan.GetProperty("kind").GetString());
+        Assert.Contains("alice", File.ReadAllText(Path.Combine(dir.Path, "out", "plan.md")));
+    }
 }
