@@ -20,7 +20,8 @@ public static class CredentialReportCsv
             "<root_account>", account.RootArn, Date(account.CreateDate), "not_supported",
             account.RootPasswordLastUsed is { } used ? Date(used) : "no_information", "not_supported", "not_supported",
             Bool(account.RootMfaEnabled),
-            "false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "N/A", "N/A", "N/A",
+            .. (account.RootAccessKeyCreated is { } rootKey ? new[] { "true", Date(rootKey), "N/A", "N/A", "N/A" } : ["false", "N/A", "N/A", "N/A", "N/A"]),
+            "false", "N/A", "N/A", "N/A", "N/A",
             "false", "N/A", "false", "N/A"]).Append('\n');
 
         foreach (var user in account.Users)

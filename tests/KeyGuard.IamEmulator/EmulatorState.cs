@@ -72,6 +72,8 @@ public sealed class EmulatedAccount
     public DateTimeOffset CreateDate { get; set; }
     public bool RootMfaEnabled { get; set; }
     public DateTimeOffset? RootPasswordLastUsed { get; set; }
+    /// <summary>When set, the root user has an active access key created then (CIS 1.4 fails; plans say "root").</summary>
+    public DateTimeOffset? RootAccessKeyCreated { get; set; }
     /// <summary>Null means "no password policy": GetAccountPasswordPolicy answers NoSuchEntity.</summary>
     public PasswordPolicy? PasswordPolicy { get; set; }
     public List<EmulatedVirtualMfa> VirtualMfaDevices { get; } = [];

@@ -176,4 +176,24 @@ public sealed class LiveAwsCliTests
         Assert.Equal("leaked-active", plan.GetProperty("kind").GetString());
         Assert.Contains("alice", File.ReadAllText(Path.Combine(dir.Path, "out", "plan.md")));
     }
+
+    [Fact]
+    public async Task Plan_from_the_live_credential_report_covers_stale_and_root_keys()
+    {
+        await using var bed = new EmulatorTestBed();
+        using var dir = new TempDir();
+        bed.OurAccount.RootAccessKeyCreated = DateTimeOffset.UtcNow.AddYears(-4);
+        var report = await bed.Iam().FetchCredentialReportAsync(TimeSpan.Zero);
+        dir.Write("credential-report.csv", report.Csv);
+        dir.Write("src/app.py", "print('no secrets here')\n");
+        var run = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), "plan", "src", "--report", "credential-report.csv",
+            "--endpoint-url", bed.Server.Url.ToString(), "--format", "json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var plans = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("plans").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("keyId").GetString()!, p => p.GetProperty("kind").GetString());
+        Assert.Equal("root", plans["<root_account>/key1"]);
+        Assert.Equal("stale-rotate", plans["alice/key1"]);          // 200 days old, used 3 days ago
+        Assert.Equal("stale-unused", plans["deploy-bot/key1"]);     // last used 120 days ago
+        Assert.False(plans.ContainsKey("old-intern/key1"));         // inactive: nothing to do
+    }
 }
