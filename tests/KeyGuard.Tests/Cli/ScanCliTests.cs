@@ -10,6 +10,8 @@ public sealed class ScanCliTests : IDisposable
     private readonly TempDir _dir = new();
     private readonly FakeCredentials _fake = new(7);
 
+    private string? _binCopy;
+
     public void Dispose() => _dir.Dispose();
 
     private (string Id, string Secret) PlantPair(string file)
@@ -246,6 +248,57 @@ public sealed class ScanCliTests : IDisposable
         var skipped = KeyGuardProcess.Run(_dir.Path, null, "scan", ".", "--format", "json");
         Assert.Equal(1, skipped.ExitCode);
         Assert.Equal(1, Json(skipped.Stdout).GetProperty("stats").GetProperty("symlinksSkipped").GetInt32());
+    }
+
+    [Fact]
+    public void Unreadable_files_and_folders_are_one_line_errors_with_exit_3_and_the_rest_is_scanned()
+    {
+        var id = _fake.KeyId();
+        _dir.Write("ok.txt", id + "\n");
+        var locked = _dir.Write("locked.txt", "AWS_SECRET_ACCESS_KEY=whatever\n");
+        var closed = Path.Combine(_dir.Path, "closed");
+        Directory.CreateDirectory(closed);
+        File.SetUnixFileMode(locked, UnixFileMode.None);
+        File.SetUnixFileMode(closed, UnixFileMode.None);
+        File.SetUnixFileMode(_dir.Path, (UnixFileMode)0b111_101_101);
+        try
+        {
+            // Root reads everything: drop to nobody so the permission checks are real.
+            bool root = Environment.UserName == "root";
+            var dll = KeyGuardProcess.DllPath;
+            if (root)
+            {
+                // The build output may sit under a folder nobody cannot enter (CI clones anywhere): run a copy.
+                var copy = _binCopy = Path.Combine(Path.GetDirectoryName(_dir.Path)!, Path.GetFileName(_dir.Path) + "-bin");
+                foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
+                {
+                    var target = Path.Combine(copy, Path.GetRelativePath(AppContext.BaseDirectory, file));
+                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                    File.Copy(file, target, true);
+                }
+                dll = Path.Combine(copy, "keyguard.dll");
+            }
+            var psi = new System.Diagnostics.ProcessStartInfo(root ? "setpriv" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir.Path };
+            if (root) foreach (var a in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet" }) psi.ArgumentList.Add(a);
+            foreach (var a in new[] { dll, "scan", ".", "--format", "json" }) psi.ArgumentList.Add(a);
+            psi.Environment["HOME"] = Path.GetTempPath();
+            psi.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEnd();
+            p.WaitForExit(60_000);
+            Assert.Equal(3, p.ExitCode);
+            Assert.Contains(id, stdout.Result);
+            Assert.Contains("keyguard: locked.txt: permission denied", stderr);
+            Assert.Contains("keyguard: closed: permission denied", stderr);
+            Assert.DoesNotContain("   at ", stderr);
+        }
+        finally
+        {
+            if (_binCopy != null) Directory.Delete(_binCopy, true);
+            File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     [Fact]
