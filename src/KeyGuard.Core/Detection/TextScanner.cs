@@ -108,10 +108,13 @@ public sealed class TextScanner(RuleSet rules)
         var windows = new List<(Rule, int, int)>();
         foreach (var rule in Rules.Unfiltered) windows.Add((rule, 0, text.Length));
         if (Rules.Keywords is not { } keywords) return windows;
+        // Most files hold no keyword at all: one vectorised pass, and nothing more is allocated.
+        int first = text.IndexOfAny(keywords);
+        if (first < 0) return windows;
 
         var open = new Dictionary<Rule, (int Start, int End)>();
         var span = text;
-        int pos = 0;
+        int pos = first;
         while (pos < text.Length)
         {
             int rel = span[pos..].IndexOfAny(keywords);
