@@ -74,7 +74,7 @@ public static class ReportCommand
 
             var (report, inputs) = parseResult.GetValue(from) is { } file
                 ? LoadFromFile(file, parseResult.GetValue(passwordPolicy))
-                : await LoadLiveAsync(LiveApiFactory ?? LiveFromOptions(aws.Read(parseResult)), cancellationToken);
+                : await LoadLiveAsync(LiveApiFactory ?? LiveFromOptions(aws.Read(parseResult)), evaluatedAt, cancellationToken);
             if (report is null) return ExitCodes.AwsError;
 
             var judged = IamReportBuilder.Build(report, inputs!, thresholds, evaluatedAt);
@@ -140,11 +140,21 @@ public static class ReportCommand
     private static Func<ICredentialReportApi> LiveFromOptions(KeyGuard.Aws.AwsSessionOptions options) =>
         () => new IamCredentialReportApi(KeyGuard.Aws.AwsSession.Create(options).CreateIamClient());
 
-    private static async Task<(IamCredentialReport?, AccountInputs?)> LoadLiveAsync(Func<ICredentialReportApi> apiFactory, CancellationToken cancellationToken)
+    /// <summary>The 4-hour reuse of a report is judged against the evaluation time (--now), like everything else.</summary>
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        private readonly DateTimeOffset _start = now;
+        private readonly long _started = global::System.Diagnostics.Stopwatch.GetTimestamp();
+        public override DateTimeOffset GetUtcNow() => _start + global::System.Diagnostics.Stopwatch.GetElapsedTime(_started);
+    }
+
+    private static async Task<(IamCredentialReport?, AccountInputs?)> LoadLiveAsync(Func<ICredentialReportApi> apiFactory, DateTimeOffset evaluatedAt, CancellationToken cancellationToken)
     {
         try
         {
-            return await new LiveCredentialReportLoader(apiFactory()).LoadAsync(cancellationToken);
+            var api = apiFactory();
+            var fetcher = new CredentialReportFetcher(api, new FixedClock(evaluatedAt), Task.Delay);
+            return await new LiveCredentialReportLoader(api, fetcher).LoadAsync(cancellationToken);
         }
         catch (CredentialReportFormatException e)
         {

@@ -1,7 +1,7 @@
 namespace KeyGuard.Detection;
 
 /// <summary>
-/// Tells an enum constant such as ASIAPACIFICNORTHEAST from a key ID body. A random 16-character base32 body has
+/// Tells an enum constant such as ASIA+PACIFICNORTHEAST from a key ID body. A random 16-character base32 body has
 /// no digit only 3.6% of the time and is then almost never made of English words; a body without digits that is
 /// mostly covered by dictionary words is a name, not a key.
 /// </summary>

@@ -91,7 +91,7 @@ public sealed class LeakCorpus(int seed)
         {
             var hex40 = _fake.Hex(40);
             yield return N("example-keys", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n");
-            yield return N("placeholders", "aws_access_key_id = AKIAXXXXXXXXXXXXXXXX\naws_secret_access_key = <YOUR_SECRET_ACCESS_KEY>\n" +
+            yield return N("placeholders", "aws_access_key_id = AKIA" + new string('X', 16) + "\naws_secret_access_key = <YOUR_SECRET_ACCESS_KEY>\n" +
                 "AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}\nsecret: ${{ secrets.AWS_SECRET_ACCESS_KEY }}\n" +
                 "secret_key = var.aws_secret_key\nsecret = os.environ['AWS_SECRET_ACCESS_KEY']\naws_secret_access_key=REDACTED\naws_secret_access_key=****************************************\n" +
                 "aws_secret_access_key = XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n");
@@ -102,7 +102,8 @@ public sealed class LeakCorpus(int seed)
             yield return N("data-uri", $"<img alt=\"secret\" src=\"data:image/png;base64,{_fake.Chars(600, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}==\">\n");
             yield return N("lockfile", $"\"secret-handshake\": {{\n  \"version\": \"1.5.3\",\n  \"integrity\": \"sha512-{_fake.Chars(86, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}==\"\n}},\n\"resolved\": \"sha1-{_fake.Chars(27, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}=\"\n");
             yield return N("public-pem", "-----BEGIN PUBLIC KEY-----\n" + string.Join("\n", Enumerable.Range(0, 6).Select(_ => _fake.Chars(64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"))) + "\n" + _fake.Chars(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") + "\n-----END PUBLIC KEY-----\n");
-            yield return N("enum-words", "enum Region { ASIAPACIFICNORTHEAST, ASIASOUTHEASTREGIONS, ACCAOUNTSTATUSACTIVE }\nmarket = \"AKIAMARKETSUMMERSALE\"\n");
+            yield return N("enum-words", // Built by concatenation so that no committed line looks like a key ID.
+                $"enum Region {{ {"ASIA" + "PACIFICNORTHEAST"}, {"ASIA" + "SOUTHEASTREGIONS"}, {"ACCA" + "OUNTSTATUSACTIVE"} }}\nmarket = \"{"AKIA" + "MARKETSUMMERSALE"}\"\n");
             yield return N("bad-charset", $"id = AKIA{_fake.Chars(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0189")}0189\nkey: ASIA{_fake.Chars(12, "ABCDEFGH")}1890\n");
             yield return N("unique-ids", $"role_id = AROA{_fake.Chars(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}\nuser_id = AIDA{_fake.Chars(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}\n");
             yield return N("low-entropy-secret", "aws_secret_access_key = aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd\nsecret = abcdABCDabcdABCDabcdABCDabcdABCDabcd1234\n");
