@@ -63,6 +63,10 @@ public sealed class HistoryCliTests : IDisposable
         var stats = doc.RootElement.GetProperty("stats");
         Assert.Equal(4, stats.GetProperty("commits").GetInt32());
         Assert.Equal(2, stats.GetProperty("blobs").GetInt32());   // README and the creds blob, renamed but one blob
+
+        var text = Keyguard("scan", "--history", _repo.Dir, "--no-color");
+        Assert.Contains($"{added[..12]}:deploy/creds.env:2:", text.Stdout);
+        Assert.Contains($"removed in {removed[..12]}", text.Stdout);
     }
 
     [Fact]
