@@ -6,7 +6,9 @@ namespace KeyGuard.Org;
 /// <summary>
 /// Keeps a bare mirror of each remote repository in the cache: cloned on first sight, then fetched (branches and tags,
 /// forced, deleted ones pruned) on later runs. Local repositories are opened where they are, nothing copied.
-/// LibGit2Sharp speaks https, http, git:// and file:// (no ssh in its native build); https credentials come from the
+/// When the git command is installed it does the cloning and fetching, so credentials work the usual git ways (ssh keys
+/// and agents, credential helpers, http.extraHeader, insteadOf rewrites). Without it (or with KEYGUARD_GIT=libgit2)
+/// LibGit2Sharp does: https, http, git:// and file:// only (no ssh in its native build), with https credentials from the
 /// URL or from KEYGUARD_GIT_USERNAME / KEYGUARD_GIT_TOKEN.
 /// </summary>
 public sealed class MirrorCache(string cacheDir)
@@ -32,11 +34,22 @@ public sealed class MirrorCache(string cacheDir)
             Directory.CreateDirectory(CacheDir);
             var partial = path + ".partial";
             if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
-            Repository.Clone(repo.Location, partial, new CloneOptions(Fetch()) { IsBare = true });
+            if (GitCli.Available) GitCli.Run(CacheDir, "clone", "--bare", "--quiet", repo.Location, partial);
+            else Repository.Clone(repo.Location, partial, new CloneOptions(Fetch()) { IsBare = true });
             Directory.Move(partial, path);
         }
-        Sync(path);
+        if (GitCli.Available) SyncWithGit(path);
+        else Sync(path);
         return path;
+    }
+
+    /// <summary>The same mirror semantics through the git command: forced fetch of branches and tags, pruning the rest.</summary>
+    private static void SyncWithGit(string path)
+    {
+        GitCli.Run(path, "fetch", "--quiet", "--prune", "--prune-tags", "--force", "origin", MirrorRefSpecs[0], MirrorRefSpecs[1]);
+        using var git = new Repository(path);
+        foreach (var local in git.Refs.Where(r => r.CanonicalName.StartsWith("refs/remotes/", StringComparison.Ordinal)).ToList())
+            git.Refs.Remove(local);
     }
 
     /// <summary>Makes the mirror's branches and tags exactly the remote's: fetch with force, then drop refs the remote no longer has.</summary>
@@ -64,6 +77,33 @@ public sealed class MirrorCache(string cacheDir)
             return new UsernamePasswordCredentials { Username = Environment.GetEnvironmentVariable("KEYGUARD_GIT_USERNAME") ?? "x-access-token", Password = token };
         return new DefaultCredentials();
     };
+}
+
+/// <summary>Runs the git command for clones and fetches, when it is installed.</summary>
+internal static class GitCli
+{
+    public static readonly bool Available = Environment.GetEnvironmentVariable("KEYGUARD_GIT") != "libgit2" && Find() != null;
+
+    private static string? Find() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(dir => Path.Combine(dir, "git")).FirstOrDefault(File.Exists);
+
+    public static void Run(string workingDirectory, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("git")
+        {
+            WorkingDirectory = workingDirectory, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["GIT_TERMINAL_PROMPT"] = "0";   // never wait for a password nobody will type
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        _ = stdout.Result;
+        if (p.ExitCode != 0)
+            throw new OrgRepoException($"git {args[0]} failed: {stderr.Trim().Split('\n').LastOrDefault() ?? $"exit {p.ExitCode}"}");
+    }
 }
 
 /// <summary>A repository that could not be scanned: recorded in the state and the summary, the run goes on.</summary>
