@@ -260,6 +260,8 @@ public sealed class TextScanner(RuleSet rules)
             {
                 var token = UrlDecodeBase64(raw);
                 if (token.Length < 100 || Entropy.IsHex(token) || Entropy.Shannon(token) < rule.MinEntropy) return null;
+                // A session token sits after a key name with "session" or "security" in it, not after any "token".
+                if (!HasContextBefore(text, index, 60, "session") && !HasContextBefore(text, index, 60, "security")) return null;
                 if (Placeholders.IsPlaceholder(token)) return null;
                 return Make(token);
             }
