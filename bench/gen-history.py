@@ -16,22 +16,16 @@ COMMITS = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
 LARGE_CHANGES = int(sys.argv[3]) if len(sys.argv) > 3 else 300
 DIR = sys.argv[1]
 r = random.Random(20261128)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fakekeys  # noqa: E402
 
-def key_id(prefix="AKIA", account=123456789012):
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-    z = (1 << 47) | (account << 7) | r.randrange(128)
-    head = (z << 2) | r.randrange(4)
-    body = ""
-    for _ in range(10):
-        body = alphabet[head & 31] + body
-        head >>= 5
-    return prefix + body + "".join(r.choice(alphabet) for _ in range(6))
+
+def key_id():
+    return fakekeys.key_id(r)
+
 
 def secret():
-    while True:
-        s = "".join(r.choice(string.ascii_letters + string.digits + "/+") for _ in range(40))
-        if any(c.isupper() for c in s) and any(c.islower() for c in s) and any(c.isdigit() for c in s):
-            return s
+    return fakekeys.secret(r)
 
 WORDS = ("config value result handler request response client server token session user account index buffer "
          "stream parse render update delete create fetch build cache logger error retry timeout region bucket "

@@ -7,18 +7,8 @@ credential-shaped is committed. Content mixes code, config, JSON and base64 blob
 """
 import os, random, sys, string
 
-def key_id(r, prefix="AKIA", account=123456789012):
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-    z = (1 << 47) | (account << 7) | r.randrange(128)
-    head = (z << 2) | r.randrange(4)
-    body = ""
-    for _ in range(10):
-        body = alphabet[head & 31] + body
-        head >>= 5
-    return prefix + body + "".join(r.choice(alphabet) for _ in range(6))
-
-def secret(r):
-    return "".join(r.choice(string.ascii_letters + string.digits + "/+") for _ in range(40))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fakekeys import key_id, secret  # noqa: E402
 
 WORDS = ("config value result handler request response client server user account name path options "
          "index buffer stream parse render update delete create fetch build cache logger error retry timeout "

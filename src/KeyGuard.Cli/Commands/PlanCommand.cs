@@ -41,20 +41,23 @@ internal static class PlanCommand
                 Now = clock, MaxKeyAgeDays = p.GetValue(maxAge), MaxUnusedDays = p.GetValue(maxUnused), Regions = p.GetValue(regions) ?? [],
             };
             var findingsFile = p.GetValue(findings);
-            if (findingsFile == null)
+            byte[] scanReport;
+            if (findingsFile != null) scanReport = LeakReader.ReadReport(findingsFile);
+            else
             {
                 var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
                 var setup = ScanSetup.Create(new ScanSettings { Progress = false }, ScanSetup.ConfigRootFor(roots[0]));
                 var result = ScanCommand.Run(setup, roots, "stdin");
                 setup.Finish(result);
-                findingsFile = Path.Combine(Path.GetTempPath(), $"keyguard-plan-{Environment.ProcessId}.json");
-                using (var f = File.Create(findingsFile)) new JsonReporter().Write(result, f, new ReportOptions());
+                using var buffer = new MemoryStream();
+                new JsonReporter().Write(result, buffer, new ReportOptions());
+                scanReport = buffer.ToArray();
             }
-            var leaks = LeakReader.Read(findingsFile);
+            var leaks = LeakReader.Parse(scanReport, findingsFile ?? "scan");
             var facts = new Dictionary<string, KeyFactsForPlan>(StringComparer.Ordinal);
             if (p.GetValue(offline))
             {
-                foreach (var (id, aws) in LeakReader.AwsFacts(findingsFile)) facts[id] = OfflineFacts.From(id, aws);
+                foreach (var (id, aws) in LeakReader.AwsFacts(scanReport)) facts[id] = OfflineFacts.From(id, aws);
             }
             else if (leaks.Count > 0)
             {

@@ -10,12 +10,22 @@ namespace KeyGuard.Planning;
 /// </summary>
 public static class LeakReader
 {
-    public static List<LeakedKey> Read(string file, Func<string, DateTimeOffset?>? fileAppeared = null)
+    public static List<LeakedKey> Read(string file, Func<string, DateTimeOffset?>? fileAppeared = null) =>
+        Parse(ReadReport(file), file, fileAppeared);
+
+    /// <summary>The report's bytes; a missing file is a usage error naming it.</summary>
+    public static byte[] ReadReport(string file)
     {
         if (!File.Exists(file)) throw new UsageException($"--findings: {file}: file not found");
+        return File.ReadAllBytes(file);
+    }
+
+    /// <summary>Leaks from a scan report already in memory (a fresh scan needs no temporary file).</summary>
+    public static List<LeakedKey> Parse(byte[] report, string file, Func<string, DateTimeOffset?>? fileAppeared = null)
+    {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            using var doc = JsonDocument.Parse(report);
             if (!doc.RootElement.TryGetProperty("version", out var v) || v.GetInt32() != 1 || !doc.RootElement.TryGetProperty("findings", out var findings))
                 throw new UsageException($"--findings: {file}: not a KeyGuard scan report (version 1)");
             return FromFindings(findings.EnumerateArray().ToList(), fileAppeared ?? GitFileHistory.FirstSeen);
@@ -27,9 +37,9 @@ public static class LeakReader
     }
 
     /// <summary>The IAM facts a `scan --verify` report carries in each finding's "aws" object, by key ID.</summary>
-    public static Dictionary<string, JsonElement> AwsFacts(string file)
+    public static Dictionary<string, JsonElement> AwsFacts(byte[] report)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+        using var doc = JsonDocument.Parse(report);
         var map = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var f in doc.RootElement.GetProperty("findings").EnumerateArray())
             if (Str(f, "keyId") is { } id && f.TryGetProperty("aws", out var aws) && !map.ContainsKey(id))
