@@ -118,6 +118,7 @@ public sealed class ContentScanner(TextScanner engine)
         if (TextDecoder.LooksBinary(data)) return new ContentResult(true, data.Length, 0);
         var encoding = TextDecoder.Choose(data, out int bom);
         bool asBytes = TextDecoder.ScanAsBytes(encoding);
+        if (asBytes && !Engine.MayMatch(data[bom..])) return new ContentResult(false, data.Length, 0);
         var decode = asBytes ? Encoding.Latin1 : encoding;
         // A pooled buffer, not a string per file: the garbage collector was a fifth of a scan's CPU.
         char[] chars = ArrayPool<char>.Shared.Rent(Math.Max(1, decode.GetMaxCharCount(data.Length - bom)));

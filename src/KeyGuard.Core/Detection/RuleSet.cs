@@ -3,30 +3,31 @@ using System.Buffers;
 namespace KeyGuard.Detection;
 
 /// <summary>
-/// The enabled rules, with the keyword prefilter built once: one vectorised multi-literal search finds every
-/// keyword of every rule, so a chunk with no keyword costs one pass and no regex.
+/// The enabled rules, with the keyword prefilter built once: one vectorised pass finds every keyword of every
+/// rule, so a chunk with no keyword costs that pass and no regex.
 /// </summary>
 public sealed class RuleSet
 {
     public IReadOnlyList<Rule> Rules { get; }
     /// <summary>Rules without keywords run on every chunk.</summary>
     internal IReadOnlyList<Rule> Unfiltered { get; }
-    internal SearchValues<string>? Keywords { get; }
+    internal KeywordFinder? Keywords { get; }
     internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing)[] Rules)> KeywordRules { get; }
 
     public RuleSet(IEnumerable<Rule> rules)
     {
         Rules = rules.Where(r => r.Enabled).ToList();
         Unfiltered = Rules.Where(r => r.Keywords.Count == 0 && r.PairKeywords.Count == 0).ToList();
-        var byKeyword = new Dictionary<string, List<(Rule, bool)>>(StringComparer.OrdinalIgnoreCase);
+        var byKeyword = new Dictionary<string, List<(Rule, bool)>>(StringComparer.Ordinal);
         foreach (var rule in Rules)
             foreach (var (kw, pairing) in rule.Keywords.Select(k => (k, false)).Concat(rule.PairKeywords.Select(k => (k, true))))
             {
                 if (!byKeyword.TryGetValue(kw, out var list)) byKeyword[kw] = list = [];
                 if (!list.Contains((rule, pairing))) list.Add((rule, pairing));
             }
-        KeywordRules = byKeyword.Select(kv => (kv.Key, kv.Value.ToArray())).ToList();
-        Keywords = byKeyword.Count > 0 ? SearchValues.Create(byKeyword.Keys.ToArray(), StringComparison.OrdinalIgnoreCase) : null;
+        Keywords = byKeyword.Count > 0 ? new KeywordFinder(byKeyword.Keys) : null;
+        // Same order as the finder's keywords, so a hit's keyword index picks its rules.
+        KeywordRules = Keywords is null ? [] : Keywords.Keywords.Select(k => (k, byKeyword[k].ToArray())).ToList();
     }
 
     /// <summary>

@@ -42,6 +42,13 @@ public sealed class TextScanner(RuleSet rules)
         public Finding? Finding;
     }
 
+    /// <summary>
+    /// Could any rule match these single-byte-encoded bytes? False when every rule needs a keyword and none occurs:
+    /// such content (most files) is never decoded.
+    /// </summary>
+    public bool MayMatch(ReadOnlySpan<byte> bytes) =>
+        Rules.Unfiltered.Count > 0 || Rules.Keywords is { } keywords && keywords.IndexOfAny(bytes) >= 0;
+
     /// <summary>Scans <paramref name="text"/> and appends findings. Returns how many were suppressed inline.</summary>
     public int Scan(string text, TextPosition position, Provenance source, List<Finding> output) =>
         Scan(text.AsSpan(), position, source, output);
@@ -109,20 +116,19 @@ public sealed class TextScanner(RuleSet rules)
         foreach (var rule in Rules.Unfiltered) windows.Add((rule, 0, text.Length));
         if (Rules.Keywords is not { } keywords) return windows;
         // Most files hold no keyword at all: one vectorised pass, and nothing more is allocated.
-        int first = text.IndexOfAny(keywords);
+        int first = keywords.IndexOfAny(text);
         if (first < 0) return windows;
 
         var open = new Dictionary<Rule, (int Start, int End)>();
-        var span = text;
         int pos = first;
         while (pos < text.Length)
         {
-            int rel = span[pos..].IndexOfAny(keywords);
-            if (rel < 0) break;
-            int hit = pos + rel;
-            foreach (var (keyword, owners) in Rules.KeywordRules)
+            int hit = keywords.IndexOfAny(text, pos);
+            if (hit < 0) break;
+            for (int k = 0; k < Rules.KeywordRules.Count; k++)
             {
-                if (!span[hit..].StartsWith(keyword, StringComparison.OrdinalIgnoreCase)) continue;
+                if (!keywords.Matches(text, hit, k)) continue;
+                var owners = Rules.KeywordRules[k].Rules;
                 foreach (var (rule, pairing) in owners)
                 {
                     var (ws, we) = pairing ? LinesAround(text, hit, rule) : Reach(text, hit, rule);

@@ -1,0 +1,102 @@
+using System.Text;
+using KeyGuard.Detection;
+
+namespace KeyGuard.Tests.Detection;
+
+/// <summary>The SIMD keyword screen against a naive search: every hit, no extra, at every alignment.</summary>
+public sealed class KeywordFinderTests
+{
+    private static readonly string[] Keywords = ["AKIA", "ASIA", "ABIA", "ACCA", "ABSK", "secret", "token", "amzn.mws.", "bedrock-api-key-", "pw", "x", "é"];
+
+    private static bool NaiveAt(string text, int i, string k)
+    {
+        if (i + k.Length > text.Length) return false;
+        bool exact = k.Any(char.IsUpper);
+        return string.Compare(text, i, k, 0, k.Length, exact ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase) == 0
+               && (exact || k.All(c => c < 128) || string.CompareOrdinal(text, i, k, 0, k.Length) == 0);
+    }
+
+    private static List<int> Naive(string text, string[] keywords) =>
+        Enumerable.Range(0, text.Length).Where(i => keywords.Any(k => NaiveAt(text, i, k))).ToList();
+
+    private static List<int> All(KeywordFinder finder, string text, bool bytes)
+    {
+        var hits = new List<int>();
+        var latin1 = Encoding.Latin1.GetBytes(text);
+        for (int i = 0; ; i++)
+        {
+            i = bytes ? finder.IndexOfAny(latin1, i) : finder.IndexOfAny(text.AsSpan(), i);
+            if (i < 0) return hits;
+            hits.Add(i);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Finds_exactly_what_a_naive_search_finds(int seed)
+    {
+        var random = new Random(seed);
+        string[] pieces = ["AKIA", "akia", "Akia", "ASIA", "asia", "ABSK", "ACCA", "ACC", "AK", "SECRET", "Secret", "sec", "TOKEN", "tok",
+                           "amzn.mws.", "AMZN.MWS.", "amzn.mwsx", "bedrock-api-key-", "BEDROCK-API-KEY-", "bedrock-api-key", "PW", "pW", "X",
+                           "é", "É", "ŁKIA", "\u0141", "a", "b", " ", "\n", "=", "A"];
+        var keywords = Keywords.Where(k => k.All(c => c < 256)).ToArray();
+        var finder = new KeywordFinder(keywords);
+        for (int round = 0; round < 200; round++)
+        {
+            var sb = new StringBuilder();
+            int parts = random.Next(0, 60);
+            for (int p = 0; p < parts; p++) sb.Append(pieces[random.Next(pieces.Length)]);
+            var text = sb.ToString();
+            var expected = Naive(text, keywords);
+            Assert.Equal(expected, All(finder, text, bytes: false));
+            if (text.All(c => c < 256))
+                Assert.Equal(expected, All(finder, text, bytes: true));
+        }
+    }
+
+    [Fact]
+    public void Keywords_with_an_uppercase_letter_match_exactly_and_lowercase_ones_any_case()
+    {
+        var finder = new KeywordFinder(["AKIA", "secret"]);
+        Assert.Equal(-1, finder.IndexOfAny("akia Akia AKIa".AsSpan()));
+        Assert.Equal(5, finder.IndexOfAny("akia AKIA".AsSpan()));
+        Assert.Equal(0, finder.IndexOfAny("SeCrEt".AsSpan()));
+        Assert.True(KeywordFinder.IsExact("ABSK"));
+        Assert.False(KeywordFinder.IsExact("amzn.mws."));
+    }
+
+    [Fact]
+    public void A_hit_at_every_offset_of_a_long_text_is_found()
+    {
+        var finder = new KeywordFinder(Keywords.Where(k => k.All(c => c < 128)).Except(["x", "pw"]));
+        foreach (var keyword in new[] { "AKIA", "token", "bedrock-api-key-", "amzn.mws." })
+            for (int at = 0; at < 200; at++)
+            {
+                var text = new string('.', at) + keyword + new string('.', 150 - Math.Min(at, 150));
+                Assert.Equal(at, finder.IndexOfAny(text.AsSpan()));
+                Assert.Equal(at, finder.IndexOfAny(Encoding.ASCII.GetBytes(text)));
+                // Cut right after the keyword's first character: no hit.
+                var cut = text[..(at + 1)];
+                Assert.Equal(-1, finder.IndexOfAny(cut.AsSpan()));
+            }
+    }
+
+    [Fact]
+    public void Characters_above_Latin1_do_not_alias_to_keyword_bytes()
+    {
+        // U+0141 narrows to 0x41 ('A'); the screen may pass it, the verification must not.
+        var finder = new KeywordFinder(["AKIA"]);
+        var text = new string('\u0141', 40) + "\u0141KIA" + new string(' ', 40);
+        Assert.Equal(-1, finder.IndexOfAny(text.AsSpan()));
+        Assert.Equal(84, finder.IndexOfAny((text + "AKIA").AsSpan()));
+    }
+
+    [Fact]
+    public void No_keywords_means_no_hits()
+    {
+        var finder = new KeywordFinder([]);
+        Assert.Equal(-1, finder.IndexOfAny("AKIA secret".AsSpan()));
+    }
+}
