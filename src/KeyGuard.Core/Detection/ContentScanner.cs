@@ -116,9 +116,12 @@ public sealed class ContentScanner(TextScanner engine)
     public ContentResult ScanBuffer(ReadOnlySpan<byte> data, Provenance source, List<Finding> output)
     {
         if (TextDecoder.LooksBinary(data)) return new ContentResult(true, data.Length, 0);
+        // Without a byte-order mark the bytes are scanned as they are (UTF-8 or Latin-1 alike): most files end
+        // here, before the UTF-8 validation pass and the widening.
+        if (TextDecoder.DetectBomEncoding(data, out _) is null && !Engine.MayMatch(data))
+            return new ContentResult(false, data.Length, 0);
         var encoding = TextDecoder.Choose(data, out int bom);
         bool asBytes = TextDecoder.ScanAsBytes(encoding);
-        if (asBytes && !Engine.MayMatch(data[bom..])) return new ContentResult(false, data.Length, 0);
         var decode = asBytes ? Encoding.Latin1 : encoding;
         // A pooled buffer, not a string per file: the garbage collector was a fifth of a scan's CPU.
         char[] chars = ArrayPool<char>.Shared.Rent(Math.Max(1, decode.GetMaxCharCount(data.Length - bom)));

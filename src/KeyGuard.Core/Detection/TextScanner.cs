@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Text.RegularExpressions;
 using KeyGuard.Aws;
 using KeyGuard.Findings;
@@ -46,8 +47,29 @@ public sealed class TextScanner(RuleSet rules)
     /// Could any rule match these single-byte-encoded bytes? False when every rule needs a keyword and none occurs:
     /// such content (most files) is never decoded.
     /// </summary>
-    public bool MayMatch(ReadOnlySpan<byte> bytes) =>
-        Rules.Unfiltered.Count > 0 || Rules.Keywords is { } keywords && keywords.IndexOfAny(bytes) >= 0;
+    /// <remarks>
+    /// The same gate <see cref="Windows"/> and <see cref="MatchWindow"/> apply, on the bytes: most source files say
+    /// "token" or "secret" somewhere, few have the long base64 run those rules need next to it. Windows end at
+    /// token boundaries and runs are made of token characters, so checking each hit's window alone decides the same
+    /// as checking the merged windows.
+    /// </remarks>
+    public bool MayMatch(ReadOnlySpan<byte> bytes)
+    {
+        if (Rules.Unfiltered.Count > 0) return true;
+        if (Rules.Keywords is not { } keywords) return false;
+        for (int hit = keywords.IndexOfAny(bytes); hit >= 0; hit = keywords.IndexOfAny(bytes, hit + 1))
+            for (int k = 0; k < Rules.KeywordRules.Count; k++)
+            {
+                if (!keywords.Matches(bytes, hit, k)) continue;
+                foreach (var (rule, pairing) in Rules.KeywordRules[k].Rules)
+                {
+                    if (pairing || rule.MinRun == 0) return true;
+                    var (start, end) = Reach(bytes, hit, rule);
+                    if (HasRun(bytes[start..end], rule.MinRun)) return true;
+                }
+            }
+        return false;
+    }
 
     /// <summary>Scans <paramref name="text"/> and appends findings. Returns how many were suppressed inline.</summary>
     public int Scan(string text, TextPosition position, Provenance source, List<Finding> output) =>
@@ -148,14 +170,14 @@ public sealed class TextScanner(RuleSet rules)
 
     /// <summary>From the hit to its reach (or the end of its line), widened to token boundaries so a regex never
     /// starts or stops inside a base64 run.</summary>
-    private static (int Start, int End) Reach(ReadOnlySpan<char> text, int hit, Rule rule)
+    private static (int Start, int End) Reach<T>(ReadOnlySpan<T> text, int hit, Rule rule) where T : unmanaged, IBinaryInteger<T>
     {
         int end;
         if (rule.Reach > 0) end = Math.Min(text.Length, hit + rule.Reach);
         else
         {
             int ceiling = Math.Min(text.Length, hit + rule.MaxWindow);
-            int nl = text[hit..ceiling].IndexOf('\n');
+            int nl = text[hit..ceiling].IndexOf(T.CreateTruncating('\n'));
             end = nl < 0 ? ceiling : hit + nl + 1;
         }
         return (TokenBoundaryBefore(text, hit), TokenBoundaryAfter(text, end));
@@ -185,24 +207,44 @@ public sealed class TextScanner(RuleSet rules)
         return (TokenBoundaryBefore(text, start), TokenBoundaryAfter(text, end));
     }
 
-    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '/' or '+' or '=' or '%' or '_' or '-' or '.';
+    private static bool IsTokenChar<T>(T unit) where T : unmanaged, IBinaryInteger<T>
+    {
+        uint u = uint.CreateTruncating(unit);
+        return u < 128 && (char.IsAsciiLetterOrDigit((char)u) || u is '/' or '+' or '=' or '%' or '_' or '-' or '.');
+    }
 
-    private static int TokenBoundaryBefore(ReadOnlySpan<char> text, int i)
+    private static int TokenBoundaryBefore<T>(ReadOnlySpan<T> text, int i) where T : unmanaged, IBinaryInteger<T>
     {
         int limit = Math.Max(0, i - 65536);
         while (i > limit && IsTokenChar(text[i - 1])) i--;
         return i;
     }
 
-    private static int TokenBoundaryAfter(ReadOnlySpan<char> text, int i)
+    private static int TokenBoundaryAfter<T>(ReadOnlySpan<T> text, int i) where T : unmanaged, IBinaryInteger<T>
     {
         int limit = Math.Min(text.Length, i + 65536);
         while (i < limit && IsTokenChar(text[i])) i++;
         return i;
     }
 
-    private static readonly System.Buffers.SearchValues<char> RunChars =
-        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+%");
+    private const string RunAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+%";
+    private static readonly System.Buffers.SearchValues<char> RunChars = System.Buffers.SearchValues.Create(RunAlphabet);
+    private static readonly System.Buffers.SearchValues<byte> RunBytes = System.Buffers.SearchValues.Create(System.Text.Encoding.ASCII.GetBytes(RunAlphabet));
+
+    internal static bool HasRun(ReadOnlySpan<byte> span, int length)
+    {
+        while (span.Length >= length)
+        {
+            int start = span.IndexOfAny(RunBytes);
+            if (start < 0) return false;
+            span = span[start..];
+            int run = span.IndexOfAnyExcept(RunBytes);
+            if (run < 0) run = span.Length;
+            if (run >= length) return true;
+            span = span[run..];
+        }
+        return false;
+    }
 
     /// <summary>True when <paramref name="span"/> holds a run of at least <paramref name="length"/> base64/URL characters.</summary>
     internal static bool HasRun(ReadOnlySpan<char> span, int length)

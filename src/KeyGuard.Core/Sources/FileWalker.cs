@@ -29,15 +29,22 @@ public sealed class FileWalker(WalkOptions options)
     public List<WalkedFile> Walk(string root)
     {
         var files = new List<WalkedFile>();
+        Walk(root, files.Add);
+        return files;
+    }
+
+    /// <summary>Hands each file to <paramref name="onFile"/> as soon as it is found, so scanning overlaps walking.</summary>
+    public void Walk(string root, Action<WalkedFile> onFile)
+    {
         var full = Path.GetFullPath(root);
         if (File.Exists(full) || (!Directory.Exists(full) && IsLink(full)))
         {
             var info = new FileInfo(full);
-            if (info.LinkTarget != null && !File.Exists(full)) { Errors.Add((root, "broken symbolic link")); return files; }
-            files.Add(new WalkedFile(full, root));
-            return files;
+            if (info.LinkTarget != null && !File.Exists(full)) { Errors.Add((root, "broken symbolic link")); return; }
+            onFile(new WalkedFile(full, root));
+            return;
         }
-        if (!Directory.Exists(full)) { Errors.Add((root, "no such file or directory")); return files; }
+        if (!Directory.Exists(full)) { Errors.Add((root, "no such file or directory")); return; }
 
         Repository? repo = null;
         string? workdir = null;
@@ -62,11 +69,29 @@ public sealed class FileWalker(WalkOptions options)
             if (options.Include.Count > 0) { include = new Matcher(); include.AddIncludePatterns(options.Include); }
             if (options.Exclude.Count > 0) { exclude = new Matcher(); exclude.AddIncludePatterns(options.Exclude); }
             var visited = new HashSet<string>(StringComparer.Ordinal);
-            WalkDirectory(full, root, "", repo, workdir, include, exclude, files, visited);
+            WalkDirectory(full, root, "", repo, workdir, include, exclude, onFile, visited);
         }
         finally { repo?.Dispose(); }
-        return files;
     }
+
+    private static bool _noLinkAccessor;
+
+    /// <summary>
+    /// Whether an entry is a symbolic link, from the directory listing's entry type. The public route,
+    /// <see cref="FileSystemEntry.Attributes"/>, costs an lstat and a geteuid per file: half of walking a tree.
+    /// </summary>
+    private static bool IsLink(ref FileSystemEntry e)
+    {
+        if (!_noLinkAccessor)
+        {
+            try { return EntryIsSymbolicLink(ref e); }
+            catch (MissingMethodException) { _noLinkAccessor = true; }
+        }
+        return (e.Attributes & FileAttributes.ReparsePoint) != 0;
+    }
+
+    [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "get_IsSymbolicLink")]
+    private static extern bool EntryIsSymbolicLink(ref FileSystemEntry entry);
 
     private static bool IsLink(string path)
     {
@@ -74,7 +99,7 @@ public sealed class FileWalker(WalkOptions options)
     }
 
     private void WalkDirectory(string dir, string displayRoot, string relative, Repository? repo, string? workdir,
-        Matcher? include, Matcher? exclude, List<WalkedFile> files, HashSet<string> visited)
+        Matcher? include, Matcher? exclude, Action<WalkedFile> onFile, HashSet<string> visited)
     {
         if (options.FollowSymlinks)
         {
@@ -87,7 +112,7 @@ public sealed class FileWalker(WalkOptions options)
         {
             // The raw directory entries: type and link flag come from the listing itself, with no stat per file.
             entries = new FileSystemEnumerable<(string, string, bool, bool)>(dir,
-                (ref FileSystemEntry e) => (e.FileName.ToString(), e.ToFullPath(), e.IsDirectory, (e.Attributes & FileAttributes.ReparsePoint) != 0),
+                (ref FileSystemEntry e) => (e.FileName.ToString(), e.ToFullPath(), e.IsDirectory, IsLink(ref e)),
                 new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0, ReturnSpecialDirectories = false }).ToList();
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
@@ -111,12 +136,13 @@ public sealed class FileWalker(WalkOptions options)
             }
             if (isDir)
             {
-                WalkDirectory(fullPath, displayRoot, rel, repo, workdir, include, exclude, files, visited);
+                WalkDirectory(fullPath, displayRoot, rel, repo, workdir, include, exclude, onFile, visited);
                 continue;
             }
-            if (include != null && !include.Match(rel).HasMatches) continue;
-            if (exclude != null && exclude.Match(rel).HasMatches) continue;
-            files.Add(new WalkedFile(fullPath, Display(displayRoot, rel)));
+            // A fixed root: Match(file) alone asks the OS for the current directory on every call.
+            if (include != null && !include.Match("/", rel).HasMatches) continue;
+            if (exclude != null && exclude.Match("/", rel).HasMatches) continue;
+            onFile(new WalkedFile(fullPath, Display(displayRoot, rel)));
         }
     }
 

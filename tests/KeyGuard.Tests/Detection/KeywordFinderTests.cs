@@ -100,3 +100,37 @@ public sealed class KeywordFinderTests
         Assert.Equal(-1, finder.IndexOfAny("AKIA secret".AsSpan()));
     }
 }
+
+/// <summary>The byte-level gate that lets most files skip decoding must never hide a finding.</summary>
+public sealed class MayMatchTests
+{
+    [Fact]
+    public void Content_the_gate_rejects_has_no_findings_and_every_leak_passes_it()
+    {
+        var corpus = new KeyGuard.Tests.Support.LeakCorpus(seed: 7);
+        var engine = new TextScanner(RuleSet.Default());
+        int rejected = 0, leaks = 0;
+        foreach (var sample in corpus.Positives(perTemplate: 20).Concat(corpus.Negatives(perTemplate: 20)))
+        {
+            var bytes = Encoding.UTF8.GetBytes(sample.Content);
+            var found = new List<KeyGuard.Findings.Finding>();
+            engine.Scan(Encoding.Latin1.GetString(bytes), TextPosition.Start, new KeyGuard.Sources.Provenance(sample.Name), found);
+            if (!engine.MayMatch(bytes)) { rejected++; Assert.Empty(found); }
+            if (sample.Expected.Any()) { leaks++; Assert.True(engine.MayMatch(bytes), sample.Name); }
+        }
+        Assert.True(rejected > 0, "the gate rejected nothing: the test shows nothing");
+        Assert.True(leaks > 100);
+    }
+
+    [Fact]
+    public void A_secret_keyword_without_a_long_run_nearby_is_rejected_and_with_one_is_not()
+    {
+        var engine = new TextScanner(RuleSet.Default());
+        Assert.False(engine.MayMatch(Encoding.ASCII.GetBytes("const secretName = getSecret(tokenProvider);\n")));
+        var run = new KeyGuard.Tests.Support.FakeCredentials(3).Secret();
+        Assert.True(engine.MayMatch(Encoding.ASCII.GetBytes($"const secretName = \"{run}\";\n")));
+        // Unfiltered user rules (no keywords) see everything.
+        var unfiltered = new TextScanner(new RuleSet([.. RuleSet.Default().Rules, new Rule { Id = "x", Title = "x", Regex = new System.Text.RegularExpressions.Regex("zzz") }]));
+        Assert.True(unfiltered.MayMatch(Encoding.ASCII.GetBytes("nothing here")));
+    }
+}
