@@ -72,4 +72,12 @@ public sealed class HistoryLineDiffTests
 
     [Fact]
     public void BlobsAreReadWithOneObjectReadOnThisLibGit2SharpVersion() => Assert.True(BlobReader.Direct);
+
+    [Fact]
+    public void PackMappingIsBoundedOnThisLibGit2SharpVersion()
+    {
+        Assert.True(KeyGuard.Sources.Git.LibGit2Limits.Apply());
+        Assert.Equal((KeyGuard.Sources.Git.LibGit2Limits.PackWindowBytes, KeyGuard.Sources.Git.LibGit2Limits.PackMappedLimitBytes),
+                     KeyGuard.Sources.Git.LibGit2Limits.Current());
+    }
 }
