@@ -11,12 +11,15 @@ public sealed class HistoryCliTests : IDisposable
 
     public void Dispose() => _repo.Dispose();
 
-    private (int Exit, string Stdout, string Stderr) Keyguard(params string[] args)
+    private (int Exit, string Stdout, string Stderr) Keyguard(params string[] args) => Keyguard(null, args);
+
+    private (int Exit, string Stdout, string Stderr) Keyguard(IDictionary<string, string>? env, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _repo.Root };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "keyguard.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         _repo.Isolate(psi.Environment);
+        if (env != null) foreach (var (k, v) in env) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEnd();
@@ -67,6 +70,55 @@ public sealed class HistoryCliTests : IDisposable
         var text = Keyguard("scan", "--history", _repo.Dir, "--no-color");
         Assert.Contains($"{added[..12]}:deploy/creds.env:2:", text.Stdout);
         Assert.Contains($"removed in {removed[..12]}", text.Stdout);
+    }
+
+    [Fact]
+    public void GitAndLibgit2ReadTheSameHistoryTheSameWay()
+    {
+        // Merges (one resolving a conflict with a secret), a rename, a deletion, a file replaced by a directory,
+        // a large file changed in place, a symlink, a key in a commit message: both readers must agree on all of it.
+        var keys = Enumerable.Range(0, 5).Select(_ => _repo.NewKeyId()).ToList();
+        _repo.Write("a.txt", "one\n");
+        _repo.Write("big.json", string.Concat(Enumerable.Range(0, 6000).Select(i => $"  \"k{i}\": \"value {i}\",\n")));
+        _repo.Commit("initial");
+        _repo.Git("checkout -q -b feature");
+        _repo.Write("feature.env", HistoryRepo.KeyLine(keys[0]));
+        _repo.Write("a.txt", "feature side\n");
+        _repo.Commit("feature");
+        _repo.Git("checkout -q main");
+        _repo.Write("a.txt", "main side\n");
+        _repo.Write("big.json", string.Concat(Enumerable.Range(0, 6000).Select(i => i == 4000 ? HistoryRepo.KeyLine(keys[1]) : $"  \"k{i}\": \"value {i}\",\n")));
+        _repo.Commit("main");
+        try { _repo.Git("merge -q feature -m merge"); } catch (InvalidOperationException) { }   // conflicts in a.txt
+        _repo.Write("a.txt", "resolved\n" + HistoryRepo.KeyLine(keys[2]));
+        _repo.Git("add a.txt");
+        _repo.Commit("resolve");
+        _repo.Git("mv feature.env renamed.env");
+        _repo.Commit("rename");
+        _repo.Git("rm -q renamed.env");
+        _repo.Write("renamed.env/inner.env", HistoryRepo.KeyLine(keys[3]));
+        _repo.Commit("file becomes a directory");
+        File.CreateSymbolicLink(Path.Combine(_repo.Dir, "link"), "a.txt");
+        _repo.Commit("symlink " + keys[4]);
+
+        var viaGit = Keyguard(new Dictionary<string, string> { ["KEYGUARD_HISTORY_TIMING"] = "1" },
+            "scan", "--history", _repo.Dir, "--format", "json");
+        var viaLibgit2 = Keyguard(new Dictionary<string, string> { ["KEYGUARD_GIT"] = "libgit2", ["KEYGUARD_HISTORY_TIMING"] = "1" },
+            "scan", "--history", _repo.Dir, "--format", "json");
+
+        Assert.Contains("trees diffed by git diff-tree", viaGit.Stderr);
+        Assert.Contains("blobs read by git cat-file (0 through libgit2)", viaGit.Stderr);
+        Assert.Contains("trees diffed by libgit2", viaLibgit2.Stderr);
+        Assert.Contains("blobs read by libgit2", viaLibgit2.Stderr);
+        Assert.True(viaGit.Exit == 1, viaGit.Stderr);
+        Assert.Equal(viaLibgit2.Exit, viaGit.Exit);
+        static string Findings(string json)
+        {
+            using var doc = JsonDocument.Parse(json);
+            return string.Join("\n", doc.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetRawText()).Order());
+        }
+        Assert.Equal(Findings(viaLibgit2.Stdout), Findings(viaGit.Stdout));
+        foreach (var key in keys) Assert.Contains(key, viaGit.Stdout);
     }
 
     [Fact]

@@ -26,6 +26,8 @@ internal sealed class BlobScanner : IDisposable
     private readonly BlockingCollection<BlobWork> _queue = new(boundedCapacity: 4096);
     private readonly Task[] _workers;
     private readonly object _gate = new();
+    private readonly BlockingCollection<LoadedBlob> _loaded = new(boundedCapacity: 1024);
+    private readonly CatFileBlobs? _catFile;
 
     public List<Hit> Hits { get; } = [];
     public List<(string Where, string Message)> Errors { get; } = [];
@@ -46,8 +48,14 @@ internal sealed class BlobScanner : IDisposable
         _scanner = scanner;
         _gitDir = gitDir;
         int n = threads > 0 ? threads : Environment.ProcessorCount;
-        _workers = Enumerable.Range(0, n).Select(_ => Task.Factory.StartNew(Work, TaskCreationOptions.LongRunning)).ToArray();
+        _catFile = CatFileBlobs.TryStart(gitDir, _queue, _loaded, IncrementalMaxBytes);
+        Action work = _catFile != null ? WorkLoaded : Work;
+        _workers = Enumerable.Range(0, n).Select(_ => Task.Factory.StartNew(work, TaskCreationOptions.LongRunning)).ToArray();
     }
+
+    /// <summary>Whether git reads the blobs (else libgit2 does, in the workers).</summary>
+    public bool ReadByGit => _catFile != null;
+    public long GitFallbacks => _catFile?.Fallbacks ?? 0;
 
     public void Add(BlobWork work) => _queue.Add(work);
 
@@ -55,7 +63,66 @@ internal sealed class BlobScanner : IDisposable
     public void Complete()
     {
         _queue.CompleteAdding();
-        Task.WaitAll(_workers);
+        try { Task.WaitAll(_workers); }
+        finally { _catFile?.Dispose(); }
+    }
+
+    /// <summary>Scans blobs git has read; reads through libgit2 those it could not.</summary>
+    private void WorkLoaded()
+    {
+        using var repo = new Repository(_gitDir);
+        var local = new List<Finding>();
+        byte[] small = new byte[LfsPointer.MaxSize];
+        foreach (var item in _loaded.GetConsumingEnumerable())
+        {
+            local.Clear();
+            var work = item.Work;
+            try
+            {
+                if (item.ReadByWorker) ScanOne(repo, work, local, small);
+                else
+                {
+                    long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                    try { ScanBytes(repo, work, new ArraySegment<byte>(item.Buffer!, 0, item.Length), local); }
+                    finally { Interlocked.Add(ref ScanTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0); }
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                lock (_gate) Errors.Add((Where(work), $"blob {work.Blob.Id.Sha}: {e.Message.Trim()}"));
+                continue;
+            }
+            finally
+            {
+                if (item.Buffer != null) _catFile!.Release(item.Buffer, item.Length);
+            }
+            if (local.Count > 0)
+                lock (_gate) foreach (var f in local) Hits.Add(new Hit(f, work.Blob.Index, -1));
+        }
+    }
+
+    private void ScanBytes(Repository repo, BlobWork work, ArraySegment<byte> bytes, List<Finding> local)
+    {
+        ContentResult result;
+        if (bytes.Count >= IncrementalMinBytes) result = ScanLarge(repo, work, bytes, local);
+        else if (LfsPointer.Is(bytes)) { Interlocked.Increment(ref LfsSkipped); return; }
+        else result = bytes.Count <= ContentScanner.ChunkBytes
+            ? _scanner.ScanBuffer(bytes, work.Source, local)
+            : FullScan(bytes, work, local);
+        Record(work, result);
+    }
+
+    private void Record(BlobWork work, ContentResult result)
+    {
+        Interlocked.Add(ref BytesScanned, result.Bytes);
+        if (result.Binary)
+        {
+            Interlocked.Increment(ref BinarySkipped);
+            lock (_gate) BinaryBlobs.Add(Where(work));
+            return;
+        }
+        Interlocked.Increment(ref BlobsScanned);
+        Interlocked.Add(ref SuppressedInline, result.Suppressed);
     }
 
     private void Work()
@@ -103,15 +170,7 @@ internal sealed class BlobScanner : IDisposable
             result = _scanner.Scan(new MemoryStream(small, 0, n, writable: false), work.Source, local);
         }
         else result = _scanner.Scan(stream, work.Source, local);
-        Interlocked.Add(ref BytesScanned, result.Bytes);
-        if (result.Binary)
-        {
-            Interlocked.Increment(ref BinarySkipped);
-            lock (_gate) BinaryBlobs.Add(Where(work));
-            return;
-        }
-        Interlocked.Increment(ref BlobsScanned);
-        Interlocked.Add(ref SuppressedInline, result.Suppressed);
+        Record(work, result);
     }
 
     private readonly LinedTextCache _recent = new(32L * 1024 * 1024);
@@ -195,7 +254,11 @@ internal sealed class BlobScanner : IDisposable
     private static string Where(BlobWork work) =>
         work.Source.Commit != null ? $"{work.Source.Commit[..12]}:{work.Source.Path}" : work.Source.Path;
 
-    public void Dispose() => _queue.Dispose();
+    public void Dispose()
+    {
+        _queue.Dispose();
+        _loaded.Dispose();
+    }
 }
 
 /// <summary>Finds line spans in a text for ascending requests without rescanning from the start each time.</summary>

@@ -16,6 +16,10 @@ public sealed class HistorySweepResult
     public long IncrementalBlobs { get; set; }
     public long BytesRescanned { get; set; }
     public List<string> SubmodulesSkipped { get; } = [];
+    /// <summary>git diffed the trees and read the blobs (else libgit2 did); blobs git could not give were read by libgit2.</summary>
+    public bool TreesDiffedByGit { get; set; }
+    public bool BlobsReadByGit { get; set; }
+    public long GitReadFallbacks { get; set; }
 }
 
 /// <summary>
@@ -29,7 +33,8 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
 
     public static string? FindGitDir(string path)
     {
-        try { return Repository.Discover(Path.GetFullPath(path)); }
+        // LibGit2Sharp's Discover finds nothing under NativeAOT; the locator's walk up does the same job.
+        try { return Repository.Discover(Path.GetFullPath(path)) ?? Staged.GitRepositoryLocator.Discover(path); }
         catch (LibGit2SharpException) { return null; }
     }
 
@@ -48,6 +53,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
         var result = new ScanResult();
         var outcome = new HistorySweepResult { Result = result };
         using var repo = OpenRepository(gitDir);
+        gitDir = repo.Info.Path;   // the .git directory itself: what `git --git-dir` needs
         if (repo.Info.IsShallow)
             outcome.Notes.Add($"{options.RepositoryPath}: shallow clone: scanning the commits it has; older history is not in this clone");
 
@@ -66,6 +72,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
         var messageHits = new List<Hit>();
         var messageFindings = new List<Finding>();
         int walked = 0;
+        double walkSeconds = 0;
         using (var blobs = new BlobScanner(scanner, gitDir, options.Threads))
         {
             using (new Progress(options.Progress, () => Describe(walked, commits.Count, index, blobs, clock)))
@@ -77,6 +84,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
                         ScanMessage(info, commit, messageFindings, messageHits, result);
                     },
                     (record, baseBlob, baseId) => blobs.Add(new BlobWork(record, SourceFor(record, index), baseBlob, baseId)));
+                walkSeconds = clock.Elapsed.TotalSeconds;
                 // Blobs no scanned tree holds: only meaningful when nothing was narrowed away.
                 if (options.Unreachable && !options.Narrowed)
                 {
@@ -88,10 +96,13 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
                 blobs.Complete();
             }
             Collect(blobs, result, outcome);
+            outcome.TreesDiffedByGit = walker.DiffedByGit;
+            outcome.BlobsReadByGit = blobs.ReadByGit;
+            outcome.GitReadFallbacks = blobs.GitFallbacks;
             if (Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_TIMING") == "1")
-                Console.Error.WriteLine($"timing: total {clock.Elapsed.TotalSeconds:0.0}s; workers: read {Seconds(blobs.ReadTicks)}, " +
+                Console.Error.WriteLine($"timing: total {clock.Elapsed.TotalSeconds:0.0}s; walk done at {walkSeconds:0.0}s (trees diffed by {(walker.DiffedByGit ? "git diff-tree" : "libgit2")}); workers: read {Seconds(blobs.ReadTicks)}, " +
                                         $"scan {Seconds(blobs.ScanTicks)} (of which diff {Seconds(blobs.DiffTicks)}); incremental {blobs.IncrementalBlobs} blobs, " +
-                                        $"{blobs.BytesRescanned / 1048576.0:0.0} MB rescanned");
+                                        $"{blobs.BytesRescanned / 1048576.0:0.0} MB rescanned; blobs read by {(blobs.ReadByGit ? $"git cat-file ({blobs.GitFallbacks} through libgit2)" : "libgit2")}");
             var blobHits = new DeltaInheritance(index, blobs.Deltas, b => SourceFor(b, index)).Resolve(blobs.Hits);
             var hits = blobHits.Concat(messageHits).ToList();
             var byBlob = HistoryFindings.FingerprintsByBlob(hits);

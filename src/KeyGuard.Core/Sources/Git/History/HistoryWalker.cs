@@ -25,6 +25,7 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
     public void Walk(IReadOnlyList<ObjectId> commitIds, Action<CommitInfo, Commit> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
         Repository? repo = null;
+        _gitDiffs = GitTreeDiffs.TryStart(gitDir, commitIds);
         try
         {
             for (int k = 0; k < commitIds.Count; k++)
@@ -37,8 +38,18 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
                 WalkOne(repo, commit, onCommit, onNewBlob);
             }
         }
-        finally { repo?.Dispose(); }
+        finally
+        {
+            repo?.Dispose();
+            DiffedByGit = _gitDiffs is { Failed: false };
+            _gitDiffs?.Dispose();
+        }
     }
+
+    private GitTreeDiffs? _gitDiffs;
+
+    /// <summary>Whether git diffed every commit's tree (else libgit2 did, for all or the rest).</summary>
+    public bool DiffedByGit { get; private set; }
 
     private void WalkOne(Repository repo, Commit commit, Action<CommitInfo, Commit> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
@@ -61,21 +72,22 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
     private PathChange[] Diff(Repository repo, Commit commit, CommitInfo info, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
         var parents = commit.Parents.ToList();
-        var changes = repo.Diff.Compare<TreeChanges>(parents.Count > 0 ? parents[0].Tree : null, commit.Tree, TreeOnly);
+        var changes = _gitDiffs?.Next(commit.Id)
+                      ?? repo.Diff.Compare<TreeChanges>(parents.Count > 0 ? parents[0].Tree : null, commit.Tree, TreeOnly)
+                          .Where(c => c.Status != ChangeKind.Unmodified).Select(TreeChange.From).ToList();
         var firstParentChanges = new List<PathChange>();
         foreach (var change in changes)
         {
-            if (change.Status == ChangeKind.Unmodified) continue;
             var path = change.Path;
-            if (change.Exists && change.Mode == Mode.GitLink) index.Submodules[path] = change.Oid.Sha;
-            bool newIsFile = change.Exists && IsFile(change.Mode);
+            if (change.NewExists && change.NewMode == Mode.GitLink) index.Submodules[path] = change.NewOid!.Sha;
+            bool newIsFile = change.NewExists && IsFile(change.NewMode);
             bool oldIsFile = change.OldExists && IsFile(change.OldMode);
             if (!newIsFile && !oldIsFile) continue;
             if (!pathFilter(path)) continue;
             int pathIndex = index.InternPath(path);
-            if (newIsFile && !(parents.Count > 1 && FromOtherParent(parents, path, change.Oid)))
+            if (newIsFile && !(parents.Count > 1 && FromOtherParent(parents, path, change.NewOid!)))
             {
-                var fresh = index.AddPlace(change.Oid, new BlobPlace(info.Index, pathIndex));
+                var fresh = index.AddPlace(change.NewOid!, new BlobPlace(info.Index, pathIndex));
                 if (fresh != null)
                 {
                     int baseBlob = oldIsFile ? index.BlobIndexOf(change.OldOid) : -1;
@@ -83,7 +95,7 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
                 }
             }
             int oldBlob = oldIsFile ? index.BlobIndexOf(change.OldOid) : -1;
-            int newBlob = newIsFile ? index.BlobIndexOf(change.Oid) : -1;
+            int newBlob = newIsFile ? index.BlobIndexOf(change.NewOid) : -1;
             if (oldBlob >= 0 || newBlob >= 0) firstParentChanges.Add(new PathChange(pathIndex, oldBlob, newBlob));
         }
         return firstParentChanges.ToArray();
