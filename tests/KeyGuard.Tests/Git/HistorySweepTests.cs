@@ -249,6 +249,28 @@ public sealed class HistorySweepTests : IDisposable
     }
 
     [Fact]
+    public void TreeDiffsSpanningSeveralGitProcessesMissNothing()
+    {
+        var keys = new List<string>();
+        for (int i = 0; i < 9; i++)
+        {
+            var key = _repo.NewKeyId();
+            keys.Add(key);
+            _repo.Write($"dir{i % 3}/f{i}.env", HistoryRepo.KeyLine(key));
+            _repo.Commit($"commit {i}");
+        }
+        var before = KeyGuard.Sources.Git.History.GitTreeDiffs.CommitsPerProcess;
+        try
+        {
+            KeyGuard.Sources.Git.History.GitTreeDiffs.CommitsPerProcess = 2;
+            var (result, sweep) = _repo.Sweep();
+            Assert.True(sweep.TreesDiffedByGit);
+            Assert.Equal(keys.Order(), result.Findings.Select(f => f.Secret).Order());
+        }
+        finally { KeyGuard.Sources.Git.History.GitTreeDiffs.CommitsPerProcess = before; }
+    }
+
+    [Fact]
     public void CorruptObjectIsAnErrorAndFindingsStayIntact()
     {
         var key = _repo.NewKeyId();

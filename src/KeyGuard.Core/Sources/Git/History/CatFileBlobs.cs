@@ -32,10 +32,12 @@ internal sealed class CatFileBlobs : IDisposable
     private readonly long _maxBytes;
 
     /// <summary>
-    /// git's cache of rebuilt delta bases. At its 96 MB default, reading the blobs of a repacked 20,000-commit history
-    /// in walk order took 9.0 s (bases of eight 4 MB files evicting each other along 50-deep chains); at 256 MB, 3.1 s.
+    /// git's cache of rebuilt delta bases. Reading the blobs of a repacked 20,000-commit history in walk order took
+    /// 9.0 s at its 96 MB default (bases of eight 4 MB files evicting each other along 50-deep chains), 5.4 s at
+    /// 128 MB (git's peak 235 MB), 4.6 s at 160 MB (270 MB), 3.5 s at 192 MB (300 MB), 3.1 s at 256 MB (350 MB).
+    /// 128 MB keeps KeyGuard and its git helpers together under 500 MB; the walk overlaps most of the difference.
     /// </summary>
-    public const int DeltaBaseCacheMegabytes = 256;
+    public const int DeltaBaseCacheMegabytes = 128;
 
     /// <summary>Starts git; null when it is not installed (or KEYGUARD_GIT=libgit2) or does not start.</summary>
     public static CatFileBlobs? TryStart(string gitDir, BlockingCollection<BlobWork> requests, BlockingCollection<LoadedBlob> loaded, long maxBytes)
@@ -143,7 +145,7 @@ internal sealed class CatFileBlobs : IDisposable
                 return default;
             }
             Reserve(size);
-            var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, size));
+            var buffer = Buffers.Rent((int)Math.Max(1, size));
             _stdout.ReadExactly(buffer, 0, (int)size);
             if (_stdout.ReadByte() != '\n') { Release(buffer, (int)size); _broken = true; return default; }
             return new LoadedBlob(work, buffer, (int)size);
@@ -156,8 +158,11 @@ internal sealed class CatFileBlobs : IDisposable
     }
 
     /// <summary>Content read ahead is bounded by bytes, not by count: one 60 MB blob or many small ones.</summary>
-    public const long ReadAheadBytes = 64L << 20;
+    public const long ReadAheadBytes = 24L << 20;
     private long _inFlight;
+    /// <summary>A pool of its own: the shared pool keeps up to eight arrays per size and core, which for 4–8 MB
+    /// blobs was a steady climb of a hundred megabytes over a sweep.</summary>
+    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 64 << 20, maxArraysPerBucket: 4);
     private readonly object _budget = new();
 
     private void Reserve(long size)
@@ -172,7 +177,7 @@ internal sealed class CatFileBlobs : IDisposable
     /// <summary>A worker is done with a blob's content.</summary>
     public void Release(byte[] buffer, int size)
     {
-        ArrayPool<byte>.Shared.Return(buffer);
+        Buffers.Return(buffer);
         lock (_budget)
         {
             _inFlight -= size;

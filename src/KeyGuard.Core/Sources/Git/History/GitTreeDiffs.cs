@@ -23,9 +23,16 @@ internal readonly record struct TreeChange(string Path, Mode OldMode, ObjectId? 
 /// </summary>
 internal sealed class GitTreeDiffs : IDisposable
 {
-    private readonly Process _git;
-    private readonly Stream _stdout;
-    private readonly Thread _writer;
+    /// <summary>git diff-tree keeps every commit and tree it parsed: a fresh process per this many commits keeps its
+    /// memory flat on any history (20,000 commits in one process reached 120 MB).</summary>
+    internal static int CommitsPerProcess { get; set; } = 2000;   // tests shrink it to cross process boundaries
+
+    private readonly string _gitDir;
+    private readonly IReadOnlyList<ObjectId> _commits;
+    private Process _git = null!;
+    private Stream _stdout = null!;
+    private Thread _writer = null!;
+    private int _segmentEnd;
     private readonly List<byte> _token = new(256);
     private string? _nextHeader;
     private bool _ended;
@@ -39,11 +46,18 @@ internal sealed class GitTreeDiffs : IDisposable
 
     private GitTreeDiffs(string gitDir, IReadOnlyList<ObjectId> commits)
     {
+        _gitDir = gitDir;
+        _commits = commits;
+        StartSegment(0);
+    }
+
+    private void StartSegment(int from)
+    {
         var psi = new ProcessStartInfo("git")
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var a in new[] { "--git-dir", gitDir, "-c", "core.packedGitWindowSize=32m", "-c", "core.packedGitLimit=128m",
+        foreach (var a in new[] { "--git-dir", _gitDir, "-c", "core.packedGitWindowSize=32m", "-c", "core.packedGitLimit=128m",
                                   "diff-tree", "--stdin", "-r", "--root", "--always", "--raw", "--no-abbrev", "--no-renames", "-z" })
             psi.ArgumentList.Add(a);
         psi.Environment["GIT_TERMINAL_PROMPT"] = "0";
@@ -51,9 +65,13 @@ internal sealed class GitTreeDiffs : IDisposable
         _git.ErrorDataReceived += (_, _) => { };   // drained; libgit2 words the errors if git fails
         _git.BeginErrorReadLine();
         _stdout = new BufferedStream(_git.StandardOutput.BaseStream, 1 << 20);
+        _segmentEnd = Math.Min(_commits.Count, from + CommitsPerProcess);
         var stdin = _git.StandardInput;
-        _writer = new Thread(() => Feed(gitDir, commits, stdin)) { IsBackground = true, Name = "keyguard diff-tree writer" };
+        var segment = Enumerable.Range(from, _segmentEnd - from).Select(i => _commits[i]).ToList();
+        _writer = new Thread(() => Feed(_gitDir, segment, stdin)) { IsBackground = true, Name = "keyguard diff-tree writer" };
         _writer.Start();
+        _nextHeader = null;
+        _ended = false;
     }
 
     /// <summary>Commits diffed by libgit2 because git could not (for tests).</summary>
@@ -83,10 +101,17 @@ internal sealed class GitTreeDiffs : IDisposable
         }
     }
 
-    /// <summary>The changes of <paramref name="commit"/> (the next commit of the walk), or null when git cannot say.</summary>
-    public List<TreeChange>? Next(ObjectId commit)
+    /// <summary>The changes of <paramref name="commit"/>, the walk's commit number <paramref name="k"/> (walked in
+    /// order), or null when git cannot say.</summary>
+    public List<TreeChange>? Next(ObjectId commit, int k)
     {
         if (Failed) return null;
+        if (k >= _segmentEnd)
+        {
+            StopProcess();
+            try { StartSegment(k); }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException) { return Fail(); }
+        }
         var header = _nextHeader ?? ReadToken();
         _nextHeader = null;
         // Sections come in walk order; one the walk skipped (an unreadable commit) is passed over.
@@ -132,7 +157,7 @@ internal sealed class GitTreeDiffs : IDisposable
         }
     }
 
-    public void Dispose()
+    private void StopProcess()
     {
         try
         {
@@ -143,4 +168,6 @@ internal sealed class GitTreeDiffs : IDisposable
         _writer.Join();
         _git.Dispose();
     }
+
+    public void Dispose() => StopProcess();
 }

@@ -35,7 +35,7 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
                 try { commit = repo!.Lookup<Commit>(commitIds[k]); }
                 catch (LibGit2SharpException e) { Errors.Add((commitIds[k].Sha, $"cannot read the commit: {e.Message.Trim()}")); continue; }
                 if (commit == null) { Errors.Add((commitIds[k].Sha, "commit missing from the object database")); continue; }
-                WalkOne(repo, commit, onCommit, onNewBlob);
+                WalkOne(repo, commit, k, onCommit, onNewBlob);
             }
         }
         finally
@@ -51,7 +51,7 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
     /// <summary>Whether git diffed every commit's tree (else libgit2 did, for all or the rest).</summary>
     public bool DiffedByGit { get; private set; }
 
-    private void WalkOne(Repository repo, Commit commit, Action<CommitInfo, Commit> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
+    private void WalkOne(Repository repo, Commit commit, int k, Action<CommitInfo, Commit> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
         var author = commit.Author;
         var info = new CommitInfo(index.Commits.Count, commit.Sha, author.Name, author.Email, author.When);
@@ -60,7 +60,7 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
         onCommit(info, commit);
         try
         {
-            index.FirstParentChanges.Add(Diff(repo, commit, info, onNewBlob));
+            index.FirstParentChanges.Add(Diff(repo, commit, k, info, onNewBlob));
         }
         catch (LibGit2SharpException e)
         {
@@ -69,10 +69,10 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
         }
     }
 
-    private PathChange[] Diff(Repository repo, Commit commit, CommitInfo info, Action<BlobRecord, int, ObjectId?> onNewBlob)
+    private PathChange[] Diff(Repository repo, Commit commit, int k, CommitInfo info, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
         var parents = commit.Parents.ToList();
-        var changes = _gitDiffs?.Next(commit.Id)
+        var changes = _gitDiffs?.Next(commit.Id, k)
                       ?? repo.Diff.Compare<TreeChanges>(parents.Count > 0 ? parents[0].Tree : null, commit.Tree, TreeOnly)
                           .Where(c => c.Status != ChangeKind.Unmodified).Select(TreeChange.From).ToList();
         var firstParentChanges = new List<PathChange>();
