@@ -62,10 +62,14 @@ internal sealed class BlobScanner : IDisposable
     /// <summary>No more blobs: waits for the workers to drain the queue.</summary>
     public void Complete()
     {
+        if (_completed) return;
+        _completed = true;
         _queue.CompleteAdding();
         try { Task.WaitAll(_workers); }
         finally { _catFile?.Dispose(); }
     }
+
+    private bool _completed;
 
     /// <summary>Scans blobs git has read; reads through libgit2 those it could not.</summary>
     private void WorkLoaded()
@@ -254,8 +258,11 @@ internal sealed class BlobScanner : IDisposable
     private static string Where(BlobWork work) =>
         work.Source.Commit != null ? $"{work.Source.Commit[..12]}:{work.Source.Path}" : work.Source.Path;
 
+    /// <summary>Also after a failed walk: the reader threads and workers are drained before their queues go.</summary>
     public void Dispose()
     {
+        try { Complete(); }
+        catch (AggregateException) { }   // the walk's own exception is the one that matters
         _queue.Dispose();
         _loaded.Dispose();
     }
