@@ -79,30 +79,35 @@ internal sealed class BlobScanner : IDisposable
         byte[] small = new byte[LfsPointer.MaxSize];
         foreach (var item in _loaded.GetConsumingEnumerable())
         {
-            local.Clear();
-            var work = item.Work;
             try
             {
-                if (item.ReadByWorker) ScanOne(repo, work, local, small);
-                else
+                Guarded(item.Work, local, () =>
                 {
+                    if (item.ReadByWorker) { ScanOne(repo, item.Work, local, small); return; }
                     long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-                    try { ScanBytes(repo, work, new ArraySegment<byte>(item.Buffer!, 0, item.Length), local); }
+                    try { ScanBytes(repo, item.Work, new ArraySegment<byte>(item.Buffer!, 0, item.Length), local); }
                     finally { Interlocked.Add(ref ScanTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0); }
-                }
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                lock (_gate) Errors.Add((Where(work), $"blob {work.Blob.Id.Sha}: {e.Message.Trim()}"));
-                continue;
+                });
             }
             finally
             {
                 if (item.Buffer != null) _catFile!.Release(item.Buffer, item.Length);
             }
-            if (local.Count > 0)
-                lock (_gate) foreach (var f in local) Hits.Add(new Hit(f, work.Blob.Index, -1));
         }
+    }
+
+    /// <summary>Runs one blob's scan: its findings become hits, a failure becomes an error naming commit and path.</summary>
+    private void Guarded(BlobWork work, List<Finding> local, Action scan)
+    {
+        local.Clear();
+        try { scan(); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            lock (_gate) Errors.Add((Where(work), $"blob {work.Blob.Id.Sha}: {e.Message.Trim()}"));
+            return;
+        }
+        if (local.Count > 0)
+            lock (_gate) foreach (var f in local) Hits.Add(new Hit(f, work.Blob.Index, -1));
     }
 
     private void ScanBytes(Repository repo, BlobWork work, ArraySegment<byte> bytes, List<Finding> local)
@@ -135,20 +140,7 @@ internal sealed class BlobScanner : IDisposable
         var local = new List<Finding>();
         byte[] small = new byte[LfsPointer.MaxSize];
         foreach (var work in _queue.GetConsumingEnumerable())
-        {
-            local.Clear();
-            try
-            {
-                ScanOne(repo, work, local, small);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                lock (_gate) Errors.Add((Where(work), $"blob {work.Blob.Id.Sha}: {e.Message.Trim()}"));
-                continue;
-            }
-            if (local.Count > 0)
-                lock (_gate) foreach (var f in local) Hits.Add(new Hit(f, work.Blob.Index, -1));
-        }
+            Guarded(work, local, () => ScanOne(repo, work, local, small));
     }
 
     private void ScanOne(Repository repo, BlobWork work, List<Finding> local, byte[] small)

@@ -30,9 +30,9 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
         {
             for (int k = 0; k < commitIds.Count; k++)
             {
-                if (k % CommitsPerHandle == 0) { repo?.Dispose(); repo = new Repository(gitDir); }
+                if (repo == null || k % CommitsPerHandle == 0) { repo?.Dispose(); repo = new Repository(gitDir); }
                 Commit? commit;
-                try { commit = repo!.Lookup<Commit>(commitIds[k]); }
+                try { commit = repo.Lookup<Commit>(commitIds[k]); }
                 catch (LibGit2SharpException e) { Errors.Add((commitIds[k].Sha, $"cannot read the commit: {e.Message.Trim()}")); continue; }
                 if (commit == null) { Errors.Add((commitIds[k].Sha, "commit missing from the object database")); continue; }
                 WalkOne(repo, commit, k, onCommit, onNewBlob);
