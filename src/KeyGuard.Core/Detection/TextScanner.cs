@@ -141,7 +141,8 @@ public sealed class TextScanner(RuleSet rules)
         int first = keywords.IndexOfAny(text);
         if (first < 0) return windows;
 
-        var open = new Dictionary<Rule, (int Start, int End)>();
+        // By reference: Rule is a record, and hashing its strings on every keyword hit showed in profiles.
+        var open = new Dictionary<Rule, (int Start, int End)>(ReferenceEqualityComparer.Instance);
         int pos = first;
         while (pos < text.Length)
         {
