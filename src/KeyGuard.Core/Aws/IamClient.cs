@@ -191,27 +191,6 @@ public sealed class IamClient
         return new CredentialReport(csv, result.Text("ReportFormat") ?? "text/csv", result.Date("GeneratedTime") ?? DateTimeOffset.UtcNow);
     }
 
-    /// <summary>
-    /// Generate, then poll until the report is ready (ReportInProgress means wait; ReportNotPresent/Expired mean
-    /// generate again). Waits with the retry policy's delay function, so tests need not sleep.
-    /// </summary>
-    public async Task<CredentialReport> FetchCredentialReportAsync(TimeSpan pollInterval, int maxPolls = 30, CancellationToken cancellationToken = default)
-    {
-        await GenerateCredentialReportAsync(cancellationToken);
-        for (int poll = 1; ; poll++)
-        {
-            try
-            {
-                return await GetCredentialReportAsync(cancellationToken);
-            }
-            catch (IamException e) when (poll < maxPolls && e.Code is "ReportInProgress" or "ReportNotPresent" or "ReportExpired")
-            {
-                if (e.Code != "ReportInProgress") await GenerateCredentialReportAsync(cancellationToken);
-                await _retry.Delay(pollInterval, cancellationToken);
-            }
-        }
-    }
-
     // ---- plumbing ----------------------------------------------------------------------------------------
 
     private Task<XElement> Send(string action, CancellationToken cancellationToken, params (string Name, string? Value)[] parameters) =>

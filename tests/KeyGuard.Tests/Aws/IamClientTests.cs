@@ -1,3 +1,4 @@
+using System.Text;
 using KeyGuard.Aws;
 using KeyGuard.IamEmulator;
 using Xunit;
@@ -114,9 +115,12 @@ public class IamClientTests
         var expired = await Assert.ThrowsAsync<IamException>(() => iam.GetCredentialReportAsync());
         Assert.Equal(("ReportExpired", 410), (expired.Code, expired.HttpStatus));
 
-        var fetched = await iam.FetchCredentialReportAsync(TimeSpan.FromSeconds(1));
+        // The fetcher `keyguard report` uses: an expired report is generated again, then polled.
+        var fetcher = new KeyGuard.CredentialReport.CredentialReportFetcher(
+            new KeyGuard.CredentialReport.IamCredentialReportApi(iam), TimeProvider.System, (_, _) => Task.CompletedTask);
+        var fetched = await fetcher.FetchAsync();
         Assert.Equal(2, bed.OurAccount.CredentialReport.Generations);
-        Assert.StartsWith(CredentialReportCsv.Header, fetched.Csv);
+        Assert.StartsWith(CredentialReportCsv.Header, Encoding.UTF8.GetString(fetched.Content));
     }
 
     [Fact]

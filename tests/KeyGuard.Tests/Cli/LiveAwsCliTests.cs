@@ -183,8 +183,9 @@ public sealed class LiveAwsCliTests
         await using var bed = new EmulatorTestBed();
         using var dir = new TempDir();
         bed.OurAccount.RootAccessKeyCreated = DateTimeOffset.UtcNow.AddYears(-4);
-        var report = await bed.Iam().FetchCredentialReportAsync(TimeSpan.Zero);
-        dir.Write("credential-report.csv", report.Csv);
+        var report = await new KeyGuard.CredentialReport.CredentialReportFetcher(
+            new KeyGuard.CredentialReport.IamCredentialReportApi(bed.Iam()), TimeProvider.System, (_, _) => Task.CompletedTask).FetchAsync();
+        dir.Write("credential-report.csv", System.Text.Encoding.UTF8.GetString(report.Content));
         dir.Write("src/app.py", "print('no secrets here')\n");
         var run = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), "plan", "src", "--report", "credential-report.csv",
             "--endpoint-url", bed.Server.Url.ToString(), "--format", "json");
