@@ -134,6 +134,20 @@ public sealed class ContentScanner(TextScanner engine)
         finally { ArrayPool<char>.Shared.Return(chars); }
     }
 
+    /// <summary>
+    /// Scans content already in memory, of any size: the byte gate first (most large blobs have no keyword with its
+    /// base64 run nearby and are never decoded), then bounded chunks as for a stream.
+    /// </summary>
+    public ContentResult ScanWhole(ArraySegment<byte> data, Provenance source, List<Finding> output)
+    {
+        if (data.Count <= ChunkBytes) return ScanBuffer(data, source, output);
+        var head = data.AsSpan(0, ChunkBytes);
+        if (TextDecoder.LooksBinary(head)) return new ContentResult(true, data.Count, 0);
+        if (TextDecoder.DetectBomEncoding(head, out _) is null && !Engine.MayMatch(data))
+            return new ContentResult(false, data.Count, 0);
+        return Scan(new MemoryStream(data.Array!, data.Offset, data.Count, writable: false), source, output);
+    }
+
     private static int ReadFull(Stream s, byte[] buffer, int offset, int count)
     {
         int total = 0;

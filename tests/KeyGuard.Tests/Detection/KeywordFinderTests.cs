@@ -133,4 +133,25 @@ public sealed class MayMatchTests
         var unfiltered = new TextScanner(new RuleSet([.. RuleSet.Default().Rules, new Rule { Id = "x", Title = "x", Regex = new System.Text.RegularExpressions.Regex("zzz") }]));
         Assert.True(unfiltered.MayMatch(Encoding.ASCII.GetBytes("nothing here")));
     }
+
+    [Fact]
+    public void A_large_buffer_behind_the_gate_keeps_a_key_deep_inside_with_its_line()
+    {
+        var scanner = new ContentScanner(new TextScanner(RuleSet.Default()));
+        var key = new KeyGuard.Tests.Support.FakeCredentials(11).KeyId();
+        var filler = string.Concat(Enumerable.Range(0, 60000).Select(i => $"row {i}: token and secret words, nothing long\n"));
+        var clean = Encoding.ASCII.GetBytes(filler);
+        Assert.True(clean.Length > ContentScanner.ChunkBytes);
+        var none = new List<KeyGuard.Findings.Finding>();
+        scanner.ScanWhole(clean, new KeyGuard.Sources.Provenance("big.txt"), none);
+        Assert.Empty(none);
+
+        var leaked = Encoding.ASCII.GetBytes(filler + "aws_access_key_id = " + key + "\n" + filler);
+        var found = new List<KeyGuard.Findings.Finding>();
+        var result = scanner.ScanWhole(leaked, new KeyGuard.Sources.Provenance("big.txt"), found);
+        var finding = Assert.Single(found);
+        Assert.Equal(key, finding.Secret);
+        Assert.Equal(60001, finding.Line);
+        Assert.Equal(leaked.Length, result.Bytes);
+    }
 }

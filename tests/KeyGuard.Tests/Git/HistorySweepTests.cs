@@ -374,10 +374,19 @@ public sealed class HistorySweepTests : IDisposable
         lines.RemoveAt(3009);                                       // the old key goes; the new pair moves up one line
         var c5 = _repo.Commit2(Text);
 
-        var (result, sweep) = _repo.Sweep();
-
+        // libgit2 reads in walk order and rescans only what changed; git reads in pack order and scans each version
+        // whole behind the byte gate. Both must tell the same story.
+        var (incremental, sweep) = _repo.Sweep(new HistoryOptions { LibGit2Only = true });
         Assert.Equal(4, sweep.IncrementalBlobs);
         Assert.True(sweep.BytesRescanned < 50_000, $"rescanned {sweep.BytesRescanned} bytes");
+        var (whole, viaGit) = _repo.Sweep();
+        Assert.True(viaGit.BlobsReadByGit && viaGit.TreesDiffedByGit);
+        Assert.Equal(0, viaGit.IncrementalBlobs);
+        foreach (var result in new[] { incremental, whole })
+            AssertLargeFileHistory(result);
+
+        void AssertLargeFileHistory(KeyGuard.Scanning.ScanResult result)
+        {
         var old = Only(result.Findings, oldKey);
         Assert.Equal(c1, old.Source.Commit);
         Assert.Equal(3000, old.Line);
@@ -391,6 +400,7 @@ public sealed class HistorySweepTests : IDisposable
         var pairedSecret = Only(result.Findings, secret);
         Assert.Equal(4003, pairedSecret.Line);
         Assert.Contains(fresh.Fingerprint, pairedSecret.PairedWith);
+        }
     }
 
     [Fact]

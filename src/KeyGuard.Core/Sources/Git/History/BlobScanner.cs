@@ -43,12 +43,16 @@ internal sealed class BlobScanner : IDisposable
     /// <summary>Above this size the blob is streamed in chunks instead of decoded whole.</summary>
     public const long IncrementalMaxBytes = 64L * 1024 * 1024;
 
-    public BlobScanner(ContentScanner scanner, string gitDir, int threads)
+    /// <summary>Large blobs scanned against their previous version (blobs come in walk order); else every blob whole.</summary>
+    private readonly bool _incremental;
+
+    public BlobScanner(ContentScanner scanner, string gitDir, int threads, bool incremental = true, bool useGit = true)
     {
+        _incremental = incremental;
         _scanner = scanner;
         _gitDir = gitDir;
         int n = threads > 0 ? threads : Environment.ProcessorCount;
-        _catFile = CatFileBlobs.TryStart(gitDir, _queue, _loaded, IncrementalMaxBytes);
+        _catFile = useGit ? CatFileBlobs.TryStart(gitDir, _queue, _loaded, IncrementalMaxBytes) : null;
         Action work = _catFile != null ? WorkLoaded : Work;
         _workers = Enumerable.Range(0, n).Select(_ => Task.Factory.StartNew(work, TaskCreationOptions.LongRunning)).ToArray();
     }
@@ -113,7 +117,8 @@ internal sealed class BlobScanner : IDisposable
     private void ScanBytes(Repository repo, BlobWork work, ArraySegment<byte> bytes, List<Finding> local)
     {
         ContentResult result;
-        if (bytes.Count >= IncrementalMinBytes) result = ScanLarge(repo, work, bytes, local);
+        if (bytes.Count >= IncrementalMinBytes && _incremental) result = ScanLarge(repo, work, bytes, local);
+        else if (bytes.Count > ContentScanner.ChunkBytes) result = _scanner.ScanWhole(bytes, work.Source, local);
         else if (LfsPointer.Is(bytes)) { Interlocked.Increment(ref LfsSkipped); return; }
         else result = bytes.Count <= ContentScanner.ChunkBytes
             ? _scanner.ScanBuffer(bytes, work.Source, local)

@@ -56,7 +56,7 @@ internal sealed class CatFileBlobs : IDisposable
         };
         // Bounded pack mapping, like KeyGuard's own libgit2 settings: git's resident memory stays flat on any history.
         foreach (var a in new[] { "--git-dir", gitDir, "-c", "core.packedGitWindowSize=32m", "-c", "core.packedGitLimit=128m",
-                                  "-c", $"core.deltaBaseCacheLimit={DeltaBaseCacheMegabytes}m", "cat-file", "--batch" })
+                                  "-c", $"core.deltaBaseCacheLimit={DeltaBaseCacheMegabytes}m", "cat-file", "--batch", "--buffer" })
             psi.ArgumentList.Add(a);
         psi.Environment["GIT_TERMINAL_PROMPT"] = "0";
         _git = Process.Start(psi) ?? throw new InvalidOperationException("git did not start");

@@ -21,6 +21,11 @@ public sealed class HistoryOptions
     public int OccurrenceLimit { get; init; } = 100;
     public int Threads { get; init; }
     public bool Progress { get; init; }
+    /// <summary>Read through libgit2 alone even when git is installed (as <c>KEYGUARD_GIT=libgit2</c> does for the
+    /// whole process): walk-order reads with incremental scans of large files.</summary>
+    public bool LibGit2Only { get; init; }
+
+    internal bool UseGit => Org.GitCli.Available && !LibGit2Only;
 
     public bool Narrowed => Range != null || SinceCommit != null || Branches.Count > 0 || MaxDepth > 0;
 }

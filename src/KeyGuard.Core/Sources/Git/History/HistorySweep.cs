@@ -68,12 +68,17 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
 
         var selector = new CommitSelector(repo, options, odbCommits);
         var commits = selector.Select().Select(c => c.Id).ToList();
-        var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true));
+        var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true), options.UseGit);
         var messageHits = new List<Hit>();
         var messageFindings = new List<Finding>();
         int walked = 0;
         double walkSeconds = 0;
-        using (var blobs = new BlobScanner(scanner, gitDir, options.Threads))
+        // With git installed, blobs are read after the walk, in the order git stores them, and scanned whole (the
+        // byte gate makes that cheap); without it, libgit2 reads them during the walk and large files are scanned
+        // where they changed against their previous version.
+        var packRanks = options.UseGit ? PackOrder.Ranks(gitDir) : null;
+        var deferred = packRanks != null ? new List<BlobWork>() : null;
+        using (var blobs = new BlobScanner(scanner, gitDir, options.Threads, incremental: deferred == null, useGit: options.UseGit))
         {
             using (new Progress(options.Progress, () => Describe(walked, commits.Count, index, blobs, clock)))
             {
@@ -83,8 +88,15 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
                         walked++;
                         ScanMessage(info, commit, messageFindings, messageHits, result);
                     },
-                    (record, baseBlob, baseId) => blobs.Add(new BlobWork(record, SourceFor(record, index), baseBlob, baseId)));
+                    (record, baseBlob, baseId) =>
+                    {
+                        if (deferred != null) deferred.Add(new BlobWork(record, SourceFor(record, index)));
+                        else blobs.Add(new BlobWork(record, SourceFor(record, index), baseBlob, baseId));
+                    });
                 walkSeconds = clock.Elapsed.TotalSeconds;
+                if (deferred != null)
+                    foreach (var work in deferred.OrderBy(w => packRanks!.TryGetValue(w.Blob.Id, out int r) ? r : int.MaxValue))
+                        blobs.Add(work);
                 // Blobs no scanned tree holds: only meaningful when nothing was narrowed away.
                 if (options.Unreachable && !options.Narrowed)
                 {
@@ -204,6 +216,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
             {
                 RepositoryPath = location, Unreachable = options.Unreachable, Submodules = true,
                 OccurrenceLimit = options.OccurrenceLimit, Threads = options.Threads, Progress = options.Progress,
+                LibGit2Only = options.LibGit2Only,
             }, pathFilter).Run(depth + 1);
             foreach (var f in inner.Result.Findings) result.Findings.Add(Prefixed(f, path));
             foreach (var e in inner.Result.Errors) result.Errors.Add(new ScanError($"{path}/{e.Path}", e.Message));

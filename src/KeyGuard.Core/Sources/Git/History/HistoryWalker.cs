@@ -7,7 +7,7 @@ namespace KeyGuard.Sources.Git.History;
 /// are recorded, so cost follows the size of the changes, not of the trees. A merge adds a pair only when no
 /// parent already had that blob at that path (its resolution), like git's combined diff.
 /// </summary>
-internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<string, bool> pathFilter)
+internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<string, bool> pathFilter, bool useGit = true)
 {
     /// <summary>
     /// The walk reopens its repository handle after this many commits: libgit2 caches every tree it reads (up to 256 MB
@@ -25,7 +25,7 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
     public void Walk(IReadOnlyList<ObjectId> commitIds, Action<CommitInfo, Commit> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
         Repository? repo = null;
-        _gitDiffs = GitTreeDiffs.TryStart(gitDir, commitIds);
+        _gitDiffs = useGit ? GitTreeDiffs.TryStart(gitDir, commitIds) : null;
         try
         {
             for (int k = 0; k < commitIds.Count; k++)
