@@ -27,7 +27,6 @@ internal sealed class CatFileBlobs : IDisposable
     private readonly BlockingCollection<BlobWork> _pending = new(boundedCapacity: 4096);
     private readonly Thread _writer, _reader;
     private volatile bool _broken;
-    private readonly StringBuilder _stderr = new();
     private readonly byte[] _line = new byte[256];
     private readonly long _maxBytes;
 
@@ -42,26 +41,16 @@ internal sealed class CatFileBlobs : IDisposable
     /// <summary>Starts git; null when it is not installed (or KEYGUARD_GIT=libgit2) or does not start.</summary>
     public static CatFileBlobs? TryStart(string gitDir, BlockingCollection<BlobWork> requests, BlockingCollection<LoadedBlob> loaded, long maxBytes)
     {
-        if (!KeyGuard.Org.GitCli.Available) return null;
+        if (!GitHelper.Available) return null;
         try { return new CatFileBlobs(gitDir, requests, loaded, maxBytes); }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException) { return null; }
+        catch (Exception e) when (GitHelper.StartFailed(e)) { return null; }
     }
 
     private CatFileBlobs(string gitDir, BlockingCollection<BlobWork> requests, BlockingCollection<LoadedBlob> loaded, long maxBytes)
     {
         _maxBytes = maxBytes;
-        var psi = new ProcessStartInfo("git")
-        {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        // Bounded pack mapping, like KeyGuard's own libgit2 settings: git's resident memory stays flat on any history.
-        foreach (var a in new[] { "--git-dir", gitDir, "-c", "core.packedGitWindowSize=32m", "-c", "core.packedGitLimit=128m",
-                                  "-c", $"core.deltaBaseCacheLimit={DeltaBaseCacheMegabytes}m", "cat-file", "--batch", "--buffer" })
-            psi.ArgumentList.Add(a);
-        psi.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        _git = Process.Start(psi) ?? throw new InvalidOperationException("git did not start");
-        _git.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_stderr) _stderr.AppendLine(e.Data); };
-        _git.BeginErrorReadLine();
+        _git = GitHelper.Start(gitDir, withStdin: true,
+            "-c", $"core.deltaBaseCacheLimit={DeltaBaseCacheMegabytes}m", "cat-file", "--batch", "--buffer");
         _stdin = new BufferedStream(_git.StandardInput.BaseStream, 64 * 1024);
         _stdout = new BufferedStream(_git.StandardOutput.BaseStream, 1 << 20);
         _writer = new Thread(() => Write(requests)) { IsBackground = true, Name = "keyguard cat-file writer" };

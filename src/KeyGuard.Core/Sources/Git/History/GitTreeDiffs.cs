@@ -39,9 +39,9 @@ internal sealed class GitTreeDiffs : IDisposable
 
     public static GitTreeDiffs? TryStart(string gitDir, IReadOnlyList<ObjectId> commits)
     {
-        if (!KeyGuard.Org.GitCli.Available) return null;
+        if (!GitHelper.Available) return null;
         try { return new GitTreeDiffs(gitDir, commits); }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException) { return null; }
+        catch (Exception e) when (GitHelper.StartFailed(e)) { return null; }
     }
 
     private GitTreeDiffs(string gitDir, IReadOnlyList<ObjectId> commits)
@@ -53,17 +53,8 @@ internal sealed class GitTreeDiffs : IDisposable
 
     private void StartSegment(int from)
     {
-        var psi = new ProcessStartInfo("git")
-        {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (var a in new[] { "--git-dir", _gitDir, "-c", "core.packedGitWindowSize=32m", "-c", "core.packedGitLimit=128m",
-                                  "diff-tree", "--stdin", "-r", "--root", "--always", "--raw", "--no-abbrev", "--no-renames", "-z" })
-            psi.ArgumentList.Add(a);
-        psi.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        _git = Process.Start(psi) ?? throw new InvalidOperationException("git did not start");
-        _git.ErrorDataReceived += (_, _) => { };   // drained; libgit2 words the errors if git fails
-        _git.BeginErrorReadLine();
+        _git = GitHelper.Start(_gitDir, withStdin: true,
+            "diff-tree", "--stdin", "-r", "--root", "--always", "--raw", "--no-abbrev", "--no-renames", "-z");
         _stdout = new BufferedStream(_git.StandardOutput.BaseStream, 1 << 20);
         _segmentEnd = Math.Min(_commits.Count, from + CommitsPerProcess);
         var stdin = _git.StandardInput;
@@ -110,7 +101,7 @@ internal sealed class GitTreeDiffs : IDisposable
         {
             StopProcess();
             try { StartSegment(k); }
-            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException) { return Fail(); }
+            catch (Exception e) when (GitHelper.StartFailed(e)) { return Fail(); }
         }
         var header = _nextHeader ?? ReadToken();
         _nextHeader = null;

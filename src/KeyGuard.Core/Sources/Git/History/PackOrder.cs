@@ -16,17 +16,11 @@ internal static class PackOrder
     /// cannot say.</summary>
     public static Dictionary<ObjectId, int>? Ranks(string gitDir)
     {
-        if (!KeyGuard.Org.GitCli.Available) return null;
+        if (!GitHelper.Available) return null;
         try
         {
-            var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { "--git-dir", gitDir, "cat-file", "--batch-all-objects", "--unordered", "--batch-check=%(objecttype) %(objectname)" })
-                psi.ArgumentList.Add(a);
-            psi.Environment["GIT_TERMINAL_PROMPT"] = "0";
-            using var git = Process.Start(psi);
-            if (git == null) return null;
-            git.ErrorDataReceived += (_, _) => { };
-            git.BeginErrorReadLine();
+            using var git = GitHelper.Start(gitDir, withStdin: false,
+                "cat-file", "--batch-all-objects", "--unordered", "--batch-check=%(objecttype) %(objectname)");
             var ranks = new Dictionary<ObjectId, int>();
             string? line;
             while ((line = git.StandardOutput.ReadLine()) != null)
@@ -35,7 +29,7 @@ internal static class PackOrder
             git.WaitForExit();
             return git.ExitCode == 0 ? ranks : null;
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException or ArgumentException)
+        catch (Exception e) when (GitHelper.StartFailed(e) || e is ArgumentException)
         {
             return null;
         }
