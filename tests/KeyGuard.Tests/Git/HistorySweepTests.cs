@@ -382,7 +382,14 @@ public sealed class HistorySweepTests : IDisposable
         var (whole, viaGit) = _repo.Sweep();
         Assert.True(viaGit.BlobsReadByGit && viaGit.TreesDiffedByGit);
         Assert.Equal(0, viaGit.IncrementalBlobs);
-        foreach (var result in new[] { incremental, whole })
+        // git reading in walk order (when it cannot list its pack order): incremental, like libgit2.
+        KeyGuard.Sources.Git.History.PackOrder.Disabled = true;
+        (KeyGuard.Scanning.ScanResult Result, HistorySweepResult Sweep) walkOrder;
+        try { walkOrder = _repo.Sweep(); }
+        finally { KeyGuard.Sources.Git.History.PackOrder.Disabled = false; }
+        Assert.True(walkOrder.Sweep.BlobsReadByGit && walkOrder.Sweep.GitReadFallbacks == 0);
+        Assert.Equal(4, walkOrder.Sweep.IncrementalBlobs);
+        foreach (var result in new[] { incremental, whole, walkOrder.Result })
             AssertLargeFileHistory(result);
 
         void AssertLargeFileHistory(KeyGuard.Scanning.ScanResult result)

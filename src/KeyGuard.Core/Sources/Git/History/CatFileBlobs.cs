@@ -82,7 +82,8 @@ internal sealed class CatFileBlobs : IDisposable
                     try { _stdin.Write(line); }
                     catch (IOException) { _broken = true; }
                 }
-                _pending.Add(work);
+                // Never wait for room with requests still in our buffer: the reader may be waiting for their answers.
+                if (!_pending.TryAdd(work)) { Flush(); _pending.Add(work); }
                 // Keep git fed: when few requests are outstanding, send what is buffered now.
                 if (_pending.Count < 64 || ++_sinceFlush >= 256) { Flush(); _sinceFlush = 0; }
             }

@@ -12,11 +12,14 @@ namespace KeyGuard.Sources.Git.History;
 /// </summary>
 internal static class PackOrder
 {
+    /// <summary>Tests turn it off to exercise git reads in walk order (what happens when git cannot list the order).</summary>
+    internal static bool Disabled { get; set; }
+
     /// <summary>Each blob's position in pack order (loose objects come after, in git's order), or null if git
     /// cannot say.</summary>
     public static Dictionary<ObjectId, int>? Ranks(string gitDir)
     {
-        if (!GitHelper.Available) return null;
+        if (!GitHelper.Available || Disabled) return null;
         try
         {
             using var git = GitHelper.Start(gitDir, withStdin: false,
