@@ -14,9 +14,16 @@ public sealed class RuleSet
     internal KeywordFinder? Keywords { get; }
     internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing)[] Rules)> KeywordRules { get; }
 
+    private readonly Dictionary<Rule, int> _index;
+
+    /// <summary>Position of an enabled rule in <see cref="Rules"/> (by reference).</summary>
+    internal int IndexOf(Rule rule) => _index[rule];
+
     public RuleSet(IEnumerable<Rule> rules)
     {
         Rules = rules.Where(r => r.Enabled).ToList();
+        _index = new Dictionary<Rule, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < Rules.Count; i++) _index.TryAdd(Rules[i], i);
         Unfiltered = Rules.Where(r => r.Keywords.Count == 0 && r.PairKeywords.Count == 0).ToList();
         var byKeyword = new Dictionary<string, List<(Rule, bool)>>(StringComparer.Ordinal);
         foreach (var rule in Rules)

@@ -53,10 +53,15 @@ public sealed class TextScanner(RuleSet rules)
     /// token boundaries and runs are made of token characters, so checking each hit's window alone decides the same
     /// as checking the merged windows.
     /// </remarks>
+    /// <para>Where keywords are dense (a word list, an API model), consecutive windows overlap: per rule, the span
+    /// already found run-free is remembered, and only what a run could still reach beyond it is checked again.
+    /// Window starts never decrease, so that span stays contiguous.</para>
     public bool MayMatch(ReadOnlySpan<byte> bytes)
     {
         if (Rules.Unfiltered.Count > 0) return true;
         if (Rules.Keywords is not { } keywords) return false;
+        Span<(int Start, int End)> clean = stackalloc (int, int)[Rules.Rules.Count];
+        clean.Fill((-1, -1));
         for (int hit = keywords.IndexOfAny(bytes); hit >= 0; hit = keywords.IndexOfAny(bytes, hit + 1))
             for (int k = 0; k < Rules.KeywordRules.Count; k++)
             {
@@ -65,7 +70,11 @@ public sealed class TextScanner(RuleSet rules)
                 {
                     if (pairing || rule.MinRun == 0) return true;
                     var (start, end) = Reach(bytes, hit, rule);
-                    if (HasRun(bytes[start..end], rule.MinRun)) return true;
+                    ref var known = ref clean[Rules.IndexOf(rule)];
+                    // A run inside this window but not inside the clean span must start within MinRun of its end.
+                    int from = start <= known.End ? Math.Max(start, known.End - rule.MinRun + 1) : start;
+                    if (from < end && HasRun(bytes[from..end], rule.MinRun)) return true;
+                    known = start <= known.End ? (known.Start, Math.Max(known.End, end)) : (start, end);
                 }
             }
         return false;
