@@ -154,4 +154,36 @@ public sealed class MayMatchTests
         Assert.Equal(60001, finding.Line);
         Assert.Equal(leaked.Length, result.Bytes);
     }
+
+    [Fact]
+    public void Dense_keywords_with_runs_anywhere_never_fool_the_gate()
+    {
+        // A rule that reports any 40+ base64 run within reach of "secret": whatever the engine finds, the gate must pass.
+        var rule = new Rule
+        {
+            Id = "dense", Title = "dense", Keywords = ["secret"], Reach = 60, MinRun = 40,
+            Regex = new System.Text.RegularExpressions.Regex("(?<![A-Za-z0-9/+])(?<secret>[A-Za-z0-9/+]{40,})(?![A-Za-z0-9/+])"),
+        };
+        var engine = new TextScanner(new RuleSet([rule]));
+        var random = new Random(5);
+        string Run(int n) => new(Enumerable.Range(0, n).Select(_ => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[random.Next(64)]).ToArray());
+        int found = 0, rejected = 0;
+        for (int round = 0; round < 3000; round++)
+        {
+            var sb = new StringBuilder();
+            int parts = random.Next(1, 40);
+            for (int p = 0; p < parts; p++)
+                sb.Append(random.Next(7) switch
+                {
+                    0 or 1 => "secret", 2 => " ", 3 => "\n", 4 => "=", 5 => new string('-', random.Next(1, 30)), _ => Run(random.Next(30, 46)),
+                });
+            var text = sb.ToString();
+            var findings = new List<KeyGuard.Findings.Finding>();
+            engine.Scan(text, TextPosition.Start, new KeyGuard.Sources.Provenance("t"), findings);
+            bool gate = engine.MayMatch(Encoding.ASCII.GetBytes(text));
+            if (findings.Count > 0) { found++; Assert.True(gate, text); }
+            if (!gate) rejected++;
+        }
+        Assert.True(found > 100 && rejected > 100, $"found {found}, rejected {rejected}: the test shows nothing");
+    }
 }
