@@ -15,7 +15,13 @@ internal static class BlobReader
 {
     private static readonly PropertyInfo? RepositoryHandle =
         typeof(Repository).GetProperty("Handle", BindingFlags.NonPublic | BindingFlags.Instance);
-    private static readonly MethodInfo? RawContentStream = RepositoryHandle == null ? null :
+    private static readonly MethodInfo? RawContentStream = FindRawContentStream();
+
+    // Trimmed away (NativeAOT) or renamed (another LibGit2Sharp), the method is null and Open takes the public path:
+    // the analyzer's warning is about exactly the case this code handles.
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "null falls back to the public API")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "null falls back to the public API")]
+    private static MethodInfo? FindRawContentStream() => RepositoryHandle == null ? null :
         typeof(Repository).Assembly.GetType("LibGit2Sharp.Core.Proxy")?.GetMethod("git_blob_rawcontent_stream",
             BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static, [RepositoryHandle.PropertyType, typeof(ObjectId), typeof(long)]);
 
