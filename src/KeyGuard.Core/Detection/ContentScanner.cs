@@ -21,8 +21,7 @@ public sealed class ContentScanner(TextScanner engine)
 
     public TextScanner Engine { get; } = engine;
 
-    public ContentResult Scan(byte[] data, Provenance source, List<Finding> output) =>
-        data.Length <= ChunkBytes ? ScanBuffer(data, source, output) : Scan(new MemoryStream(data, writable: false), source, output);
+    public ContentResult Scan(byte[] data, Provenance source, List<Finding> output) => ScanWhole(data, source, output);
 
     public ContentResult Scan(Stream stream, Provenance source, List<Finding> output)
     {
@@ -116,10 +115,8 @@ public sealed class ContentScanner(TextScanner engine)
     public ContentResult ScanBuffer(ReadOnlySpan<byte> data, Provenance source, List<Finding> output)
     {
         if (TextDecoder.LooksBinary(data)) return new ContentResult(true, data.Length, 0);
-        // Without a byte-order mark the bytes are scanned as they are (UTF-8 or Latin-1 alike): most files end
-        // here, before the UTF-8 validation pass and the widening.
-        if (TextDecoder.DetectBomEncoding(data, out _) is null && !Engine.MayMatch(data))
-            return new ContentResult(false, data.Length, 0);
+        // Most files end here, before the UTF-8 validation pass and the widening.
+        if (GatedOut(data)) return new ContentResult(false, data.Length, 0);
         var encoding = TextDecoder.Choose(data, out int bom);
         bool asBytes = TextDecoder.ScanAsBytes(encoding);
         var decode = asBytes ? Encoding.Latin1 : encoding;
@@ -143,10 +140,13 @@ public sealed class ContentScanner(TextScanner engine)
         if (data.Count <= ChunkBytes) return ScanBuffer(data, source, output);
         var head = data.AsSpan(0, ChunkBytes);
         if (TextDecoder.LooksBinary(head)) return new ContentResult(true, data.Count, 0);
-        if (TextDecoder.DetectBomEncoding(head, out _) is null && !Engine.MayMatch(data))
-            return new ContentResult(false, data.Count, 0);
+        if (GatedOut(data)) return new ContentResult(false, data.Count, 0);
         return Scan(new MemoryStream(data.Array!, data.Offset, data.Count, writable: false), source, output);
     }
+
+    /// <summary>Without a byte-order mark, bytes are scanned as they are (UTF-8 or Latin-1 alike), so the engine's
+    /// byte gate decides for the decoded text too: no keyword with its rule's run nearby, nothing to find.</summary>
+    private bool GatedOut(ReadOnlySpan<byte> data) => TextDecoder.DetectBomEncoding(data, out _) is null && !Engine.MayMatch(data);
 
     private static int ReadFull(Stream s, byte[] buffer, int offset, int count)
     {

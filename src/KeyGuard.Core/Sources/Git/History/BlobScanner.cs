@@ -118,11 +118,8 @@ internal sealed class BlobScanner : IDisposable
     {
         ContentResult result;
         if (bytes.Count >= IncrementalMinBytes && _incremental) result = ScanLarge(repo, work, bytes, local);
-        else if (bytes.Count > ContentScanner.ChunkBytes) result = _scanner.ScanWhole(bytes, work.Source, local);
         else if (LfsPointer.Is(bytes)) { Interlocked.Increment(ref LfsSkipped); return; }
-        else result = bytes.Count <= ContentScanner.ChunkBytes
-            ? _scanner.ScanBuffer(bytes, work.Source, local)
-            : FullScan(bytes, work, local);
+        else result = FullScan(bytes, work, local);
         Record(work, result);
     }
 
@@ -232,7 +229,7 @@ internal sealed class BlobScanner : IDisposable
     }
 
     private ContentResult FullScan(ArraySegment<byte> bytes, BlobWork work, List<Finding> local) =>
-        _scanner.Scan(new MemoryStream(bytes.Array!, 0, bytes.Count, writable: false), work.Source, local);
+        _scanner.ScanWhole(bytes, work.Source, local);
 
     private static LinedText? ReadBase(Repository repo, ObjectId id)
     {

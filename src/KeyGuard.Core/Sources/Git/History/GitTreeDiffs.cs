@@ -65,7 +65,7 @@ internal sealed class GitTreeDiffs : IDisposable
         _ended = false;
     }
 
-    /// <summary>Commits diffed by libgit2 because git could not (for tests).</summary>
+    /// <summary>git could not diff some commit; the walk diffs it and every later one with libgit2.</summary>
     public bool Failed { get; private set; }
 
     private static void Feed(string gitDir, IReadOnlyList<ObjectId> commits, StreamWriter stdin)

@@ -112,11 +112,14 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
             outcome.BlobsReadByGit = blobs.ReadByGit;
             outcome.GitReadFallbacks = blobs.GitFallbacks;
             if (Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_TIMING") == "1")
+            {
+                var gc = GC.GetGCMemoryInfo();
                 Console.Error.WriteLine($"timing: total {clock.Elapsed.TotalSeconds:0.0}s; walk done at {walkSeconds:0.0}s (trees diffed by {(walker.DiffedByGit ? "git diff-tree" : "libgit2")}); workers: read {Seconds(blobs.ReadTicks)}, " +
                                         $"scan {Seconds(blobs.ScanTicks)} (of which diff {Seconds(blobs.DiffTicks)}); incremental {blobs.IncrementalBlobs} blobs, " +
                                         $"{blobs.BytesRescanned / 1048576.0:0.0} MB rescanned; blobs read by {(blobs.ReadByGit ? $"git cat-file ({blobs.GitFallbacks} through libgit2)" : "libgit2")}; " +
-                                        $"managed heap {GC.GetGCMemoryInfo().HeapSizeBytes >> 20} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes >> 20} MB, " +
+                                        $"managed heap {gc.HeapSizeBytes >> 20} MB, committed {gc.TotalCommittedBytes >> 20} MB, " +
                                         $"allocated {GC.GetTotalAllocatedBytes() >> 20} MB");
+            }
             var blobHits = new DeltaInheritance(index, blobs.Deltas, b => SourceFor(b, index)).Resolve(blobs.Hits);
             var hits = blobHits.Concat(messageHits).ToList();
             var byBlob = HistoryFindings.FingerprintsByBlob(hits);
