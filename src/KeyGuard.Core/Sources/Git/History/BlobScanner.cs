@@ -44,7 +44,9 @@ internal sealed class BlobScanner : IDisposable
     public const long IncrementalMaxBytes = 64L * 1024 * 1024;
 
     /// <summary>Large blobs scanned against their previous version (blobs come in walk order); else every blob whole.</summary>
-    private readonly bool _incremental;
+    /// <summary>Settable until the first blob is added: a sweep learns after its walk whether git can give pack order.</summary>
+    public bool Incremental { get => _incremental; set => _incremental = value; }
+    private bool _incremental;
 
     public BlobScanner(ContentScanner scanner, string gitDir, int threads, bool incremental = true, bool useGit = true)
     {
@@ -121,6 +123,20 @@ internal sealed class BlobScanner : IDisposable
         else if (LfsPointer.Is(bytes)) { Interlocked.Increment(ref LfsSkipped); return; }
         else result = FullScan(bytes, work, local);
         Record(work, result);
+    }
+
+    /// <summary>Takes the pack pass's scan of a blob, now that the walk has placed it.</summary>
+    public void Record(BlobWork work, PackBlobResult scanned)
+    {
+        if (scanned.Lfs) { Interlocked.Increment(ref LfsSkipped); return; }
+        if (scanned.Findings != null)
+            lock (_gate) foreach (var f in scanned.Findings) Hits.Add(new Hit(HistoryFindings.Rehome(f, work.Source), work.Blob.Index, -1));
+        if (scanned.Incremental)
+        {
+            Interlocked.Increment(ref IncrementalBlobs);
+            Interlocked.Add(ref BytesRescanned, scanned.Rescanned);
+        }
+        Record(work, new ContentResult(scanned.Binary, scanned.Bytes, scanned.Suppressed));
     }
 
     private void Record(BlobWork work, ContentResult result)

@@ -25,6 +25,10 @@ public sealed class HistoryOptions
     /// whole process): walk-order reads with incremental scans of large files.</summary>
     public bool LibGit2Only { get; init; }
 
+    /// <summary>Full sweeps scan the packs in process while the walk runs (<see cref="PackBlobScan"/>); tests turn it
+    /// off to compare with git's reads.</summary>
+    internal bool ReadPacks { get; init; } = true;
+
     internal bool UseGit => Org.GitCli.Available && !LibGit2Only;
 
     public bool Narrowed => Range != null || SinceCommit != null || Branches.Count > 0 || MaxDepth > 0;

@@ -20,6 +20,9 @@ public sealed class HistorySweepResult
     public bool TreesDiffedByGit { get; set; }
     public bool BlobsReadByGit { get; set; }
     public long GitReadFallbacks { get; set; }
+    /// <summary>Blobs the in-process pack pass scanned, and of those how many only where their delta changed them.</summary>
+    public long PackBlobs { get; set; }
+    public long PackDeltaScans { get; set; }
 }
 
 /// <summary>
@@ -57,6 +60,8 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
         if (repo.Info.IsShallow)
             outcome.Notes.Add($"{options.RepositoryPath}: shallow clone: scanning the commits it has; older history is not in this clone");
 
+        // Full sweeps read nearly every stored blob: scan the packs now, in their own order, while the walk runs.
+        using var packScan = options.UseGit && options.ReadPacks && !options.Narrowed ? PackBlobScan.Start(gitDir, scanner) : null;
         var index = new HistoryIndex();
         var odbCommits = new List<Commit>();
         var odbBlobs = new List<ObjectId>();
@@ -76,8 +81,8 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
         // With git installed, blobs are read after the walk, in the order git stores them, and scanned whole (the
         // byte gate makes that cheap); without it, libgit2 reads them during the walk and large files are scanned
         // where they changed against their previous version.
-        var packRanks = options.UseGit ? PackOrder.Ranks(gitDir) : null;
-        var deferred = packRanks != null ? new List<BlobWork>() : null;
+        var packRanks = options.UseGit && packScan == null ? PackOrder.Ranks(gitDir) : null;
+        var deferred = packRanks != null || packScan != null ? new List<BlobWork>() : null;
         using (var blobs = new BlobScanner(scanner, gitDir, options.Threads, incremental: deferred == null, useGit: options.UseGit))
         {
             using (new Progress(options.Progress, () => Describe(walked, commits.Count, index, blobs, clock)))
@@ -90,12 +95,20 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
                     },
                     (record, baseBlob, baseId) =>
                     {
-                        if (deferred != null) deferred.Add(new BlobWork(record, SourceFor(record, index)));
+                        if (deferred != null) deferred.Add(new BlobWork(record, SourceFor(record, index), baseBlob, baseId));
                         else blobs.Add(new BlobWork(record, SourceFor(record, index), baseBlob, baseId));
                     });
                 walkSeconds = clock.Elapsed.TotalSeconds;
+                if (packScan != null)
+                {
+                    // What the pack pass scanned only needs its place; the rest (loose objects, anything it left) is read.
+                    deferred = deferred!.Where(w => !TakeFromPacks(packScan, blobs, w)).ToList();
+                    if (deferred.Count > 0) packRanks = PackOrder.Ranks(gitDir);
+                    // Without pack order the rest goes in walk order, where scanning against the previous version pays.
+                    blobs.Incremental = packRanks == null;
+                }
                 if (deferred != null)
-                    foreach (var work in deferred.OrderBy(w => packRanks!.TryGetValue(w.Blob.Id, out int r) ? r : int.MaxValue))
+                    foreach (var work in packRanks == null ? (IEnumerable<BlobWork>)deferred : deferred.OrderBy(w => packRanks.TryGetValue(w.Blob.Id, out int r) ? r : int.MaxValue))
                         blobs.Add(work);
                 // Blobs no scanned tree holds: only meaningful when nothing was narrowed away.
                 if (options.Unreachable && !options.Narrowed)
@@ -103,7 +116,10 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
                     int unreachablePath = index.InternPath(HistoryFindings.UnreachableBlobPath);
                     foreach (var id in odbBlobs)
                         if (index.AddPlace(id, new BlobPlace(-1, unreachablePath)) is { } record)
-                            blobs.Add(new BlobWork(record, SourceFor(record, index)));
+                        {
+                            var work = new BlobWork(record, SourceFor(record, index));
+                            if (packScan == null || !TakeFromPacks(packScan, blobs, work)) blobs.Add(work);
+                        }
                 }
                 blobs.Complete();
             }
@@ -111,6 +127,8 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
             outcome.TreesDiffedByGit = walker.DiffedByGit;
             outcome.BlobsReadByGit = blobs.ReadByGit;
             outcome.GitReadFallbacks = blobs.GitFallbacks;
+            outcome.PackBlobs = packScan?.BlobsSeen ?? 0;
+            outcome.PackDeltaScans = packScan?.DeltaScanned ?? 0;
             if (Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_TIMING") == "1")
             {
                 var gc = GC.GetGCMemoryInfo();
@@ -118,7 +136,9 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
                                         $"scan {Seconds(blobs.ScanTicks)} (of which diff {Seconds(blobs.DiffTicks)}); incremental {blobs.IncrementalBlobs} blobs, " +
                                         $"{blobs.BytesRescanned / 1048576.0:0.0} MB rescanned; blobs read by {(blobs.ReadByGit ? $"git cat-file ({blobs.GitFallbacks} through libgit2)" : "libgit2")}; " +
                                         $"managed heap {gc.HeapSizeBytes >> 20} MB, committed {gc.TotalCommittedBytes >> 20} MB, " +
-                                        $"allocated {GC.GetTotalAllocatedBytes() >> 20} MB");
+                                        $"allocated {GC.GetTotalAllocatedBytes() >> 20} MB" +
+                                        (packScan == null ? "" : $"; pack pass {Seconds(packScan.ElapsedTicks)}: {packScan.BlobsSeen} blobs, {packScan.DeltaScanned} scanned where their delta changed them" +
+                                                                 (packScan.Failure is { } pf ? $", stopped: {pf.Message}" : "")));
             }
             var blobHits = new DeltaInheritance(index, blobs.Deltas, b => SourceFor(b, index)).Resolve(blobs.Hits);
             var hits = blobHits.Concat(messageHits).ToList();
@@ -168,6 +188,13 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
         {
             Commit = commit?.Sha, Author = commit?.Author, Email = commit?.Email, Date = commit?.Date, BlobId = blob.Id.Sha,
         };
+    }
+
+    private static bool TakeFromPacks(PackBlobScan packScan, BlobScanner blobs, BlobWork work)
+    {
+        if (!packScan.TryTake(work.Blob.Id, out var result)) return false;
+        blobs.Record(work, result);
+        return true;
     }
 
     private static string Seconds(long ticks) => $"{ticks / (double)Stopwatch.Frequency:0.0}s";

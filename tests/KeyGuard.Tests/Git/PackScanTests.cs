@@ -1,0 +1,191 @@
+using System.Text;
+using KeyGuard.Findings;
+using KeyGuard.Scanning;
+using KeyGuard.Sources.Git.History;
+using KeyGuard.Sources.Git.Packs;
+
+namespace KeyGuard.Tests.Git;
+
+/// <summary>
+/// The in-process pack pass must tell exactly the story git's reads and libgit2's tell: the same findings, lines,
+/// pairs, introducers and occurrences, on repacked histories where large files are stored as deltas of each other.
+/// </summary>
+public sealed class PackScanTests : IDisposable
+{
+    private readonly HistoryRepo _repo = new();
+
+    public void Dispose() => _repo.Dispose();
+
+    [Fact]
+    public void RandomEditsToLargeFilesAgreeWithWholeScans()
+    {
+        // A generated model file edited in 40 commits: lines inserted, deleted, replaced, blocks moved and duplicated,
+        // keys and secrets arriving and leaving next to edits (pairing within five lines), some allowed inline.
+        var random = new Random(20261128);
+        var lines = Enumerable.Range(0, 6000).Select(i => Filler(random, i)).ToList();
+        var keys = new List<string>();
+        string Text() => string.Join("\n", lines) + "\n";
+        for (int version = 0; version < 40; version++)
+        {
+            int edits = 1 + random.Next(4);
+            for (int e = 0; e < edits; e++) Edit(random, lines, keys);
+            _repo.Write("models/api.json", Text());
+            if (version % 7 == 3) _repo.Write("models/copy.json", Text());   // the same blob under another path, sometimes
+            if (version % 5 == 0) _repo.Write($"src/small{version}.js", Filler(random, version) + "\n");
+            _repo.Commit($"edit {version}");
+        }
+        _repo.Git("repack -adf -q --depth=50 --window=10");
+
+        var (packed, sweep) = _repo.Sweep();
+        var (whole, viaGit) = _repo.Sweep(new HistoryOptions { ReadPacks = false });
+        var (walked, _) = _repo.Sweep(new HistoryOptions { LibGit2Only = true });
+
+        Assert.True(sweep.PackBlobs > 40, $"pack pass scanned {sweep.PackBlobs} blobs");
+        Assert.True(sweep.PackDeltaScans > 20, $"only {sweep.PackDeltaScans} blobs scanned where their delta changed them");
+        Assert.True(sweep.BytesRescanned < sweep.Result.Stats.BytesScanned / 4, $"rescanned {sweep.BytesRescanned} of {sweep.Result.Stats.BytesScanned} bytes");
+        Assert.Equal(0, viaGit.PackBlobs);
+        Assert.True(keys.Count(k => packed.Findings.Any(f => f.Secret == k)) > 10, "the edits planted too few secrets");
+        Assert.Equal(Describe(whole), Describe(packed));
+        Assert.Equal(Describe(walked), Describe(packed));
+        Assert.Equal(whole.Stats.BytesScanned, packed.Stats.BytesScanned);
+        Assert.Equal(whole.Stats.FilesScanned, packed.Stats.FilesScanned);
+    }
+
+    [Fact]
+    public void LargeFileHistoryReadFromPacksKeepsLinesAndLife()
+    {
+        var key = _repo.NewKeyId();
+        var lines = Enumerable.Range(1, 8000).Select(i => $"row {i:D5}, ordinary generated model data without credentials").ToList();
+        lines[2999] = "legacy = " + key;
+        string Text() => string.Join("\n", lines) + "\n";
+        var c1 = _repo.Commit2(Text);
+        lines.InsertRange(99, Enumerable.Range(0, 10).Select(i => $"inserted {i}"));
+        var c2 = _repo.Commit2(Text);
+        lines[6000] = "edited far away";
+        var c3 = _repo.Commit2(Text);
+        lines.RemoveAt(3009);
+        var c4 = _repo.Commit2(Text);
+        _repo.Git("gc -q");
+
+        var (result, sweep) = _repo.Sweep();
+
+        Assert.True(sweep.PackDeltaScans >= 2, $"{sweep.PackDeltaScans} delta scans");
+        var f = Assert.Single(result.Findings, f => f.Secret == key);
+        Assert.Equal(c1, f.Source.Commit);
+        Assert.Equal([(c1, 3000), (c2, 3010), (c3, 3010)], f.Occurrences.Select(o => (o.Commit, o.Line)));
+        Assert.Equal(c4, f.Extra!["removedIn"]);
+    }
+
+    [Fact]
+    public void CorruptPackedBlobIsAnErrorAndFindingsStayIntact()
+    {
+        var key = _repo.NewKeyId();
+        _repo.Write("innocent.txt", string.Concat(Enumerable.Range(0, 2000).Select(i => $"just words number {i} soon to be damaged\n")));
+        _repo.Write("creds.env", HistoryRepo.KeyLine(key));
+        _repo.Commit("both");
+        _repo.Git("repack -adq");
+        var blob = _repo.Head("HEAD:innocent.txt");
+        var pack = Directory.GetFiles(Path.Combine(_repo.Dir, ".git", "objects", "pack"), "*.pack").Single();
+        // verify-pack lists "id type size size-in-pack offset"; damage the middle of the blob's compressed data.
+        var entries = _repo.Git($"verify-pack -v {Path.ChangeExtension(pack, ".idx")}")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(p => p.Length >= 5 && p[0].Length == 40).Select(p => (Offset: long.Parse(p[4]), Id: p[0])).OrderBy(e => e.Offset).ToList();
+        int at = entries.FindIndex(e => e.Id == blob);
+        long start = entries[at].Offset, end = at + 1 < entries.Count ? entries[at + 1].Offset : new FileInfo(pack).Length - 20;
+        File.SetAttributes(pack, FileAttributes.Normal);
+        var bytes = File.ReadAllBytes(pack);
+        for (long i = start + (end - start) / 2; i < start + (end - start) / 2 + 16; i++) bytes[i] ^= 0x5a;
+        File.WriteAllBytes(pack, bytes);
+
+        var (result, sweep) = _repo.Sweep();
+
+        Assert.True(sweep.PackBlobs >= 1, "the pack pass did not run");
+        Assert.Equal(3, result.ExitCode);
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("innocent.txt", error.Path);
+        Assert.Single(result.Findings, f => f.Secret == key);
+    }
+
+    [Fact]
+    public void DeltaInstructionsRebuildTheTargetAndMergeContiguousCopies()
+    {
+        var baseBytes = Encoding.ASCII.GetBytes(new string('a', 70000) + "MIDDLE" + new string('b', 100));
+        // sizes, then: copy 0..65536, copy 65536..70000 (contiguous: one run), insert "XY", copy the tail from 70000.
+        var delta = new List<byte>();
+        void Varint(long v) { do { byte b = (byte)(v & 0x7f); v >>= 7; delta.Add(v > 0 ? (byte)(b | 0x80) : b); } while (v > 0); }
+        Varint(baseBytes.Length);
+        Varint(baseBytes.Length + 2);
+        delta.AddRange([0x80 | 0x20, 0x00]);                                        // copy offset 0, size 0 → 65536
+        delta.AddRange([0x80 | 0x01 | 0x02 | 0x04 | 0x10 | 0x20, 0x00, 0x00, 0x01, 0x70, 0x11]);   // copy offset 65536, size 4464
+        delta.AddRange([0x02, (byte)'X', (byte)'Y']);
+        delta.AddRange([0x80 | 0x01 | 0x02 | 0x04 | 0x10, 0x70, 0x11, 0x01, 106]);   // copy offset 70000, size 106
+        var target = new byte[baseBytes.Length + 2];
+        var ops = new List<DeltaOp>();
+
+        PackDelta.Apply(baseBytes, delta.ToArray(), target, ops);
+
+        Assert.Equal(new string('a', 70000) + "XYMIDDLE" + new string('b', 100), Encoding.ASCII.GetString(target));
+        Assert.Equal([new DeltaOp(0, 0, 70000), new DeltaOp(70000, -1, 2), new DeltaOp(70002, 70000, 106)], ops);
+        var shortTarget = new byte[target.Length - 1];
+        Assert.Throws<InvalidDataException>(() => PackDelta.Apply(baseBytes, delta.ToArray(), shortTarget, null));
+    }
+
+    private static string Filler(Random random, int i)
+    {
+        string[] words = ["token", "secret", "key", "session", "account", "value", "shape", "member", "documentation"];
+        string W() => words[random.Next(words.Length)];
+        return $"  \"{W()}{W()}{i}\": {{ \"shape\": \"{W()}Shape\", \"documentation\": \"The {W()} of the {W()}.\" }},";
+    }
+
+    private void Edit(Random random, List<string> lines, List<string> keys)
+    {
+        int at = random.Next(lines.Count);
+        switch (random.Next(8))
+        {
+            case 0:   // a key arrives, maybe with its secret close by
+                var key = _repo.NewKeyId();
+                keys.Add(key);
+                lines.Insert(at, $"    \"aws_access_key_id\": \"{key}\",");
+                if (random.Next(2) == 0) lines.Insert(Math.Min(lines.Count, at + 1 + random.Next(8)), $"    aws_secret_access_key = {_repo.NewSecret()}");
+                break;
+            case 1:   // a secret alone, near whatever is there
+                lines.Insert(at, $"    aws_secret_access_key = {_repo.NewSecret()}");
+                break;
+            case 2:   // an allowed key
+                var allowed = _repo.NewKeyId();
+                lines.Insert(at, $"    example = \"{allowed}\" # keyguard:allow");
+                break;
+            case 3:   // a block goes
+                lines.RemoveRange(at, Math.Min(random.Next(1, 30), lines.Count - at));
+                break;
+            case 4:   // a block moves
+                int n = Math.Min(random.Next(1, 200), lines.Count - at);
+                var block = lines.GetRange(at, n);
+                lines.RemoveRange(at, n);
+                lines.InsertRange(random.Next(lines.Count), block);
+                break;
+            case 5:   // a block is duplicated
+                lines.InsertRange(random.Next(lines.Count), lines.GetRange(at, Math.Min(random.Next(1, 50), lines.Count - at)));
+                break;
+            case 6:   // a line is rewritten in place (a key's line too, sometimes)
+                lines[at] = random.Next(3) == 0 ? lines[at].Replace("\"", "'") : Filler(random, at);
+                break;
+            default:  // the line next to a key changes: its pair or allow comment may come or go
+                int keyLine = lines.FindIndex(random.Next(lines.Count), l => l.Contains("aws_access_key_id"));
+                if (keyLine < 0) goto case 6;
+                lines.Insert(keyLine + 1 + random.Next(6), random.Next(2) == 0 ? $"    aws_secret_access_key = {_repo.NewSecret()}" : "    # keyguard:allow");
+                break;
+        }
+    }
+
+    /// <summary>Everything a report says about each finding, in a stable order.</summary>
+    private static List<string> Describe(ScanResult result) => result.Findings.Select(f =>
+        $"{f.RuleId} {f.Fingerprint} {f.Source.Commit} {f.Path}:{f.Line}:{f.Column}-{f.EndColumn} blob {f.Source.BlobId} " +
+        $"paired [{string.Join(",", f.PairedWith.Order())}] " +
+        $"occurrences [{string.Join(" ", f.Occurrences.Select(o => $"{o.Commit}:{o.Path}:{o.Line}"))}] " +
+        $"extra [{string.Join(" ", (f.Extra ?? new Dictionary<string, object?>()).Select(kv => $"{kv.Key}={Flatten(kv.Value)}"))}]").Order().ToList();
+
+    private static string Flatten(object? value) => value is IDictionary<string, object?> d
+        ? "{" + string.Join(",", d.Select(kv => $"{kv.Key}={kv.Value}")) + "}"
+        : value?.ToString() ?? "null";
+}
