@@ -18,15 +18,14 @@ internal sealed class HeadLine(Repository repo, HistoryIndex index)
         var states = new Dictionary<string, HeadState>(StringComparer.Ordinal);
         if (fingerprintsByBlob.Count == 0 || repo.Info.IsHeadUnborn || repo.Head.Tip == null) return states;
 
-        var line = repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Head.Tip, FirstParentOnly = true }).ToList();
+        var line = FirstParentLine(repo.Head.Tip.Id);
         line.Reverse();
         var present = new Dictionary<int, int>();            // path -> blob holding a secret there
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var removedIn = new Dictionary<string, string?>(StringComparer.Ordinal);
         var touched = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var commit in line)
+        foreach (var ci in line)
         {
-            if (!index.CommitIndexById.TryGetValue(commit.Id, out int ci)) continue;   // outside the swept range
             touched.Clear();
             foreach (var change in index.FirstParentChanges[ci])
             {
@@ -43,10 +42,27 @@ internal sealed class HeadLine(Repository repo, HistoryIndex index)
                 }
             }
             foreach (var fp in touched)
-                removedIn[fp] = counts.GetValueOrDefault(fp) > 0 ? null : commit.Sha;
+                removedIn[fp] = counts.GetValueOrDefault(fp) > 0 ? null : index.Commits[ci].Sha;
         }
         foreach (var (fp, n) in counts) states[fp] = new HeadState(n > 0, n > 0 ? null : removedIn.GetValueOrDefault(fp));
         return states;
+    }
+
+    /// <summary>HEAD's first-parent line as swept commits, newest first. The walk recorded each first parent, so no
+    /// commit is read again; a parent outside the sweep ends the line, as every commit before it is outside too
+    /// (ranges, --since-commit and --max-depth exclude whole ancestries). When HEAD itself was not swept (another
+    /// branch), libgit2 walks its line and the swept commits on it count.</summary>
+    private List<int> FirstParentLine(ObjectId head)
+    {
+        var line = new List<int>();
+        if (index.CommitIndexById.TryGetValue(head, out int at))
+        {
+            for (; at >= 0; at = index.FirstParents[at]) line.Add(at);
+            return line;
+        }
+        foreach (var commit in repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = head, FirstParentOnly = true }))
+            if (index.CommitIndexById.TryGetValue(commit.Id, out int ci)) line.Add(ci);
+        return line;
     }
 
     private static void Adjust(IReadOnlyDictionary<int, List<string>> fingerprintsByBlob, int blob, Dictionary<string, int> counts,

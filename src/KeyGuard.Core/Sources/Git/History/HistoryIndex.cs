@@ -32,6 +32,8 @@ public sealed class HistoryIndex
     /// <summary>Per commit: changes against its first parent (or the empty tree), to replay HEAD's line.</summary>
     public List<PathChange[]> FirstParentChanges { get; } = [];
     public Dictionary<ObjectId, int> CommitIndexById { get; } = [];
+    /// <summary>Per commit: its first parent's index, or -1 (a root, or a parent outside the sweep).</summary>
+    public List<int> FirstParents { get; } = [];
     /// <summary>Submodule (gitlink) paths and the last commit they pointed at.</summary>
     public Dictionary<string, string> Submodules { get; } = new(StringComparer.Ordinal);
 

@@ -73,6 +73,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
 
         var selector = new CommitSelector(repo, options, odbCommits);
         var commits = selector.Select().Select(c => c.Id).ToList();
+        double selectedSeconds = clock.Elapsed.TotalSeconds;
         var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true), options.UseGit);
         var messageHits = new List<Hit>();
         var messageFindings = new List<Finding>();
@@ -88,10 +89,10 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
             using (new Progress(options.Progress, () => Describe(walked, commits.Count, index, blobs, clock)))
             {
                 walker.Walk(commits,
-                    (info, commit) =>
+                    (info, message) =>
                     {
                         walked++;
-                        ScanMessage(info, commit, messageFindings, messageHits, result);
+                        ScanMessage(info, message, messageFindings, messageHits, result);
                     },
                     (record, baseBlob, baseId) =>
                     {
@@ -132,7 +133,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
             if (Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_TIMING") == "1")
             {
                 var gc = GC.GetGCMemoryInfo();
-                Console.Error.WriteLine($"timing: total {clock.Elapsed.TotalSeconds:0.0}s; walk done at {walkSeconds:0.0}s (trees diffed by {(walker.DiffedByGit ? "git diff-tree" : "libgit2")}); workers: read {Seconds(blobs.ReadTicks)}, " +
+                Console.Error.WriteLine($"timing: total {clock.Elapsed.TotalSeconds:0.0}s; commits selected at {selectedSeconds:0.00}s; walk done at {walkSeconds:0.0}s (trees diffed by {(walker.DiffedByGit ? "git diff-tree" : "libgit2")}); workers: read {Seconds(blobs.ReadTicks)}, " +
                                         $"scan {Seconds(blobs.ScanTicks)} (of which diff {Seconds(blobs.DiffTicks)}); incremental {blobs.IncrementalBlobs} blobs, " +
                                         $"{blobs.BytesRescanned / 1048576.0:0.0} MB rescanned; blobs read by {(blobs.ReadByGit ? $"git cat-file ({blobs.GitFallbacks} through libgit2)" : "libgit2")}; " +
                                         $"managed heap {gc.HeapSizeBytes >> 20} MB, committed {gc.TotalCommittedBytes >> 20} MB, " +
@@ -144,6 +145,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
             var hits = blobHits.Concat(messageHits).ToList();
             var byBlob = HistoryFindings.FingerprintsByBlob(hits);
             var head = new HeadLine(repo, index).Track(byBlob);
+            if (Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_TIMING") == "1") Console.Error.WriteLine($"timing: head line at {clock.Elapsed.TotalSeconds:0.00}s");
             result.Findings.AddRange(new HistoryFindings(index, options.OccurrenceLimit).Build(hits, head));
         }
         foreach (var (where, message) in odbErrors.Concat(selector.Errors).Concat(walker.Errors))
@@ -162,7 +164,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
         catch (LibGit2SharpException e) { throw new UsageException($"--history: {gitDir}: cannot open the repository: {e.Message}"); }
     }
 
-    private void ScanMessage(CommitInfo info, Commit commit, List<Finding> scratch, List<Hit> hits, ScanResult result)
+    private void ScanMessage(CommitInfo info, string message, List<Finding> scratch, List<Hit> hits, ScanResult result)
     {
         scratch.Clear();
         var source = new Provenance(HistoryFindings.MessagePath, SourceKind.CommitMessage)
@@ -171,7 +173,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
         };
         try
         {
-            var r = scanner.ScanText(commit.Message ?? "", source, scratch);
+            var r = scanner.ScanText(message, source, scratch);
             result.Stats.SuppressedInline += r.Suppressed;
         }
         catch (RuleTimeoutException e)

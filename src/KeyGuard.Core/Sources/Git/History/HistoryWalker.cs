@@ -19,48 +19,70 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
 
     public List<(string Where, string Message)> Errors { get; } = [];
 
-    /// <param name="onCommit">Called for each commit first (commit messages are scanned there).</param>
+    /// <param name="onCommit">Called for each commit first, with its message (commit messages are scanned there).</param>
     /// <param name="onNewBlob">Called once per distinct blob, with the place that first added it and, when it replaced a
     /// known blob at that path, that blob's index and id (the base for incremental scanning); else -1 and null.</param>
-    public void Walk(IReadOnlyList<ObjectId> commitIds, Action<CommitInfo, Commit> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
+    public void Walk(IReadOnlyList<ObjectId> commitIds, Action<CommitInfo, string> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
-        Repository? repo = null;
         _gitDiffs = useGit ? GitTreeDiffs.TryStart(gitDir, commitIds) : null;
         try
         {
             for (int k = 0; k < commitIds.Count; k++)
             {
-                if (repo == null || k % CommitsPerHandle == 0) { repo?.Dispose(); repo = new Repository(gitDir); }
+                if (k % CommitsPerHandle == 0) { _repo?.Dispose(); _repo = null; }
+                // git describes the commit and its changes; without git (or once it failed) libgit2 reads both.
+                if (_gitDiffs?.Next(commitIds[k], k) is var (meta, changes))
+                {
+                    var info = Record(commitIds[k], meta.Author, meta.Email, meta.Date, meta.Parents);
+                    onCommit(info, meta.Message);
+                    index.FirstParentChanges.Add(Apply(commitIds[k], meta.Parents, changes, info, onNewBlob));
+                    continue;
+                }
                 Commit? commit;
-                try { commit = repo.Lookup<Commit>(commitIds[k]); }
+                try { commit = Repo.Lookup<Commit>(commitIds[k]); }
                 catch (LibGit2SharpException e) { Errors.Add((commitIds[k].Sha, $"cannot read the commit: {e.Message.Trim()}")); continue; }
                 if (commit == null) { Errors.Add((commitIds[k].Sha, "commit missing from the object database")); continue; }
-                WalkOne(repo, commit, k, onCommit, onNewBlob);
+                WalkOne(commit, onCommit, onNewBlob);
             }
         }
         finally
         {
-            repo?.Dispose();
+            _repo?.Dispose();
             DiffedByGit = _gitDiffs is { Failed: false };
             _gitDiffs?.Dispose();
         }
     }
 
     private GitTreeDiffs? _gitDiffs;
+    private Repository? _repo;
+
+    /// <summary>libgit2's handle, opened when first needed (git failing, or a merge to check) and renewed every
+    /// <see cref="CommitsPerHandle"/> commits.</summary>
+    private Repository Repo => _repo ??= new Repository(gitDir);
 
     /// <summary>Whether git diffed every commit's tree (else libgit2 did, for all or the rest).</summary>
     public bool DiffedByGit { get; private set; }
 
-    private void WalkOne(Repository repo, Commit commit, int k, Action<CommitInfo, Commit> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
+    private CommitInfo Record(ObjectId id, string author, string email, DateTimeOffset date, IReadOnlyList<ObjectId> parents)
+    {
+        var info = new CommitInfo(index.Commits.Count, id.Sha, author, email, date);
+        index.Commits.Add(info);
+        index.CommitIndexById[id] = info.Index;
+        index.FirstParents.Add(parents.Count > 0 && index.CommitIndexById.TryGetValue(parents[0], out int p) ? p : -1);
+        return info;
+    }
+
+    private void WalkOne(Commit commit, Action<CommitInfo, string> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
         var author = commit.Author;
-        var info = new CommitInfo(index.Commits.Count, commit.Sha, author.Name, author.Email, author.When);
-        index.Commits.Add(info);
-        index.CommitIndexById[commit.Id] = info.Index;
-        onCommit(info, commit);
+        var parents = commit.Parents.Select(p => p.Id).ToList();
+        var info = Record(commit.Id, author.Name, author.Email, author.When, parents);
+        onCommit(info, commit.Message ?? "");
         try
         {
-            index.FirstParentChanges.Add(Diff(repo, commit, k, info, onNewBlob));
+            var changes = Repo.Diff.Compare<TreeChanges>(commit.Parents.FirstOrDefault()?.Tree, commit.Tree, TreeOnly)
+                .Where(c => c.Status != ChangeKind.Unmodified).Select(TreeChange.From).ToList();
+            index.FirstParentChanges.Add(Apply(commit.Id, parents, changes, info, onNewBlob));
         }
         catch (LibGit2SharpException e)
         {
@@ -69,12 +91,8 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
         }
     }
 
-    private PathChange[] Diff(Repository repo, Commit commit, int k, CommitInfo info, Action<BlobRecord, int, ObjectId?> onNewBlob)
+    private PathChange[] Apply(ObjectId commit, IReadOnlyList<ObjectId> parents, List<TreeChange> changes, CommitInfo info, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
-        var parents = commit.Parents.ToList();
-        var changes = _gitDiffs?.Next(commit.Id, k)
-                      ?? repo.Diff.Compare<TreeChanges>(parents.Count > 0 ? parents[0].Tree : null, commit.Tree, TreeOnly)
-                          .Where(c => c.Status != ChangeKind.Unmodified).Select(TreeChange.From).ToList();
         var firstParentChanges = new List<PathChange>();
         foreach (var change in changes)
         {
@@ -85,7 +103,7 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
             if (!newIsFile && !oldIsFile) continue;
             if (!pathFilter(path)) continue;
             int pathIndex = index.InternPath(path);
-            if (newIsFile && !(parents.Count > 1 && FromOtherParent(parents, path, change.NewOid!)))
+            if (newIsFile && !(parents.Count > 1 && FromOtherParent(commit, parents, path, change.NewOid!)))
             {
                 var fresh = index.AddPlace(change.NewOid!, new BlobPlace(info.Index, pathIndex));
                 if (fresh != null)
@@ -102,11 +120,15 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
     }
 
     /// <summary>True when a merge's other parent already had this blob at this path (and it is known), so the merge did not add it.</summary>
-    private bool FromOtherParent(List<Commit> parents, string path, ObjectId oid)
+    private bool FromOtherParent(ObjectId commit, IReadOnlyList<ObjectId> parents, string path, ObjectId oid)
     {
         if (index.BlobIndexOf(oid) < 0) return false;
-        for (int i = 1; i < parents.Count; i++)
-            if (parents[i].Tree[path]?.Target.Id == oid) return true;
+        try
+        {
+            for (int i = 1; i < parents.Count; i++)
+                if (Repo.Lookup<Commit>(parents[i])?.Tree[path]?.Target.Id == oid) return true;
+        }
+        catch (LibGit2SharpException e) { Errors.Add((commit.Sha, $"cannot read a parent of the merge: {e.Message.Trim()}")); }
         return false;
     }
 
