@@ -10,7 +10,7 @@ namespace KeyGuard.Sources.Git;
 internal static class LibGit2Limits
 {
     // LibGit2Sharp 0.32's native library (LibGit2Sharp.Core.NativeDllName.Name); a test fails if an upgrade renames it.
-    private const string Library = "git2-5853918";
+    internal const string Library = "git2-5853918";
     private const int GetMwindowSize = 0, SetMwindowSize = 1, GetMwindowMappedLimit = 2, SetMwindowMappedLimit = 3, SetCacheMaxSize = 7;
 
     [DllImport(Library, EntryPoint = "git_libgit2_opts")]

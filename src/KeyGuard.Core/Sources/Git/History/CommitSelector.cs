@@ -11,7 +11,7 @@ internal sealed class CommitSelector(Repository repo, HistoryOptions options, IR
     /// <summary>Problems met while listing tips (a broken ref): reported, the sweep goes on.</summary>
     public List<(string Where, string Message)> Errors { get; } = [];
 
-    public List<Commit> Select()
+    public List<ObjectId> Select()
     {
         var include = new List<Commit>();
         var exclude = new List<Commit>();
@@ -23,6 +23,12 @@ internal sealed class CommitSelector(Repository repo, HistoryOptions options, IR
         include.AddRange(objectDatabaseCommits);
         if (include.Count == 0) return [];
 
+        var ids = NativeRevWalk.Walk(repo.Info.Path, include.Select(c => c.Id).Distinct(), exclude.Select(c => c.Id).Distinct(), options.MaxDepth);
+        if (ids != null)
+        {
+            ids.Reverse();
+            return ids;
+        }
         var filter = new CommitFilter
         {
             IncludeReachableFrom = include,
@@ -31,7 +37,7 @@ internal sealed class CommitSelector(Repository repo, HistoryOptions options, IR
         };
         IEnumerable<Commit> newestFirst = repo.Commits.QueryBy(filter);
         if (options.MaxDepth > 0) newestFirst = newestFirst.Take(options.MaxDepth);
-        var commits = newestFirst.ToList();
+        var commits = newestFirst.Select(c => c.Id).ToList();
         commits.Reverse();
         return commits;
     }

@@ -72,7 +72,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
                 else if (obj is Blob b) odbBlobs.Add(b.Id);
 
         var selector = new CommitSelector(repo, options, odbCommits);
-        var commits = selector.Select().Select(c => c.Id).ToList();
+        var commits = selector.Select();
         double selectedSeconds = clock.Elapsed.TotalSeconds;
         var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true), options.UseGit);
         var messageHits = new List<Hit>();

@@ -31,8 +31,9 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
             {
                 if (k % CommitsPerHandle == 0) { _repo?.Dispose(); _repo = null; }
                 // git describes the commit and its changes; without git (or once it failed) libgit2 reads both.
-                if (_gitDiffs?.Next(commitIds[k], k) is var (meta, changes))
+                if (_gitDiffs?.Next(commitIds[k], k) is { } described)
                 {
+                    var (meta, changes) = described;
                     var info = Record(commitIds[k], meta.Author, meta.Email, meta.Date, meta.Parents);
                     onCommit(info, meta.Message);
                     index.FirstParentChanges.Add(Apply(commitIds[k], meta.Parents, changes, info, onNewBlob));
