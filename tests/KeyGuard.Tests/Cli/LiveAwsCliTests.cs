@@ -79,7 +79,7 @@ public sealed class LiveAwsCliTests
         var again = KeyGuardProcess.Run(dir.Path, null, env, "apply", "plan.json", "--endpoint-url", url, "--yes", "--only", "deactivate");
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("already Inactive", again.Stdout);
-        Assert.Single(bed.Server.Log.Entries.Where(e => e.Action == "UpdateAccessKey"));
+        Assert.Single(bed.Server.Log.Entries, e => e.Action == "UpdateAccessKey");
     }
 
     [Fact]

@@ -120,7 +120,9 @@ internal sealed class PackBlobScan : IDisposable
             {
                 if (_types[k] != PackType.Blob) continue;
                 try { ScanOne(k); }
-                catch (Exception e) when (e is InvalidDataException or IOException or EndOfStreamException or RuleTimeoutException) { Forget(k); }
+                // A damaged entry (a delta reading past its end included) is left to git's reader, which reports it.
+                catch (Exception e) when (e is InvalidDataException or IOException or RuleTimeoutException
+                                               or IndexOutOfRangeException or ArgumentOutOfRangeException) { Forget(k); }
                 finally
                 {
                     if (_bases[k] >= 0 && --_waiting[_bases[k]] == 0) Forget(_bases[k]);
