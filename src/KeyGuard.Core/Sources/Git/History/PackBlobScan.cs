@@ -29,6 +29,9 @@ internal sealed class PackBlobScan : IDisposable
     /// are rebuilt from their chain if asked again).</summary>
     public const long CacheBytes = 96L << 20;
 
+    /// <summary>An .idx of 4 million entries (28 bytes each, plus the fan-out table): about 180 MB of reader state.</summary>
+    public const long MaxIndexBytes = 1072 + 28L * 4_000_000;
+
     private static readonly Provenance Pending = new("", SourceKind.Commit);
     private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: (int)BlobScanner.IncrementalMaxBytes, maxArraysPerBucket: 4);
 
@@ -75,6 +78,9 @@ internal sealed class PackBlobScan : IDisposable
                 // A pack this pass cannot read is left whole to the usual readers; the others are still scanned.
                 try
                 {
+                    // The reader keeps about 45 bytes per entry of a pack (ids, offsets, types, bases); a pack of more
+                    // entries than this is left to git's reader, so memory stays bounded on the largest repositories.
+                    if (new FileInfo(Path.ChangeExtension(path, ".idx")).Length > MaxIndexBytes) continue;
                     using var pack = PackFile.Open(path);
                     if (pack != null) new PackPass(this, pack).Run();
                 }
