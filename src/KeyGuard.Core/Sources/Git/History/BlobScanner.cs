@@ -43,8 +43,8 @@ internal sealed class BlobScanner : IDisposable
     /// <summary>Above this size the blob is streamed in chunks instead of decoded whole.</summary>
     public const long IncrementalMaxBytes = 64L * 1024 * 1024;
 
-    /// <summary>Large blobs scanned against their previous version (blobs come in walk order); else every blob whole.</summary>
-    /// <summary>Settable until the first blob is added: a sweep learns after its walk whether git can give pack order.</summary>
+    /// <summary>Large blobs scanned against their previous version (blobs come in walk order); else every blob whole.
+    /// Settable until the first blob is added: a sweep learns after its walk whether git can give pack order.</summary>
     public bool Incremental { get => _incremental; set => _incremental = value; }
     private bool _incremental;
 

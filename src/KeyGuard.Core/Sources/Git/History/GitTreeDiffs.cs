@@ -18,11 +18,11 @@ internal readonly record struct TreeChange(string Path, Mode OldMode, ObjectId? 
 internal sealed record CommitMeta(IReadOnlyList<ObjectId> Parents, string Author, string Email, DateTimeOffset Date, string Message);
 
 /// <summary>
-/// First-parent tree diffs, with each commit's parents, author, date and message, from one <c>git diff-tree --stdin</c>
-/// process, in walk order (so the walk never parses a commit itself: through LibGit2Sharp that was a third of it). libgit2's tree-to-tree
-/// diff expands every subtree of both sides, identical or not: 20,000 commits of a 3,000-file tree took 7.6 s where
-/// git, which skips identical subtrees by id, takes about one. A writer thread feeds "commit first-parent" lines;
-/// the walk reads each commit's section as it reaches it. If git stops or the stream goes out of step, the rest of
+/// First-parent tree diffs, with each commit's parents, author, date and message, from <c>git diff-tree --stdin</c>
+/// processes, in walk order (so the walk never parses a commit itself: through LibGit2Sharp that was a third of it).
+/// libgit2's tree-to-tree diff expands every subtree of both sides, identical or not: 20,000 commits of a 3,000-file
+/// tree took 7.6 s where git, which skips identical subtrees by id, takes about one. A writer thread feeds commit
+/// ids; the walk reads each commit's section as it reaches it. If git stops or the stream goes out of step, the rest of
 /// the walk diffs with libgit2, which reports a damaged tree as it always did.
 /// </summary>
 internal sealed class GitTreeDiffs : IDisposable

@@ -48,17 +48,20 @@ internal sealed class HeadLine(Repository repo, HistoryIndex index)
         return states;
     }
 
-    /// <summary>HEAD's first-parent line as swept commits, newest first. The walk recorded each first parent, so no
-    /// commit is read again; a parent outside the sweep ends the line, as every commit before it is outside too
-    /// (ranges, --since-commit and --max-depth exclude whole ancestries). When HEAD itself was not swept (another
-    /// branch), libgit2 walks its line and the swept commits on it count.</summary>
+    /// <summary>HEAD's first-parent line as swept commits, newest first. The walk recorded each first parent, so a
+    /// full sweep reads no commit again. From a first parent the sweep did not take (HEAD on an unswept branch, a
+    /// range's edge, an unreadable commit) libgit2 walks on, and the swept commits further down still count.</summary>
     private List<int> FirstParentLine(ObjectId head)
     {
         var line = new List<int>();
         if (index.CommitIndexById.TryGetValue(head, out int at))
         {
-            for (; at >= 0; at = index.FirstParents[at]) line.Add(at);
-            return line;
+            for (; ; at = index.FirstParents[at])
+            {
+                line.Add(at);
+                if (index.FirstParentsOutside.TryGetValue(at, out var outside)) { head = outside; break; }
+                if (index.FirstParents[at] < 0) return line;
+            }
         }
         foreach (var commit in repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = head, FirstParentOnly = true }))
             if (index.CommitIndexById.TryGetValue(commit.Id, out int ci)) line.Add(ci);

@@ -32,8 +32,10 @@ public sealed class HistoryIndex
     /// <summary>Per commit: changes against its first parent (or the empty tree), to replay HEAD's line.</summary>
     public List<PathChange[]> FirstParentChanges { get; } = [];
     public Dictionary<ObjectId, int> CommitIndexById { get; } = [];
-    /// <summary>Per commit: its first parent's index, or -1 (a root, or a parent outside the sweep).</summary>
+    /// <summary>Per commit: its first parent's index, or -1 for a root; a first parent the sweep did not take (outside a
+    /// range, or unreadable) is in <see cref="FirstParentsOutside"/> instead.</summary>
     public List<int> FirstParents { get; } = [];
+    public Dictionary<int, ObjectId> FirstParentsOutside { get; } = [];
     /// <summary>Submodule (gitlink) paths and the last commit they pointed at.</summary>
     public Dictionary<string, string> Submodules { get; } = new(StringComparer.Ordinal);
 

@@ -81,9 +81,9 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
         var messageFindings = new List<Finding>();
         int walked = 0;
         double walkSeconds = 0;
-        // With git installed, blobs are read after the walk, in the order git stores them, and scanned whole (the
-        // byte gate makes that cheap); without it, libgit2 reads them during the walk and large files are scanned
-        // where they changed against their previous version.
+        // With git installed, blobs the pack pass did not take are read after the walk, in the order git stores them,
+        // and scanned whole (the byte gate makes that cheap); without it, libgit2 reads them during the walk and large
+        // files are scanned where they changed against their previous version.
         var packRanks = options.UseGit && packScan == null ? PackOrder.Ranks(gitDir) : null;
         var deferred = packRanks != null || packScan != null ? new List<BlobWork>() : null;
         using (var blobs = new BlobScanner(scanner, gitDir, options.Threads, incremental: deferred == null, useGit: options.UseGit))
@@ -132,7 +132,8 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
             outcome.GitReadFallbacks = blobs.GitFallbacks;
             outcome.PackBlobs = packScan?.BlobsSeen ?? 0;
             outcome.PackDeltaScans = packScan?.DeltaScanned ?? 0;
-            if (Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_TIMING") == "1")
+            bool timing = Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_TIMING") == "1";
+            if (timing)
             {
                 var gc = GC.GetGCMemoryInfo();
                 Console.Error.WriteLine($"timing: total {clock.Elapsed.TotalSeconds:0.0}s; commits selected at {selectedSeconds:0.00}s; walk done at {walkSeconds:0.0}s (trees diffed by {(walker.DiffedByGit ? "git diff-tree" : "libgit2")}); workers: read {Seconds(blobs.ReadTicks)}, " +
@@ -147,7 +148,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
             var hits = blobHits.Concat(messageHits).ToList();
             var byBlob = HistoryFindings.FingerprintsByBlob(hits);
             var head = new HeadLine(repo, index).Track(byBlob);
-            if (Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_TIMING") == "1") Console.Error.WriteLine($"timing: head line at {clock.Elapsed.TotalSeconds:0.00}s");
+            if (timing) Console.Error.WriteLine($"timing: head line at {clock.Elapsed.TotalSeconds:0.00}s");
             result.Findings.AddRange(new HistoryFindings(index, options.OccurrenceLimit).Build(hits, head));
         }
         foreach (var (where, message) in odbErrors.Concat(selector.Errors).Concat(walker.Errors))

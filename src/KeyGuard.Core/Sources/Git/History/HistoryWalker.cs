@@ -69,6 +69,7 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
         var info = new CommitInfo(index.Commits.Count, id.Sha, author, email, date);
         index.Commits.Add(info);
         index.CommitIndexById[id] = info.Index;
+        if (parents.Count > 0 && !index.CommitIndexById.ContainsKey(parents[0])) index.FirstParentsOutside[info.Index] = parents[0];
         index.FirstParents.Add(parents.Count > 0 && index.CommitIndexById.TryGetValue(parents[0], out int p) ? p : -1);
         return info;
     }
