@@ -33,8 +33,16 @@ public sealed class ScanResult
 
     public int ExitCode => Errors.Count > 0 ? ExitCodes.ScanError : Findings.Count > 0 ? ExitCodes.Findings : ExitCodes.Clean;
 
-    /// <summary>Stable order for every report: path, line, column, rule.</summary>
-    public void Sort() => Findings.Sort((a, b) =>
+    /// <summary>Stable order for every report (path, line, column, rule), whatever order parallel scanning found things in.</summary>
+    public void Sort()
+    {
+        Findings.Sort(CompareFindings);
+        Errors.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        BinaryFiles.Sort(string.CompareOrdinal);
+        SkippedSymlinks.Sort(string.CompareOrdinal);
+    }
+
+    private static int CompareFindings(Finding a, Finding b)
     {
         int c = string.CompareOrdinal(a.Path, b.Path);
         if (c != 0) return c;
@@ -44,5 +52,5 @@ public sealed class ScanResult
         if (c != 0) return c;
         c = a.Column.CompareTo(b.Column);
         return c != 0 ? c : string.CompareOrdinal(a.RuleId, b.RuleId);
-    });
+    }
 }

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Text;
+using KeyGuard.Detection;
+using KeyGuard.Scanning;
+using KeyGuard.Sources;
+using KeyGuard.Tests.Support;
+
+namespace KeyGuard.Tests.Scanning;
+
+/// <summary>
+/// Whole-file reads (raw system calls and .NET's route must agree byte for byte) and the parallel walk (any number
+/// of threads finds the same files and findings as one).
+/// </summary>
+public sealed class FileScanTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly FakeCredentials _fake = new(77);
+
+    public void Dispose() => _dir.Dispose();
+
+    public static TheoryData<bool> Routes() => OperatingSystem.IsLinux() ? new() { true, false } : new() { false };
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public void Files_of_every_size_around_the_buffer_read_whole_or_say_they_are_too_large(bool raw)
+    {
+        const int capacity = 4096;
+        var random = new Random(5);
+        foreach (int size in new[] { 0, 1, 100, capacity - 1, capacity, capacity + 1, 3 * capacity })
+        {
+            var bytes = new byte[size];
+            random.NextBytes(bytes);
+            var path = _dir.WriteBytes($"f{size}.bin", bytes);
+            var buffer = new byte[capacity];
+            var outcome = WholeFileReader.Read(path, buffer, raw, out int length, out string? error);
+            Assert.Null(error);
+            if (size < capacity)
+            {
+                Assert.Equal(WholeRead.Read, outcome);
+                Assert.Equal(bytes, buffer[..length]);
+            }
+            else
+            {
+                Assert.Equal(WholeRead.TooLarge, outcome);
+                Assert.Equal(bytes[..capacity], buffer);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public void A_missing_file_is_a_one_line_reason_not_an_exception(bool raw)
+    {
+        var outcome = WholeFileReader.Read(Path.Combine(_dir.Path, "gone.txt"), new byte[64], raw, out _, out string? error);
+        Assert.Equal(WholeRead.Failed, outcome);
+        Assert.Equal("vanished during the scan", error);
+    }
+
+    [Fact]
+    public void A_directory_or_a_named_pipe_given_as_a_file_fails_or_reads_empty_without_hanging()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var outcome = WholeFileReader.Read(_dir.Path, new byte[64], raw: true, out _, out string? error);
+        Assert.Equal(WholeRead.Failed, outcome);
+        Assert.Equal("is a directory", error);
+
+        var fifo = Path.Combine(_dir.Path, "pipe");
+        using (var mk = Process.Start("mkfifo", fifo)) mk.WaitForExit();
+        var read = Task.Run(() => WholeFileReader.Read(fifo, new byte[64], raw: true, out int n, out _) == WholeRead.Read && n == 0);
+        Assert.True(read.Wait(TimeSpan.FromSeconds(10)), "reading a named pipe with no writer hung");
+        Assert.True(read.Result);
+    }
+
+    [Fact]
+    public void Keys_at_the_edges_of_the_read_buffer_and_past_it_are_found_at_their_lines()
+    {
+        var scanner = new ContentScanner(new TextScanner(RuleSet.Default()));
+        var expected = new List<(string Path, string Key, int Line)>();
+        // Files that end just before, at and after the whole-read buffer, with the key on their last line.
+        foreach (int delta in new[] { -1, 0, 1, 300_000 })
+        {
+            var key = _fake.KeyId();
+            var tail = $"aws_access_key_id = {key}\n";
+            int fill = ContentScanner.ChunkBytes + delta - tail.Length;
+            var line = new string('w', 99) + "\n";
+            var body = new StringBuilder();
+            while (body.Length + line.Length <= fill) body.Append(line);
+            body.Append('\n', fill - body.Length);
+            var name = $"edge{delta}.txt";
+            _dir.Write(name, body + tail);
+            Assert.Equal(ContentScanner.ChunkBytes + delta, new FileInfo(Path.Combine(_dir.Path, name)).Length);
+            expected.Add((name, key, body.ToString().Count(c => c == '\n') + 1));
+        }
+        var result = new FileScan(scanner, new WalkOptions { NoIgnore = true }).Run([_dir.Path + "/"]);
+        result.Sort();
+        Assert.Empty(result.Errors);
+        Assert.Equal(expected.OrderBy(e => e.Path, StringComparer.Ordinal).Select(e => (_dir.Path + "/" + e.Path, e.Key, e.Line)),
+            result.Findings.Select(f => (f.Path, f.Secret, f.Line)));
+    }
+
+    /// <summary>A tree deep and wide enough that threads take each other's directories.</summary>
+    private List<string> PlantTree()
+    {
+        var keys = new List<string>();
+        var random = new Random(9);
+        for (int d = 0; d < 60; d++)
+        {
+            var dir = string.Join("/", Enumerable.Range(0, 1 + d % 5).Select(i => $"d{(d + i) % 7}"));
+            for (int f = 0; f < 12; f++)
+            {
+                var text = new StringBuilder();
+                for (int l = 0; l < random.Next(1, 40); l++) text.Append($"line {l} of {dir}/{f}\n");
+                if (random.Next(4) == 0)
+                {
+                    var key = _fake.KeyId();
+                    keys.Add(key);
+                    text.Append($"aws_access_key_id: {key}\n");
+                }
+                _dir.Write($"{dir}/f{d}-{f}.txt", text.ToString());
+            }
+        }
+        return keys;
+    }
+
+    [Fact]
+    public void Any_number_of_threads_walks_the_same_files_and_finds_the_same_keys_as_one()
+    {
+        var keys = PlantTree();
+        var scanner = new ContentScanner(new TextScanner(RuleSet.Default()));
+        var one = new FileWalker(new WalkOptions()).Walk(_dir.Path).Select(f => f.DisplayPath).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(720, one.Count);
+        string? firstFindings = null;
+        foreach (int threads in new[] { 1, 2, 3, 8 })
+        {
+            var seen = new System.Collections.Concurrent.ConcurrentBag<(int Thread, string Path)>();
+            new FileWalker(new WalkOptions()).Walk([_dir.Path], threads, (t, f) => seen.Add((t, f.DisplayPath)));
+            Assert.Equal(one, seen.Select(s => s.Path).Order(StringComparer.Ordinal));
+            Assert.All(seen, s => Assert.InRange(s.Thread, 0, threads - 1));
+
+            var result = new FileScan(scanner, new WalkOptions(), parallelism: threads).Run([_dir.Path]);
+            result.Sort();
+            Assert.Equal(720, result.Stats.FilesScanned);
+            Assert.Equal(keys.Order(StringComparer.Ordinal), result.Findings.Select(f => f.Secret).Order(StringComparer.Ordinal));
+            var listing = string.Join("\n", result.Findings.Select(f => $"{f.Path}:{f.Line}:{f.Column} {f.Secret}"));
+            Assert.Equal(firstFindings ??= listing, listing);
+        }
+    }
+
+    [Fact]
+    public void A_failure_on_any_thread_stops_the_walk_and_reaches_the_caller()
+    {
+        PlantTree();
+        foreach (int threads in new[] { 1, 4 })
+        {
+            int calls = 0;
+            var walk = Task.Run(() => new FileWalker(new WalkOptions()).Walk([_dir.Path], threads, (_, f) =>
+            {
+                if (Interlocked.Increment(ref calls) == 100) throw new InvalidOperationException("boom at " + f.DisplayPath);
+            }));
+            Assert.True(((IAsyncResult)walk).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)), "the walk did not stop");
+            var e = Assert.Throws<AggregateException>(() => walk.Wait());
+            Assert.StartsWith("boom at ", Assert.IsType<InvalidOperationException>(e.InnerException).Message);
+            Assert.True(calls < 720, $"the walk went on after the failure ({calls} files)");
+        }
+    }
+
+    [Fact]
+    public void Files_named_on_the_command_line_are_scanned_in_parallel_and_reported_as_named()
+    {
+        var key1 = _fake.KeyId();
+        var key2 = _fake.KeyId();
+        _dir.Write("a.env", $"AWS_ACCESS_KEY_ID={key1}\n");
+        _dir.Write("sub/b.env", $"AWS_ACCESS_KEY_ID={key2}\n");
+        var scanner = new ContentScanner(new TextScanner(RuleSet.Default()));
+        var a = Path.Combine(_dir.Path, "a.env");
+        var b = Path.Combine(_dir.Path, "sub", "b.env");
+        var result = new FileScan(scanner, new WalkOptions(), parallelism: 2).Run([b, a, Path.Combine(_dir.Path, "nope.env")]);
+        result.Sort();
+        Assert.Equal([(a, key1), (b, key2)], result.Findings.Select(f => (f.Path, f.Secret)));
+        Assert.Equal("no such file or directory", Assert.Single(result.Errors).Message);
+    }
+}
