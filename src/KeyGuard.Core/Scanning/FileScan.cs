@@ -51,7 +51,7 @@ public sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool prog
         try
         {
             ContentResult r;
-            switch (WholeFileReader.Read(file.FullPath, worker.Buffer, out int length, out string? error))
+            switch (WholeFileReader.Read(file, worker.Buffer, out int length, out string? error))
             {
                 case WholeRead.Read:
                     r = scanner.ScanBuffer(worker.Buffer.AsSpan(0, length), new Provenance(file.DisplayPath), worker.Findings);

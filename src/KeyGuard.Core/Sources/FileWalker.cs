@@ -6,7 +6,9 @@ using Microsoft.Extensions.FileSystemGlobbing;
 namespace KeyGuard.Sources;
 
 /// <summary>A file to scan: its path on disk and the path findings report.</summary>
-public readonly record struct WalkedFile(string FullPath, string DisplayPath);
+/// <param name="Directory">While the file is handed over: its directory, open, and the file's name in it, so that
+/// opening it need not walk the whole path again (null when not available).</param>
+public readonly record struct WalkedFile(string FullPath, string DisplayPath, OpenDirectory? Directory = null, string? Name = null);
 
 public sealed class WalkOptions
 {
@@ -185,7 +187,8 @@ public sealed class FileWalker(WalkOptions options)
                 if (work.Root == null) onFile(thread, work.File);
                 else
                 {
-                    List(work, subdirectories, files);
+                    using var directory = OpenDirectory.TryOpen(work.FullPath);
+                    List(work, directory, subdirectories, files);
                     // Subdirectories first, so that an idle thread can start on them while this one scans.
                     queue.Add(subdirectories);
                     foreach (var f in files) onFile(thread, f);
@@ -225,7 +228,7 @@ public sealed class FileWalker(WalkOptions options)
         try { return new FileInfo(path).LinkTarget != null; } catch (IOException) { return false; }
     }
 
-    private void List(Work dir, List<Work> subdirectories, List<WalkedFile> files)
+    private void List(Work dir, OpenDirectory? directory, List<Work> subdirectories, List<WalkedFile> files)
     {
         var root = dir.Root!;
         if (options.FollowSymlinks)
@@ -269,7 +272,7 @@ public sealed class FileWalker(WalkOptions options)
             // A fixed root: Match(file) alone asks the OS for the current directory on every call.
             if (root.Include != null && !root.Include.Match("/", rel).HasMatches) continue;
             if (root.Exclude != null && root.Exclude.Match("/", rel).HasMatches) continue;
-            files.Add(new WalkedFile(fullPath, Display(root.Display, rel)));
+            files.Add(new WalkedFile(fullPath, Display(root.Display, rel), directory, directory == null ? null : name));
         }
     }
 

@@ -16,6 +16,7 @@ public static partial class WholeFileReader
 {
     // Linux's generic values (x86-64 and arm64 alike).
     private const int O_RDONLY = 0, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+    internal const int AT_FDCWD = -100;
     private const int EPERM = 1, ENOENT = 2, EINTR = 4, EACCES = 13, ENOTDIR = 20, EISDIR = 21;
 
     /// <summary>Whether the raw route is taken (Linux, unless KEYGUARD_RAW_READS=0).</summary>
@@ -26,16 +27,27 @@ public static partial class WholeFileReader
     /// fills the buffer (the caller streams it instead); <see cref="WholeRead.Failed"/> with a one-line reason.
     /// </summary>
     public static WholeRead Read(string path, byte[] buffer, out int length, out string? error) =>
-        Read(path, buffer, Raw, out length, out error);
+        Read(path, null, null, buffer, Raw, out length, out error);
 
-    internal static WholeRead Read(string path, byte[] buffer, bool raw, out int length, out string? error)
+    /// <summary>Reads the walked file, opened by its name in its open directory when the walk gives one.</summary>
+    public static WholeRead Read(WalkedFile file, byte[] buffer, out int length, out string? error) =>
+        Read(file.FullPath, file.Directory, file.Name, buffer, Raw, out length, out error);
+
+    internal static WholeRead Read(string path, OpenDirectory? directory, string? name, byte[] buffer, bool raw, out int length, out string? error)
     {
         length = 0;
         error = null;
-        return raw ? ReadRaw(path, buffer, ref length, ref error) : ReadManaged(path, buffer, ref length, ref error);
+        if (!raw) return ReadManaged(path, buffer, ref length, ref error);
+        // The kernel resolves a name in an open directory without walking every component of the full path again.
+        bool relative = directory is { Fd: >= 0 } && name != null;
+        return ReadRaw(relative ? directory!.Fd : AT_FDCWD, relative ? name! : path, buffer, ref length, ref error);
     }
 
-    private static unsafe WholeRead ReadRaw(string path, byte[] buffer, ref int length, ref string? error)
+    internal static WholeRead Read(string path, byte[] buffer, bool raw, out int length, out string? error) =>
+        Read(path, null, null, buffer, raw, out length, out error);
+
+    /// <summary>Opens <paramref name="path"/> (relative to <paramref name="at"/>) for reading; -1 with errno set.</summary>
+    internal static unsafe int Open(int at, string path)
     {
         int max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
         Span<byte> name = max <= 2048 ? stackalloc byte[max] : new byte[max];
@@ -44,7 +56,15 @@ public static partial class WholeFileReader
         int fd;
         // O_NONBLOCK: a named pipe in the tree must not hang the scan at open; regular files ignore it.
         fixed (byte* p = name)
-            do fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK); while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
+            do fd = openat(at, p, O_RDONLY | O_CLOEXEC | O_NONBLOCK); while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
+        return fd;
+    }
+
+    internal static void Close(int fd) => close(fd);
+
+    private static unsafe WholeRead ReadRaw(int at, string path, byte[] buffer, ref int length, ref string? error)
+    {
+        int fd = Open(at, path);
         if (fd < 0) { error = Describe(Marshal.GetLastPInvokeError()); return WholeRead.Failed; }
         try
         {
@@ -102,11 +122,36 @@ public static partial class WholeFileReader
     };
 
     [LibraryImport("libc", SetLastError = true)]
-    private static unsafe partial int open(byte* path, int flags);
+    private static unsafe partial int openat(int directory, byte* path, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
     private static unsafe partial nint read(int fd, byte* buffer, nint count);
 
     [LibraryImport("libc")]
     private static partial int close(int fd);
+}
+
+/// <summary>
+/// A directory held open while the files listed in it are read (Linux, raw reads only), closed once they are.
+/// </summary>
+public sealed class OpenDirectory : IDisposable
+{
+    internal int Fd { get; private set; }
+
+    private OpenDirectory(int fd) => Fd = fd;
+
+    /// <summary>Null where reads go through .NET or the directory cannot be opened (reads then use full paths).</summary>
+    public static OpenDirectory? TryOpen(string path)
+    {
+        if (!WholeFileReader.Raw) return null;
+        int fd = WholeFileReader.Open(WholeFileReader.AT_FDCWD, path);
+        return fd < 0 ? null : new OpenDirectory(fd);
+    }
+
+    public void Dispose()
+    {
+        if (Fd < 0) return;
+        WholeFileReader.Close(Fd);
+        Fd = -1;
+    }
 }

@@ -72,6 +72,32 @@ public sealed class FileScanTests : IDisposable
     }
 
     [Fact]
+    public void Walked_files_are_read_by_name_in_their_open_directory_and_by_full_path_once_it_is_closed()
+    {
+        _dir.Write("a/b/c.txt", "inside\n");
+        var handed = new List<WalkedFile>();
+        new FileWalker(new WalkOptions()).Walk([_dir.Path], 1, (thread, f) =>
+        {
+            if (WholeFileReader.Raw)
+            {
+                Assert.NotNull(f.Directory);
+                Assert.Equal("c.txt", f.Name);
+                // Proof that the name, not the full path, is what gets opened: a full path that no longer exists.
+                var elsewhere = f with { FullPath = Path.Combine(_dir.Path, "nowhere", "c.txt") };
+                Assert.Equal(WholeRead.Read, WholeFileReader.Read(elsewhere, new byte[64], out int n, out _));
+                Assert.Equal(7, n);
+            }
+            handed.Add(f);
+        });
+        var file = Assert.Single(handed);
+        // After the hand-over the directory is closed: the full path is used.
+        Assert.Equal(WholeRead.Read, WholeFileReader.Read(file, new byte[64], out int length, out _));
+        Assert.Equal(7, length);
+        Assert.Equal(WholeRead.Failed, WholeFileReader.Read(file with { FullPath = file.FullPath + ".gone" }, new byte[64], out _, out string? error));
+        Assert.Equal("vanished during the scan", error);
+    }
+
+    [Fact]
     public void Keys_at_the_edges_of_the_read_buffer_and_past_it_are_found_at_their_lines()
     {
         var scanner = new ContentScanner(new TextScanner(RuleSet.Default()));
