@@ -115,8 +115,11 @@ public sealed class ContentScanner(TextScanner engine)
     public ContentResult ScanBuffer(ReadOnlySpan<byte> data, Provenance source, List<Finding> output)
     {
         if (TextDecoder.LooksBinary(data)) return new ContentResult(true, data.Length, 0);
-        // Most files end here, before the UTF-8 validation pass and the widening.
-        if (GatedOut(data)) return new ContentResult(false, data.Length, 0);
+        // Without a byte-order mark the text is the bytes seen one per character: the windows rules run in are
+        // found on the bytes, once. Most files end here, before the UTF-8 validation pass and the widening.
+        TextScanner.WindowList? windows = null;
+        if (TextDecoder.DetectBomEncoding(data, out _) is null && (windows = Engine.WindowsToMatch(data)) is null)
+            return new ContentResult(false, data.Length, 0);
         var encoding = TextDecoder.Choose(data, out int bom);
         bool asBytes = TextDecoder.ScanAsBytes(encoding);
         var decode = asBytes ? Encoding.Latin1 : encoding;
@@ -126,7 +129,7 @@ public sealed class ContentScanner(TextScanner engine)
         {
             int n = decode.GetChars(data[bom..], chars);
             var position = TextPosition.Start with { Utf8Bytes = asBytes && !ReferenceEquals(encoding, Encoding.Latin1) };
-            return new ContentResult(false, data.Length, Engine.Scan(chars.AsSpan(0, n), position, source, output));
+            return new ContentResult(false, data.Length, Engine.Scan(chars.AsSpan(0, n), position, source, output, windows));
         }
         finally { ArrayPool<char>.Shared.Return(chars); }
     }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using KeyGuard.Aws;
 using KeyGuard.Findings;
@@ -44,40 +45,38 @@ public sealed class TextScanner(RuleSet rules)
     }
 
     /// <summary>
-    /// Could any rule match these single-byte-encoded bytes? False when every rule needs a keyword and none occurs:
-    /// such content (most files) is never decoded.
+    /// Could any rule match these single-byte-encoded bytes? False when no rule has a window worth a regex: every
+    /// rule needs a keyword and none occurs, or no keyword has the long base64 run its rule needs nearby. Such
+    /// content (most files) is never decoded.
     /// </summary>
-    /// <remarks>
-    /// The same gate <see cref="Windows"/> and <see cref="MatchWindow"/> apply, on the bytes: most source files say
-    /// "token" or "secret" somewhere, few have the long base64 run those rules need next to it. Windows end at
-    /// token boundaries and runs are made of token characters, so checking each hit's window alone decides the same
-    /// as checking the merged windows.
-    /// </remarks>
-    /// <para>Where keywords are dense (a word list, an API model), consecutive windows overlap: per rule, the span
-    /// already found run-free is remembered, and only what a run could still reach beyond it is checked again.
-    /// Window starts never decrease, so that span stays contiguous.</para>
-    public bool MayMatch(ReadOnlySpan<byte> bytes)
+    public bool MayMatch(ReadOnlySpan<byte> bytes) => WindowsToMatch(bytes) != null;
+
+    /// <summary>
+    /// The windows (per rule, merged) where rule regexes must run on these bytes seen one byte per character, as
+    /// UTF-8 and Latin-1 text are scanned: the same windows <see cref="Windows{T}"/> finds on the decoded
+    /// characters, already stripped of those without the base64 run their rule needs. Null when none is left.
+    /// Passing them to <see cref="Scan(ReadOnlySpan{char}, TextPosition, Provenance, List{Finding}, WindowList?)"/>
+    /// spares a second keyword search over the decoded text.
+    /// </summary>
+    public WindowList? WindowsToMatch(ReadOnlySpan<byte> bytes)
     {
-        if (Rules.Unfiltered.Count > 0) return true;
-        if (Rules.Keywords is not { } keywords) return false;
-        Span<(int Start, int End)> clean = stackalloc (int, int)[Rules.Rules.Count];
-        clean.Fill((-1, -1));
-        for (int hit = keywords.IndexOfAny(bytes); hit >= 0; hit = keywords.IndexOfAny(bytes, hit + 1))
-            for (int k = 0; k < Rules.KeywordRules.Count; k++)
-            {
-                if (!keywords.Matches(bytes, hit, k)) continue;
-                foreach (var (rule, pairing) in Rules.KeywordRules[k].Rules)
-                {
-                    if (pairing || rule.MinRun == 0) return true;
-                    var (start, end) = Reach(bytes, hit, rule);
-                    ref var known = ref clean[Rules.IndexOf(rule)];
-                    // A run inside this window but not inside the clean span must start within MinRun of its end.
-                    int from = start <= known.End ? Math.Max(start, known.End - rule.MinRun + 1) : start;
-                    if (from < end && HasRun(bytes[from..end], rule.MinRun)) return true;
-                    known = start <= known.End ? (known.Start, Math.Max(known.End, end)) : (start, end);
-                }
-            }
-        return false;
+        var windows = Windows(bytes);
+        int kept = 0;
+        for (int i = 0; i < windows.Count; i++)
+        {
+            var w = windows[i];
+            if (w.Rule.MinRun == 0 || HasRun(bytes[w.Start..w.End], w.Rule.MinRun)) windows[kept++] = w;
+        }
+        if (kept == 0) return null;
+        windows.RemoveRange(kept, windows.Count - kept);
+        return new WindowList(windows);
+    }
+
+    /// <summary>Windows found on bytes for <see cref="Scan(ReadOnlySpan{char}, TextPosition, Provenance, List{Finding}, WindowList?)"/>.</summary>
+    public sealed class WindowList
+    {
+        internal WindowList(List<(Rule Rule, int Start, int End)> windows) => Windows = windows;
+        internal List<(Rule Rule, int Start, int End)> Windows { get; }
     }
 
     /// <summary>Scans <paramref name="text"/> and appends findings. Returns how many were suppressed inline.</summary>
@@ -85,11 +84,13 @@ public sealed class TextScanner(RuleSet rules)
         Scan(text.AsSpan(), position, source, output);
 
     /// <summary>Scans a span (a reused buffer: scanning allocates nothing per file but for hits).</summary>
-    public int Scan(ReadOnlySpan<char> text, TextPosition position, Provenance source, List<Finding> output)
+    /// <param name="windows">From <see cref="WindowsToMatch"/> on the bytes this text is the Latin-1 view of; null
+    /// to find them here.</param>
+    public int Scan(ReadOnlySpan<char> text, TextPosition position, Provenance source, List<Finding> output, WindowList? windows = null)
     {
         var candidates = new List<Candidate>();
-        foreach (var (rule, start, end) in Windows(text))
-            MatchWindow(rule, text, start, end, candidates);
+        foreach (var (rule, start, end) in windows?.Windows ?? Windows(text))
+            MatchWindow(rule, text, start, end, candidates, checkedRuns: windows != null);
         if (candidates.Count == 0) return 0;
 
         candidates.Sort((a, b) => a.Index != b.Index ? a.Index.CompareTo(b.Index) : string.CompareOrdinal(a.Rule.Id, b.Rule.Id));
@@ -141,13 +142,13 @@ public sealed class TextScanner(RuleSet rules)
     /// <summary>
     /// Yields, per rule, merged windows around keyword hits. Rules without keywords get the whole text.
     /// </summary>
-    private List<(Rule Rule, int Start, int End)> Windows(ReadOnlySpan<char> text)
+    private List<(Rule Rule, int Start, int End)> Windows<T>(ReadOnlySpan<T> text) where T : unmanaged, IBinaryInteger<T>
     {
         var windows = new List<(Rule, int, int)>();
         foreach (var rule in Rules.Unfiltered) windows.Add((rule, 0, text.Length));
         if (Rules.Keywords is not { } keywords) return windows;
         // Most files hold no keyword at all: one vectorised pass, and nothing more is allocated.
-        int first = keywords.IndexOfAny(text);
+        int first = IndexOfAny(keywords, text, 0);
         if (first < 0) return windows;
 
         // By reference: Rule is a record, and hashing its strings on every keyword hit showed in profiles.
@@ -155,7 +156,7 @@ public sealed class TextScanner(RuleSet rules)
         int pos = first;
         while (pos < text.Length)
         {
-            int hit = keywords.IndexOfAny(text, pos);
+            int hit = IndexOfAny(keywords, text, pos);
             if (hit < 0) break;
             for (int k = 0; k < Rules.KeywordRules.Count; k++)
             {
@@ -180,6 +181,10 @@ public sealed class TextScanner(RuleSet rules)
 
     /// <summary>From the hit to its reach (or the end of its line), widened to token boundaries so a regex never
     /// starts or stops inside a base64 run.</summary>
+    private static int IndexOfAny<T>(KeywordFinder keywords, ReadOnlySpan<T> text, int from) where T : unmanaged, IBinaryInteger<T> =>
+        typeof(T) == typeof(byte) ? keywords.IndexOfAny(MemoryMarshal.Cast<T, byte>(text), from)
+        : keywords.IndexOfAny(MemoryMarshal.Cast<T, char>(text), from);
+
     private static (int Start, int End) Reach<T>(ReadOnlySpan<T> text, int hit, Rule rule) where T : unmanaged, IBinaryInteger<T>
     {
         int end;
@@ -195,13 +200,14 @@ public sealed class TextScanner(RuleSet rules)
 
     /// <summary>The hit's line plus the rule's extra lines, clamped to MaxWindow characters per line and widened
     /// to token boundaries.</summary>
-    private static (int Start, int End) LinesAround(ReadOnlySpan<char> text, int hit, Rule rule)
+    private static (int Start, int End) LinesAround<T>(ReadOnlySpan<T> text, int hit, Rule rule) where T : unmanaged, IBinaryInteger<T>
     {
+        var newline = T.CreateTruncating('\n');
         int start = hit;
         for (int line = 0; line <= rule.LinesBefore && start > 0; line++)
         {
             int floor = Math.Max(0, start - rule.MaxWindow);
-            int nl = text[floor..start].LastIndexOf('\n');
+            int nl = text[floor..start].LastIndexOf(newline);
             if (nl < 0) { start = floor; break; }
             nl += floor;
             start = line < rule.LinesBefore ? nl : nl + 1;
@@ -210,7 +216,7 @@ public sealed class TextScanner(RuleSet rules)
         for (int line = 0; line <= rule.LinesAfter && end < text.Length; line++)
         {
             int ceiling = Math.Min(text.Length, end + rule.MaxWindow);
-            int nl = text[end..ceiling].IndexOf('\n');
+            int nl = text[end..ceiling].IndexOf(newline);
             if (nl < 0) { end = ceiling; break; }
             end = end + nl + 1;
         }
@@ -272,9 +278,9 @@ public sealed class TextScanner(RuleSet rules)
         return false;
     }
 
-    private static void MatchWindow(Rule rule, ReadOnlySpan<char> text, int start, int end, List<Candidate> into)
+    private static void MatchWindow(Rule rule, ReadOnlySpan<char> text, int start, int end, List<Candidate> into, bool checkedRuns = false)
     {
-        if (rule.MinRun > 0 && !HasRun(text[start..end], rule.MinRun)) return;
+        if (!checkedRuns && rule.MinRun > 0 && !HasRun(text[start..end], rule.MinRun)) return;
         // Windows start and end at token boundaries, so the regex sees all the context its lookarounds need.
         var window = new string(text[start..end]);
         Match m;
