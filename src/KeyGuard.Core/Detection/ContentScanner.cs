@@ -111,15 +111,39 @@ public sealed class ContentScanner(TextScanner engine)
         finally { ArrayPool<byte>.Shared.Return(bytes); }
     }
 
-    /// <summary>Scans content that is wholly in memory and at most one chunk long.</summary>
-    public ContentResult ScanBuffer(ReadOnlySpan<byte> data, Provenance source, List<Finding> output)
+    /// <summary>What a first look at content in memory says: binary, nothing any rule could match, or text to scan.</summary>
+    public readonly struct Screened
     {
-        if (TextDecoder.LooksBinary(data)) return new ContentResult(true, data.Length, 0);
-        // Without a byte-order mark the text is the bytes seen one per character: the windows rules run in are
-        // found on the bytes, once. Most files end here, before the UTF-8 validation pass and the widening.
-        TextScanner.WindowList? windows = null;
-        if (TextDecoder.DetectBomEncoding(data, out _) is null && (windows = Engine.WindowsToMatch(data)) is null)
-            return new ContentResult(false, data.Length, 0);
+        public bool Binary { get; init; }
+        public bool Clean { get; init; }
+        internal TextScanner.WindowList? Windows { get; init; }
+    }
+
+    /// <summary>
+    /// Binary, or nothing to find, or the windows to scan: the caller names its source only for content that needs
+    /// it (most files never do).
+    /// </summary>
+    public Screened Screen(ReadOnlySpan<byte> data)
+    {
+        if (TextDecoder.LooksBinary(data)) return new Screened { Binary = true };
+        // A byte-order mark: the decoded text is searched as it is.
+        if (TextDecoder.DetectBomEncoding(data, out _) is not null) return default;
+        // Without one the text is the bytes seen one per character: the windows rules run in are found on the
+        // bytes, once. Most files end here, before the UTF-8 validation pass and the widening.
+        var windows = Engine.WindowsToMatch(data);
+        return windows is null ? new Screened { Clean = true } : new Screened { Windows = windows };
+    }
+
+    /// <summary>Scans content that is wholly in memory and at most one chunk long.</summary>
+    public ContentResult ScanBuffer(ReadOnlySpan<byte> data, Provenance source, List<Finding> output) =>
+        ScanBuffer(data, Screen(data), source, output);
+
+    /// <summary>Scans content already screened by <see cref="Screen"/>.</summary>
+    public ContentResult ScanBuffer(ReadOnlySpan<byte> data, Screened screened, Provenance source, List<Finding> output)
+    {
+        if (screened.Binary) return new ContentResult(true, data.Length, 0);
+        if (screened.Clean) return new ContentResult(false, data.Length, 0);
+        var windows = screened.Windows;
         var encoding = TextDecoder.Choose(data, out int bom);
         bool asBytes = TextDecoder.ScanAsBytes(encoding);
         var decode = asBytes ? Encoding.Latin1 : encoding;

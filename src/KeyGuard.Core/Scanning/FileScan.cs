@@ -54,7 +54,11 @@ public sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool prog
             switch (WholeFileReader.Read(file, worker.Buffer, out int length, out string? error))
             {
                 case WholeRead.Read:
-                    r = scanner.ScanBuffer(worker.Buffer.AsSpan(0, length), new Provenance(file.DisplayPath), worker.Findings);
+                    var data = worker.Buffer.AsSpan(0, length);
+                    var screened = scanner.Screen(data);
+                    r = screened.Clean
+                        ? new ContentResult(false, length, 0)
+                        : scanner.ScanBuffer(data, screened, new Provenance(file.DisplayPath), worker.Findings);
                     break;
                 case WholeRead.TooLarge:
                     // Larger than a chunk: streamed in bounded chunks with overlap, never whole.

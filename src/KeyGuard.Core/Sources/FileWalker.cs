@@ -5,10 +5,49 @@ using Microsoft.Extensions.FileSystemGlobbing;
 
 namespace KeyGuard.Sources;
 
-/// <summary>A file to scan: its path on disk and the path findings report.</summary>
-/// <param name="Directory">While the file is handed over: its directory, open, and the file's name in it, so that
-/// opening it need not walk the whole path again (null when not available).</param>
-public readonly record struct WalkedFile(string FullPath, string DisplayPath, OpenDirectory? Directory = null, string? Name = null);
+/// <summary>
+/// A file to scan: its path on disk and the path findings report. Walked files build both paths only when asked:
+/// most files are read by name in their open directory and never reported, and building two paths per file was
+/// most of what a walk allocates.
+/// </summary>
+public readonly struct WalkedFile
+{
+    private readonly string? _fullPath, _displayPath;
+    private readonly string? _directoryPath, _rootDisplay, _relativeDirectory;
+
+    public WalkedFile(string fullPath, string displayPath)
+    {
+        _fullPath = fullPath;
+        _displayPath = displayPath;
+    }
+
+    /// <param name="directoryPath">The full path of the file's directory.</param>
+    /// <param name="rootDisplay">The scan root as the user named it.</param>
+    /// <param name="relativeDirectory">The directory's path under the root ("" for the root itself).</param>
+    /// <param name="name">The file's name in its directory.</param>
+    /// <param name="directory">The directory, open while the file is handed over (null when not available).</param>
+    internal WalkedFile(string directoryPath, string rootDisplay, string relativeDirectory, string name, OpenDirectory? directory)
+    {
+        _directoryPath = directoryPath;
+        _rootDisplay = rootDisplay;
+        _relativeDirectory = relativeDirectory;
+        Name = name;
+        Directory = directory;
+    }
+
+    public string FullPath => _fullPath ?? Path.Join(_directoryPath, Name);
+
+    public string DisplayPath => _displayPath ?? FileWalker.Display(_rootDisplay!, FileWalker.Relative(_relativeDirectory!, Name!));
+
+    /// <summary>The file's name in <see cref="Directory"/>; null for a file named on the command line.</summary>
+    public string? Name { get; }
+
+    /// <summary>While the file is handed over: its directory, open, so that opening the file by
+    /// <see cref="Name"/> need not walk the whole path again.</summary>
+    public OpenDirectory? Directory { get; }
+
+    public override string ToString() => DisplayPath;
+}
 
 public sealed class WalkOptions
 {
@@ -237,12 +276,12 @@ public sealed class FileWalker(WalkOptions options)
             var resolved = new DirectoryInfo(dir.FullPath).ResolveLinkTarget(true)?.FullName ?? dir.FullPath;
             lock (root.Visited) if (!root.Visited.Add(resolved)) return;
         }
-        List<(string Name, string FullPath, bool IsDirectory, bool IsLink)> entries;
+        List<(string Name, bool IsDirectory, bool IsLink)> entries;
         try
         {
             // The raw directory entries: type and link flag come from the listing itself, with no stat per file.
-            entries = new FileSystemEnumerable<(string, string, bool, bool)>(dir.FullPath,
-                (ref FileSystemEntry e) => (e.FileName.ToString(), e.ToFullPath(), e.IsDirectory, IsLink(ref e)),
+            entries = new FileSystemEnumerable<(string, bool, bool)>(dir.FullPath,
+                (ref FileSystemEntry e) => (e.FileName.ToString(), e.IsDirectory, IsLink(ref e)),
                 new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0, ReturnSpecialDirectories = false }).ToList();
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
@@ -250,29 +289,32 @@ public sealed class FileWalker(WalkOptions options)
             lock (_gate) Errors.Add((Display(root.Display, dir.Relative), e is UnauthorizedAccessException ? "permission denied" : e.Message));
             return;
         }
-        foreach (var (name, fullPath, isDirectory, isLink) in entries)
+        foreach (var (name, isDirectory, isLink) in entries)
         {
-            var rel = dir.Relative.Length == 0 ? name : dir.Relative + "/" + name;
             bool isDir = isDirectory;
             if (isDir && name == ".git") continue;
-            if (root.Repo != null && IsIgnored(root.Repo, root.Workdir!, fullPath, isDir)) { Interlocked.Increment(ref _ignored); continue; }
+            if (root.Repo != null && IsIgnored(root.Repo, root.Workdir!, Path.Join(dir.FullPath, name), isDir)) { Interlocked.Increment(ref _ignored); continue; }
 
             if (isLink)
             {
-                if (!options.FollowSymlinks) { lock (_gate) SkippedSymlinks.Add(Display(root.Display, rel)); continue; }
-                var target = new FileInfo(fullPath).ResolveLinkTarget(true);
-                if (target == null || !target.Exists) { lock (_gate) Errors.Add((Display(root.Display, rel), "broken symbolic link")); continue; }
+                if (!options.FollowSymlinks) { lock (_gate) SkippedSymlinks.Add(Display(root.Display, Relative(dir.Relative, name))); continue; }
+                var target = new FileInfo(Path.Join(dir.FullPath, name)).ResolveLinkTarget(true);
+                if (target == null || !target.Exists) { lock (_gate) Errors.Add((Display(root.Display, Relative(dir.Relative, name)), "broken symbolic link")); continue; }
                 isDir = target is DirectoryInfo;
             }
             if (isDir)
             {
-                subdirectories.Add(new Work(fullPath, rel, root, default));
+                subdirectories.Add(new Work(Path.Join(dir.FullPath, name), Relative(dir.Relative, name), root, default));
                 continue;
             }
-            // A fixed root: Match(file) alone asks the OS for the current directory on every call.
-            if (root.Include != null && !root.Include.Match("/", rel).HasMatches) continue;
-            if (root.Exclude != null && root.Exclude.Match("/", rel).HasMatches) continue;
-            files.Add(new WalkedFile(fullPath, Display(root.Display, rel), directory, directory == null ? null : name));
+            if (root.Include != null || root.Exclude != null)
+            {
+                var rel = Relative(dir.Relative, name);
+                // A fixed root: Match(file) alone asks the OS for the current directory on every call.
+                if (root.Include != null && !root.Include.Match("/", rel).HasMatches) continue;
+                if (root.Exclude != null && root.Exclude.Match("/", rel).HasMatches) continue;
+            }
+            files.Add(new WalkedFile(dir.FullPath, root.Display, dir.Relative, name, directory));
         }
     }
 
@@ -285,6 +327,8 @@ public sealed class FileWalker(WalkOptions options)
         try { lock (repo) return repo.Ignore.IsPathIgnored(isDir ? rel + "/" : rel); }
         catch (LibGit2SharpException) { return false; }
     }
+
+    internal static string Relative(string directory, string name) => directory.Length == 0 ? name : directory + "/" + name;
 
     /// <summary>Findings name files the way the user named the root: "src/a.env" for ".", "/tmp/x/a.env" for "/tmp/x".</summary>
     public static string Display(string root, string relative)

@@ -31,7 +31,9 @@ public static partial class WholeFileReader
 
     /// <summary>Reads the walked file, opened by its name in its open directory when the walk gives one.</summary>
     public static WholeRead Read(WalkedFile file, byte[] buffer, out int length, out string? error) =>
-        Read(file.FullPath, file.Directory, file.Name, buffer, Raw, out length, out error);
+        file.Directory is { Fd: >= 0 } && Raw
+            ? Read("", file.Directory, file.Name, buffer, true, out length, out error)
+            : Read(file.FullPath, null, null, buffer, Raw, out length, out error);
 
     internal static WholeRead Read(string path, OpenDirectory? directory, string? name, byte[] buffer, bool raw, out int length, out string? error)
     {

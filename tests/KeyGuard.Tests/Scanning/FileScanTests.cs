@@ -82,10 +82,12 @@ public sealed class FileScanTests : IDisposable
             {
                 Assert.NotNull(f.Directory);
                 Assert.Equal("c.txt", f.Name);
-                // Proof that the name, not the full path, is what gets opened: a full path that no longer exists.
-                var elsewhere = f with { FullPath = Path.Combine(_dir.Path, "nowhere", "c.txt") };
+                // Proof that the name, not the full path, is what gets opened: a directory path that does not exist.
+                var elsewhere = new WalkedFile(Path.Combine(_dir.Path, "nowhere"), "x", "", "c.txt", f.Directory);
                 Assert.Equal(WholeRead.Read, WholeFileReader.Read(elsewhere, new byte[64], out int n, out _));
                 Assert.Equal(7, n);
+                Assert.Equal(Path.Combine(_dir.Path, "a", "b", "c.txt"), f.FullPath);
+                Assert.Equal(_dir.Path + "/a/b/c.txt", f.DisplayPath);
             }
             handed.Add(f);
         });
@@ -93,7 +95,7 @@ public sealed class FileScanTests : IDisposable
         // After the hand-over the directory is closed: the full path is used.
         Assert.Equal(WholeRead.Read, WholeFileReader.Read(file, new byte[64], out int length, out _));
         Assert.Equal(7, length);
-        Assert.Equal(WholeRead.Failed, WholeFileReader.Read(file with { FullPath = file.FullPath + ".gone" }, new byte[64], out _, out string? error));
+        Assert.Equal(WholeRead.Failed, WholeFileReader.Read(new WalkedFile(file.FullPath + ".gone", "gone"), new byte[64], out _, out string? error));
         Assert.Equal("vanished during the scan", error);
     }
 
