@@ -67,12 +67,23 @@ public sealed class KeywordFinder
                 char first = word[0];
                 if (first < 128) _firstFolded[first | 0x20] = true;
             }
+        _byFirst = Enumerable.Range(0, 129)
+            .Select(slot => Enumerable.Range(0, _keywords.Length).Where(k => (_keywords[k][0] < 128 ? _keywords[k][0] | 0x20 : 128) == slot).ToArray())
+            .ToArray();
         Vector128<byte> Row(byte[,] table, int j) => Vector128.Create(Enumerable.Range(0, 16).Select(n => table[j, n]).ToArray());
         _tables = new Tables(Row(lo, 0), Row(hi, 0), Row(lo, 1), Row(hi, 1), Row(lo, 2), Row(hi, 2));
         var tb = _tables;
         _wide = new WideTables(Vector256.Create(tb.Lo0, tb.Lo0), Vector256.Create(tb.Hi0, tb.Hi0), Vector256.Create(tb.Lo1, tb.Lo1),
             Vector256.Create(tb.Hi1, tb.Hi1), Vector256.Create(tb.Lo2, tb.Lo2), Vector256.Create(tb.Hi2, tb.Hi2));
     }
+
+    /// <summary>
+    /// The keywords that can start with this character, for finding which matched at a hit without trying all:
+    /// by the character with bit 5 set (the ASCII case bit), everything non-ASCII together.
+    /// </summary>
+    public ReadOnlySpan<int> StartingWith(uint c) => _byFirst[c < 128 ? (int)(c | 0x20) : 128];
+
+    private readonly int[][] _byFirst;
 
     /// <summary>The keywords, in the order <see cref="Matches{T}"/> numbers them.</summary>
     public IReadOnlyList<string> Keywords => _keywords;

@@ -12,7 +12,8 @@ public sealed class RuleSet
     /// <summary>Rules without keywords run on every chunk.</summary>
     internal IReadOnlyList<Rule> Unfiltered { get; }
     internal KeywordFinder? Keywords { get; }
-    internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing)[] Rules)> KeywordRules { get; }
+    /// <summary>Per keyword (in the finder's order), the rules it opens a window for, with each rule's position.</summary>
+    internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> KeywordRules { get; }
 
     private readonly Dictionary<Rule, int> _index;
 
@@ -34,7 +35,7 @@ public sealed class RuleSet
             }
         Keywords = byKeyword.Count > 0 ? new KeywordFinder(byKeyword.Keys) : null;
         // Same order as the finder's keywords, so a hit's keyword index picks its rules.
-        KeywordRules = Keywords is null ? [] : Keywords.Keywords.Select(k => (k, byKeyword[k].ToArray())).ToList();
+        KeywordRules = Keywords is null ? [] : Keywords.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, _index[x.Item1])).ToArray())).ToList();
     }
 
     /// <summary>

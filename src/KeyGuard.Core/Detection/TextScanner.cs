@@ -144,43 +144,47 @@ public sealed class TextScanner(RuleSet rules)
     /// </summary>
     private List<(Rule Rule, int Start, int End)> Windows<T>(ReadOnlySpan<T> text) where T : unmanaged, IBinaryInteger<T>
     {
+        // Most files hold no keyword at all: one vectorised pass, and nothing is allocated.
+        var keywords = Rules.Keywords;
+        int first = keywords is null ? -1 : IndexOfAny(keywords, text, 0);
+        if (first < 0 && Rules.Unfiltered.Count == 0) return NoWindows;
         var windows = new List<(Rule, int, int)>();
         foreach (var rule in Rules.Unfiltered) windows.Add((rule, 0, text.Length));
-        if (Rules.Keywords is not { } keywords) return windows;
-        // Most files hold no keyword at all: one vectorised pass, and nothing more is allocated.
-        int first = IndexOfAny(keywords, text, 0);
         if (first < 0) return windows;
 
-        // By reference: Rule is a record, and hashing its strings on every keyword hit showed in profiles.
-        var open = new Dictionary<Rule, (int Start, int End)>(ReferenceEqualityComparer.Instance);
+        // Each rule's window still open, by the rule's position (Start -1: none yet).
+        Span<(int Start, int End)> open = Rules.Rules.Count <= 64 ? stackalloc (int, int)[Rules.Rules.Count] : new (int, int)[Rules.Rules.Count];
+        open.Fill((-1, -1));
         int pos = first;
         while (pos < text.Length)
         {
-            int hit = IndexOfAny(keywords, text, pos);
+            int hit = IndexOfAny(keywords!, text, pos);
             if (hit < 0) break;
-            for (int k = 0; k < Rules.KeywordRules.Count; k++)
+            foreach (int k in keywords!.StartingWith(uint.CreateTruncating(text[hit])))
             {
                 if (!keywords.Matches(text, hit, k)) continue;
-                var owners = Rules.KeywordRules[k].Rules;
-                foreach (var (rule, pairing) in owners)
+                foreach (var (rule, pairing, index) in Rules.KeywordRules[k].Rules)
                 {
                     var (ws, we) = pairing ? LinesAround(text, hit, rule) : Reach(text, hit, rule);
-                    if (open.TryGetValue(rule, out var w))
+                    ref var w = ref open[index];
+                    if (w.Start >= 0)
                     {
-                        if (ws <= w.End) { open[rule] = (w.Start, Math.Max(w.End, we)); continue; }
+                        if (ws <= w.End) { w.End = Math.Max(w.End, we); continue; }
                         windows.Add((rule, w.Start, w.End));
                     }
-                    open[rule] = (ws, we);
+                    w = (ws, we);
                 }
             }
             pos = hit + 1;
         }
-        foreach (var (rule, w) in open) windows.Add((rule, w.Start, w.End));
+        for (int i = 0; i < open.Length; i++)
+            if (open[i].Start >= 0) windows.Add((Rules.Rules[i], open[i].Start, open[i].End));
         return windows;
     }
 
-    /// <summary>From the hit to its reach (or the end of its line), widened to token boundaries so a regex never
-    /// starts or stops inside a base64 run.</summary>
+    /// <summary>Shared and never changed: what most texts get.</summary>
+    private static readonly List<(Rule Rule, int Start, int End)> NoWindows = [];
+
     private static int IndexOfAny<T>(KeywordFinder keywords, ReadOnlySpan<T> text, int from) where T : unmanaged, IBinaryInteger<T> =>
         typeof(T) == typeof(byte) ? keywords.IndexOfAny(MemoryMarshal.Cast<T, byte>(text), from)
         : keywords.IndexOfAny(MemoryMarshal.Cast<T, char>(text), from);
