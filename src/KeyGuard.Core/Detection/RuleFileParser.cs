@@ -83,8 +83,8 @@ public static class RuleFileParser
         string Where(string key) => $"{file}:{(f.TryGetValue(key, out var v) ? v.Line : idLine)}";
         if (!f.TryGetValue("regex", out var rx)) throw new UsageException($"{file}:{idLine}: rule '{id}' has no regex");
         Regex regex;
-        // User regexes get a match timeout; the shipped ones are reviewed and bounded.
-        try { regex = new Regex(rx.Value, RegexOptions.CultureInvariant | RegexOptions.Compiled, builtIn ? Regex.InfiniteMatchTimeout : MatchTimeout); }
+        // User regexes get a match timeout; the shipped ones are reviewed and bounded, and compiled at build time.
+        try { regex = (builtIn ? BuiltInRegexes.For(rx.Value) : null) ?? new Regex(rx.Value, RegexOptions.CultureInvariant | RegexOptions.Compiled, builtIn ? Regex.InfiniteMatchTimeout : MatchTimeout); }
         catch (ArgumentException e) { throw new UsageException($"{Where("regex")}: bad regex in rule '{id}': {e.Message}"); }
 
         double Number(string key, double fallback)
