@@ -25,11 +25,15 @@ public sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool prog
         long found = 0;
         using (new Progress(progress, () => $"scanned {stats.FilesScanned:N0}/{Interlocked.Read(ref found):N0} files, {stats.BytesScanned / 1048576.0:N0} MB"))
         {
-            walker.Walk(roots, threads, (thread, file) =>
+            try
             {
-                Interlocked.Increment(ref found);
-                ScanOne(file, workers[thread] ??= new Worker(), result, gate);
-            });
+                walker.WalkBatches(roots, threads, (thread, files) =>
+                {
+                    Interlocked.Add(ref found, files.Count);
+                    ScanBatch(files, workers[thread] ??= new Worker(), result, gate);
+                });
+            }
+            finally { foreach (var w in workers) w?.Batches?.Dispose(); }
         }
         foreach (var w in workers) if (w != null) result.Findings.AddRange(w.Findings);
         result.Errors.AddRange(walker.Errors.Select(e => new ScanError(e.Path, e.Message)));
@@ -44,6 +48,36 @@ public sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool prog
     {
         public readonly List<Finding> Findings = [];
         public readonly byte[] Buffer = GC.AllocateUninitializedArray<byte>(ContentScanner.ChunkBytes);
+        /// <summary>This thread's io_uring reader; null where unavailable.</summary>
+        public readonly BatchFileReader? Batches = BatchFileReader.TryCreate();
+        public readonly string[] Names = new string[BatchFileReader.Slots];
+        public readonly BatchRead[] Reads = new BatchRead[BatchFileReader.Slots];
+    }
+
+    /// <summary>A directory's files: read in batches where io_uring serves, else one by one.</summary>
+    private void ScanBatch(List<WalkedFile> files, Worker worker, ScanResult result, object gate)
+    {
+        int done = 0;
+        var directory = files[0].Directory;
+        if (worker.Batches != null && directory is { Fd: >= 0 } && files[0].Name != null)
+        {
+            while (done < files.Count)
+            {
+                int n = Math.Min(BatchFileReader.Slots, files.Count - done);
+                for (int i = 0; i < n; i++) worker.Names[i] = files[done + i].Name!;
+                if (!worker.Batches.Read(directory.Fd, worker.Names.AsSpan(0, n), worker.Reads)) break;
+                for (int i = 0; i < n; i++)
+                {
+                    var file = files[done + i];
+                    var read = worker.Reads[i];
+                    if (read.TooLarge) ScanOne(file, worker, result, gate);
+                    else if (read.Errno != 0) lock (gate) result.Errors.Add(new ScanError(file.DisplayPath, WholeFileReader.Describe(read.Errno)));
+                    else Scan(file, worker.Batches.Data(i, read.Length), worker, result, gate);
+                }
+                done += n;
+            }
+        }
+        for (; done < files.Count; done++) ScanOne(files[done], worker, result, gate);
     }
 
     private void ScanOne(WalkedFile file, Worker worker, ScanResult result, object gate)
@@ -54,12 +88,8 @@ public sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool prog
             switch (WholeFileReader.Read(file, worker.Buffer, out int length, out string? error))
             {
                 case WholeRead.Read:
-                    var data = worker.Buffer.AsSpan(0, length);
-                    var screened = scanner.Screen(data);
-                    r = screened.Clean
-                        ? new ContentResult(false, length, 0)
-                        : scanner.ScanBuffer(data, screened, new Provenance(file.DisplayPath), worker.Findings);
-                    break;
+                    Scan(file, worker.Buffer.AsSpan(0, length), worker, result, gate);
+                    return;
                 case WholeRead.TooLarge:
                     // Larger than a chunk: streamed in bounded chunks with overlap, never whole.
                     using (var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0))
@@ -69,20 +99,42 @@ public sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool prog
                     lock (gate) result.Errors.Add(new ScanError(file.DisplayPath, error!));
                     return;
             }
-            Interlocked.Add(ref result.Stats.BytesScanned, r.Bytes);
-            if (r.Binary)
-            {
-                Interlocked.Increment(ref result.Stats.BinarySkipped);
-                lock (gate) result.BinaryFiles.Add(file.DisplayPath);
-                return;
-            }
-            Interlocked.Increment(ref result.Stats.FilesScanned);
-            Interlocked.Add(ref result.Stats.SuppressedInline, r.Suppressed);
+            Count(file, r, result, gate);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or RuleTimeoutException)
         {
             lock (gate) result.Errors.Add(new ScanError(file.DisplayPath, WholeFileReader.Describe(e)));
         }
+    }
+
+    /// <summary>Scans a file read whole; it is named only if the screen lets it through.</summary>
+    private void Scan(WalkedFile file, ReadOnlySpan<byte> data, Worker worker, ScanResult result, object gate)
+    {
+        try
+        {
+            var screened = scanner.Screen(data);
+            var r = screened.Clean
+                ? new ContentResult(false, data.Length, 0)
+                : scanner.ScanBuffer(data, screened, new Provenance(file.DisplayPath), worker.Findings);
+            Count(file, r, result, gate);
+        }
+        catch (RuleTimeoutException e)
+        {
+            lock (gate) result.Errors.Add(new ScanError(file.DisplayPath, WholeFileReader.Describe(e)));
+        }
+    }
+
+    private static void Count(WalkedFile file, ContentResult r, ScanResult result, object gate)
+    {
+        Interlocked.Add(ref result.Stats.BytesScanned, r.Bytes);
+        if (r.Binary)
+        {
+            Interlocked.Increment(ref result.Stats.BinarySkipped);
+            lock (gate) result.BinaryFiles.Add(file.DisplayPath);
+            return;
+        }
+        Interlocked.Increment(ref result.Stats.FilesScanned);
+        Interlocked.Add(ref result.Stats.SuppressedInline, r.Suppressed);
     }
 
     public ScanResult RunStdin(Stream input, string name, ScanResult? into = null)

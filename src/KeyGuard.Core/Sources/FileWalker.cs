@@ -102,7 +102,14 @@ public sealed class FileWalker(WalkOptions options)
     /// on that thread. The calling thread is thread 0. An exception from <paramref name="onFile"/> stops the walk
     /// and is rethrown here.
     /// </summary>
-    public void Walk(IReadOnlyList<string> roots, int threads, Action<int, WalkedFile> onFile)
+    public void Walk(IReadOnlyList<string> roots, int threads, Action<int, WalkedFile> onFile) =>
+        WalkBatches(roots, threads, (thread, files) => { foreach (var f in files) onFile(thread, f); });
+
+    /// <summary>
+    /// As <see cref="Walk(IReadOnlyList{string}, int, Action{int, WalkedFile})"/>, handing over each directory's
+    /// files together (while the directory is open), or a file named on the command line alone.
+    /// </summary>
+    public void WalkBatches(IReadOnlyList<string> roots, int threads, Action<int, List<WalkedFile>> onFiles)
     {
         var pending = new Stack<Work>();
         var opened = new List<Repository>();
@@ -115,10 +122,10 @@ public sealed class FileWalker(WalkOptions options)
             for (int i = 0; i < workers.Length; i++)
             {
                 int number = i + 1;
-                workers[i] = new Thread(() => Drain(queue, number, onFile)) { IsBackground = true, Name = "keyguard scan" };
+                workers[i] = new Thread(() => Drain(queue, number, onFiles)) { IsBackground = true, Name = "keyguard scan" };
                 workers[i].Start();
             }
-            Drain(queue, 0, onFile);
+            Drain(queue, 0, onFiles);
             foreach (var w in workers) w.Join();
             queue.Failure?.Throw();
         }
@@ -215,7 +222,7 @@ public sealed class FileWalker(WalkOptions options)
         }
     }
 
-    private void Drain(WorkQueue queue, int thread, Action<int, WalkedFile> onFile)
+    private void Drain(WorkQueue queue, int thread, Action<int, List<WalkedFile>> onFiles)
     {
         var subdirectories = new List<Work>();
         var files = new List<WalkedFile>();
@@ -223,14 +230,18 @@ public sealed class FileWalker(WalkOptions options)
         {
             try
             {
-                if (work.Root == null) onFile(thread, work.File);
+                if (work.Root == null)
+                {
+                    files.Add(work.File);
+                    onFiles(thread, files);
+                }
                 else
                 {
                     using var directory = OpenDirectory.TryOpen(work.FullPath);
                     List(work, directory, subdirectories, files);
                     // Subdirectories first, so that an idle thread can start on them while this one scans.
                     queue.Add(subdirectories);
-                    foreach (var f in files) onFile(thread, f);
+                    if (files.Count > 0) onFiles(thread, files);
                 }
             }
             catch (Exception e) { queue.Stop(e); }

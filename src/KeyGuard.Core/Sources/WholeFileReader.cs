@@ -115,7 +115,8 @@ public static partial class WholeFileReader
         _ => e.Message,
     };
 
-    private static string Describe(int errno) => errno switch
+    /// <summary>The one-line reason for a system error number.</summary>
+    public static string Describe(int errno) => errno switch
     {
         EACCES or EPERM => "permission denied",
         ENOENT or ENOTDIR => "vanished during the scan",

@@ -72,6 +72,75 @@ public sealed class FileScanTests : IDisposable
     }
 
     [Fact]
+    public void A_batch_reads_what_the_file_by_file_route_reads_and_names_each_failure()
+    {
+        using var batch = BatchFileReader.TryCreate();
+        if (batch == null) return;   // no io_uring here: the file-by-file route is the only one, tested above
+        var random = new Random(3);
+        var names = new List<string>();
+        var expected = new Dictionary<string, byte[]>();
+        foreach (int size in new[] { 0, 1, 4095, 4096, BatchFileReader.SlotBytes - 1, BatchFileReader.SlotBytes, BatchFileReader.SlotBytes + 1, 900_000 })
+        {
+            var bytes = new byte[size];
+            random.NextBytes(bytes);
+            var name = $"s{size}.bin";
+            _dir.WriteBytes(name, bytes);
+            names.Add(name);
+            expected[name] = bytes;
+        }
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "sub"));
+        names.AddRange(["gone.txt", "sub"]);
+        using var mk = Process.Start("mkfifo", Path.Combine(_dir.Path, "pipe"));
+        mk.WaitForExit();
+        names.Add("pipe");
+        // More than one batch, and the same slots used again.
+        while (names.Count < 2 * BatchFileReader.Slots + 3) { var n = $"pad{names.Count}.txt"; _dir.Write(n, n); expected[n] = Encoding.UTF8.GetBytes(n); names.Add(n); }
+
+        using var directory = OpenDirectory.TryOpen(_dir.Path)!;
+        var reads = new BatchRead[BatchFileReader.Slots];
+        for (int start = 0; start < names.Count; start += BatchFileReader.Slots)
+        {
+            var chunk = names.Skip(start).Take(BatchFileReader.Slots).ToArray();
+            var read = Task.Run(() => batch.Read(directory.Fd, chunk, reads));
+            Assert.True(read.Wait(TimeSpan.FromSeconds(20)), "a batch hung");
+            Assert.True(read.Result);
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                var r = reads[i];
+                switch (chunk[i])
+                {
+                    case "gone.txt": Assert.Equal("vanished during the scan", WholeFileReader.Describe(r.Errno)); break;
+                    case "sub": Assert.Equal("is a directory", WholeFileReader.Describe(r.Errno)); break;
+                    case "pipe": Assert.Equal(new BatchRead(0, 0, false), r); break;
+                    default:
+                        var want = expected[chunk[i]];
+                        Assert.Equal(0, r.Errno);
+                        Assert.Equal(want.Length >= BatchFileReader.SlotBytes, r.TooLarge);
+                        Assert.Equal(want.AsSpan(0, Math.Min(want.Length, BatchFileReader.SlotBytes)).ToArray(), batch.Data(i, r.Length).ToArray());
+                        break;
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Scans_with_and_without_io_uring_report_the_same()
+    {
+        var keys = PlantTree();
+        _dir.WriteBytes("big/large.txt", Encoding.ASCII.GetBytes(new string('x', BatchFileReader.SlotBytes + 10) + "\naws_access_key_id = " + keys[0] + "\n"));
+        _dir.WriteBytes("big/bin.dat", [0, 1, 2, .. Encoding.ASCII.GetBytes(keys[1])]);
+        var ring = KeyGuardProcess.Run(_dir.Path, null, "scan", ".", "--format", "json", "--no-ignore");
+        var plain = KeyGuardProcess.Run(_dir.Path, null, new Dictionary<string, string> { ["KEYGUARD_IO_URING"] = "0" }, "scan", ".", "--format", "json", "--no-ignore");
+        Assert.Equal(1, ring.ExitCode);
+        var a = System.Text.Json.JsonDocument.Parse(ring.Stdout).RootElement;
+        var b = System.Text.Json.JsonDocument.Parse(plain.Stdout).RootElement;
+        Assert.Equal(b.GetProperty("findings").GetRawText(), a.GetProperty("findings").GetRawText());
+        Assert.Equal(keys.Count + 1, a.GetProperty("findings").GetArrayLength());
+        foreach (var stat in new[] { "filesScanned", "bytesScanned", "binarySkipped", "errors" })
+            Assert.Equal(b.GetProperty("stats").GetProperty(stat).GetInt64(), a.GetProperty("stats").GetProperty(stat).GetInt64());
+    }
+
+    [Fact]
     public void Walked_files_are_read_by_name_in_their_open_directory_and_by_full_path_once_it_is_closed()
     {
         _dir.Write("a/b/c.txt", "inside\n");
