@@ -26,7 +26,8 @@ public sealed class ContentScanner(TextScanner engine)
     public ContentResult Scan(Stream stream, Provenance source, List<Finding> output)
     {
         if (stream.CanSeek && stream.Length - stream.Position <= ChunkBytes) return ScanSmall(stream, source, output);
-        byte[] bytes = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        // Room for a chunk behind the carried overlap: the byte view below keeps both in one buffer.
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(ChunkBytes + OverlapChars);
         char[]? chars = null;
         try
         {
@@ -35,6 +36,7 @@ public sealed class ContentScanner(TextScanner engine)
             if (TextDecoder.LooksBinary(head)) return new ContentResult(true, filled, 0);
             var encoding = TextDecoder.Choose(head, out int bom);
             bool asBytes = TextDecoder.ScanAsBytes(encoding);
+            if (asBytes) return ScanByteView(stream, bytes, filled, !ReferenceEquals(encoding, Encoding.Latin1), source, output);
             bool utf8Bytes = asBytes && !ReferenceEquals(encoding, Encoding.Latin1);
             if (asBytes) encoding = Encoding.Latin1;
             var decoder = encoding.GetDecoder();
@@ -94,6 +96,72 @@ public sealed class ContentScanner(TextScanner engine)
         finally
         {
             ArrayPool<byte>.Shared.Return(bytes);
+            if (chars != null) ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>
+    /// Chunks of text without a byte-order mark are the bytes seen one per character: the windows rules run in are
+    /// found on the bytes of each chunk (with the overlap carried before it), and a chunk is decoded only when some
+    /// window is left. Large logs and bundles are mostly never decoded.
+    /// </summary>
+    private ContentResult ScanByteView(Stream stream, byte[] bytes, int filled, bool utf8Bytes, Provenance source, List<Finding> output)
+    {
+        char[]? chars = null;
+        try
+        {
+            long total = filled, absOffset = 0, lineStart = 0;
+            int line = 1, suppressed = 0, skew = 0, textLength = filled;
+            HashSet<(string, long)>? seen = null;
+            while (true)
+            {
+                bool last = filled < ChunkBytes || stream.CanSeek && stream.Position >= stream.Length;
+                var view = bytes.AsSpan(0, textLength);
+                if (Engine.WindowsToMatch(view) is { } windows)
+                {
+                    chars ??= ArrayPool<char>.Shared.Rent(ChunkBytes + OverlapChars);
+                    int n = Encoding.Latin1.GetChars(view, chars);
+                    var text = chars.AsSpan(0, n);
+                    var position = new TextPosition(absOffset, line, lineStart, utf8Bytes, skew);
+                    // Nothing was reported from an earlier chunk: nothing to de-duplicate against.
+                    if (seen == null && last)
+                    {
+                        suppressed += Engine.Scan(text, position, source, output, windows);
+                        break;
+                    }
+                    seen ??= [];
+                    var found = new List<Finding>();
+                    suppressed += Engine.Scan(text, position, source, found, windows);
+                    foreach (var f in found) if (seen.Add((f.RuleId, f.Offset))) output.Add(f);
+                }
+                if (last) break;
+
+                // Slide: keep the tail as overlap, count what drops out.
+                int keep = Math.Min(OverlapChars, textLength);
+                int dropped = textLength - keep;
+                var droppedSpan = view[..dropped];
+                int newlines = droppedSpan.Count((byte)'\n');
+                if (newlines > 0)
+                {
+                    int lastNewline = droppedSpan.LastIndexOf((byte)'\n');
+                    line += newlines;
+                    lineStart = absOffset + lastNewline + 1;
+                    skew = utf8Bytes ? Utf8View.Continuations(droppedSpan[(lastNewline + 1)..]) : 0;
+                }
+                else if (utf8Bytes) skew += Utf8View.Continuations(droppedSpan);
+                absOffset += dropped;
+                Array.Copy(bytes, dropped, bytes, 0, keep);
+
+                filled = ReadFull(stream, bytes, keep, ChunkBytes);
+                total += filled;
+                // The previous chunk ended exactly at EOF: nothing new to scan.
+                if (filled == 0) break;
+                textLength = keep + filled;
+            }
+            return new ContentResult(false, total, suppressed);
+        }
+        finally
+        {
             if (chars != null) ArrayPool<char>.Shared.Return(chars);
         }
     }

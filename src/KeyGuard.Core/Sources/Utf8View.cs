@@ -10,13 +10,14 @@ public static class Utf8View
     /// default column kind and editors do: continuation bytes (0x80–0xBF) add none, and a four-byte character
     /// (lead byte 0xF0–0xF7) is a surrogate pair, two units.
     /// </summary>
-    public static int Continuations(ReadOnlySpan<char> bytes)
+    public static int Continuations<T>(ReadOnlySpan<T> bytes) where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
         int n = 0;
-        foreach (var c in bytes)
+        foreach (var unit in bytes)
         {
-            if (c is >= '\u0080' and <= '\u00BF') n++;
-            else if (c is >= '\u00F0' and <= '\u00F7') n--;
+            uint c = uint.CreateTruncating(unit);
+            if (c is >= 0x80 and <= 0xBF) n++;
+            else if (c is >= 0xF0 and <= 0xF7) n--;
         }
         return n;
     }

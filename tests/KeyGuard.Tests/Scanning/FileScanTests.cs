@@ -195,6 +195,72 @@ public sealed class FileScanTests : IDisposable
             result.Findings.Select(f => (f.Path, f.Secret, f.Line)));
     }
 
+    /// <summary>A stream that cannot seek: the end is known only by a short read.</summary>
+    private sealed class Unseekable(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, 100_000));
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public void Large_texts_read_in_chunks_find_every_key_once_at_its_line_and_column_wherever_the_chunks_end()
+    {
+        var scanner = new ContentScanner(new TextScanner(RuleSet.Default()));
+        var text = new StringBuilder();
+        var expected = new List<(string Key, int Line, int Column)>();
+        int line = 1, byteCount = 0;
+        void Append(string s)
+        {
+            text.Append(s);
+            byteCount += Encoding.UTF8.GetByteCount(s);
+        }
+        void Filler(int upTo)
+        {
+            // Plain lines, some with multi-byte characters (columns count UTF-16 units, not bytes).
+            while (byteCount < upTo)
+            {
+                Append(line % 7 == 0 ? "caf\u00e9 \U0001F600 token words here\r\n" : "just some ordinary words in a line\n");
+                line++;
+            }
+        }
+        // Keys around where chunks end and where the carried overlap starts, and far from both.
+        int chunk = ContentScanner.ChunkBytes, overlap = ContentScanner.OverlapChars;
+        foreach (int at in new[] { 5_000, chunk - 30, chunk + 10, 2 * chunk - overlap - 20, 2 * chunk - overlap + 5, 2 * chunk - 15, 3 * chunk + 123_456 })
+        {
+            Filler(at);
+            var key = _fake.KeyId();
+            var prefix = line % 2 == 0 ? "\u00fcber aws_access_key_id = " : "AWS_ACCESS_KEY_ID=";
+            expected.Add((key, line, prefix.Length + 1));
+            Append(prefix + key + "\n");
+            line++;
+        }
+        // A minified line longer than a chunk, multi-byte characters all along, a key deep inside it: the chunks
+        // end mid-line, so the column rests on counting what dropped out of the line so far.
+        var minified = new StringBuilder();
+        while (minified.Length < 2 * chunk + chunk / 2) minified.Append("var \u00e9=1;");
+        var deepKey = _fake.KeyId();
+        expected.Add((deepKey, line, minified.Length + "k=\"".Length + 1));
+        Append(minified + "k=\"" + deepKey + "\";" + minified + "\n");
+        line++;
+        Filler(9 * chunk);
+        var bytes = Encoding.UTF8.GetBytes(text.ToString());
+        foreach (var make in new Func<Stream>[] { () => new MemoryStream(bytes), () => new Unseekable(new MemoryStream(bytes)) })
+        {
+            var found = new List<KeyGuard.Findings.Finding>();
+            var r = scanner.Scan(make(), new Provenance("big.log"), found);
+            Assert.Equal(bytes.Length, r.Bytes);
+            Assert.Equal(expected, found.Where(f => f.RuleId == "aws-access-key-id").OrderBy(f => f.Line).Select(f => (f.Secret, f.Line, f.Column)));
+        }
+    }
+
     /// <summary>A tree deep and wide enough that threads take each other's directories.</summary>
     private List<string> PlantTree()
     {
