@@ -251,7 +251,7 @@ public sealed class ScanCliTests : IDisposable
     }
 
     [Fact]
-    public void Unreadable_files_and_folders_are_one_line_errors_with_exit_3_and_the_rest_is_scanned()
+    public async Task Unreadable_files_and_folders_are_one_line_errors_with_exit_3_and_the_rest_is_scanned()
     {
         var id = _fake.KeyId();
         _dir.Write("ok.txt", id + "\n");
@@ -288,7 +288,7 @@ public sealed class ScanCliTests : IDisposable
             var stderr = p.StandardError.ReadToEnd();
             p.WaitForExit(60_000);
             Assert.Equal(3, p.ExitCode);
-            Assert.Contains(id, stdout.Result);
+            Assert.Contains(id, await stdout);
             Assert.Contains("keyguard: locked.txt: permission denied", stderr);
             Assert.Contains("keyguard: closed: permission denied", stderr);
             Assert.DoesNotContain("   at ", stderr);
