@@ -68,17 +68,7 @@ public sealed class ContentScanner(TextScanner engine)
                 // Slide: keep the tail as overlap, count what drops out.
                 int keep = Math.Min(OverlapChars, textLength);
                 int dropped = textLength - keep;
-                var droppedSpan = chars.AsSpan(0, dropped);
-                int newlines = droppedSpan.Count('\n');
-                if (newlines > 0)
-                {
-                    int lastNewline = droppedSpan.LastIndexOf('\n');
-                    line += newlines;
-                    lineStart = absOffset + lastNewline + 1;
-                    skew = utf8Bytes ? Utf8View.Continuations(droppedSpan[(lastNewline + 1)..]) : 0;
-                }
-                else if (utf8Bytes) skew += Utf8View.Continuations(droppedSpan);
-                absOffset += dropped;
+                Advance(chars.AsSpan(0, dropped), utf8Bytes, ref absOffset, ref line, ref lineStart, ref skew);
                 Array.Copy(chars, dropped, chars, 0, keep);
                 carry = keep;
 
@@ -139,17 +129,7 @@ public sealed class ContentScanner(TextScanner engine)
                 // Slide: keep the tail as overlap, count what drops out.
                 int keep = Math.Min(OverlapChars, textLength);
                 int dropped = textLength - keep;
-                var droppedSpan = view[..dropped];
-                int newlines = droppedSpan.Count((byte)'\n');
-                if (newlines > 0)
-                {
-                    int lastNewline = droppedSpan.LastIndexOf((byte)'\n');
-                    line += newlines;
-                    lineStart = absOffset + lastNewline + 1;
-                    skew = utf8Bytes ? Utf8View.Continuations(droppedSpan[(lastNewline + 1)..]) : 0;
-                }
-                else if (utf8Bytes) skew += Utf8View.Continuations(droppedSpan);
-                absOffset += dropped;
+                Advance(view[..dropped], utf8Bytes, ref absOffset, ref line, ref lineStart, ref skew);
                 Array.Copy(bytes, dropped, bytes, 0, keep);
 
                 filled = ReadFull(stream, bytes, keep, ChunkBytes);
@@ -164,6 +144,26 @@ public sealed class ContentScanner(TextScanner engine)
         {
             if (chars != null) ArrayPool<char>.Shared.Return(chars);
         }
+    }
+
+    /// <summary>
+    /// Moves a chunk's position past text that drops out of it: lines counted, where the current line starts, and
+    /// (for UTF-8 seen one byte per character) how many continuation bytes lie between that start and the new text.
+    /// </summary>
+    private static void Advance<T>(ReadOnlySpan<T> dropped, bool utf8Bytes, ref long absOffset, ref int line, ref long lineStart, ref int skew)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        var newline = T.CreateTruncating('\n');
+        int newlines = dropped.Count(newline);
+        if (newlines > 0)
+        {
+            int lastNewline = dropped.LastIndexOf(newline);
+            line += newlines;
+            lineStart = absOffset + lastNewline + 1;
+            skew = utf8Bytes ? Utf8View.Continuations(dropped[(lastNewline + 1)..]) : 0;
+        }
+        else if (utf8Bytes) skew += Utf8View.Continuations(dropped);
+        absOffset += dropped.Length;
     }
 
     /// <summary>Most files fit one chunk: read them whole and decode straight into one string, no char buffer.</summary>
