@@ -215,12 +215,24 @@ public sealed class ContentScanner(TextScanner engine)
         var encoding = TextDecoder.Choose(data, out int bom);
         bool asBytes = TextDecoder.ScanAsBytes(encoding);
         var decode = asBytes ? Encoding.Latin1 : encoding;
+        var position = TextPosition.Start with { Utf8Bytes = asBytes && !ReferenceEquals(encoding, Encoding.Latin1) };
+        var text = data[bom..];
+        if (windows != null)
+        {
+            // Windows found on the bytes: only the whole lines around them, with room for context, are decoded.
+            var (first, last) = windows.Extent;
+            int from = text[..Math.Max(0, first - OverlapChars)].LastIndexOf((byte)'\n') + 1;
+            int after = text[Math.Min(text.Length, last + OverlapChars)..].IndexOf((byte)'\n');
+            int to = after < 0 ? text.Length : Math.Min(text.Length, last + OverlapChars) + after + 1;
+            position = position with { Offset = from, Line = 1 + text[..from].Count((byte)'\n'), LineStart = from };
+            windows.Rebase(from);
+            text = text[from..to];
+        }
         // A pooled buffer, not a string per file: the garbage collector was a fifth of a scan's CPU.
-        char[] chars = ArrayPool<char>.Shared.Rent(Math.Max(1, decode.GetMaxCharCount(data.Length - bom)));
+        char[] chars = ArrayPool<char>.Shared.Rent(Math.Max(1, decode.GetMaxCharCount(text.Length)));
         try
         {
-            int n = decode.GetChars(data[bom..], chars);
-            var position = TextPosition.Start with { Utf8Bytes = asBytes && !ReferenceEquals(encoding, Encoding.Latin1) };
+            int n = decode.GetChars(text, chars);
             return new ContentResult(false, data.Length, Engine.Scan(chars.AsSpan(0, n), position, source, output, windows));
         }
         finally { ArrayPool<char>.Shared.Return(chars); }

@@ -77,6 +77,15 @@ public sealed class TextScanner(RuleSet rules)
     {
         internal WindowList(List<(Rule Rule, int Start, int End)> windows) => Windows = windows;
         internal List<(Rule Rule, int Start, int End)> Windows { get; }
+
+        /// <summary>Where the first window starts and the last one ends.</summary>
+        internal (int Start, int End) Extent => (Windows.Min(w => w.Start), Windows.Max(w => w.End));
+
+        /// <summary>The same windows in a text that starts <paramref name="offset"/> characters later.</summary>
+        internal void Rebase(int offset)
+        {
+            for (int i = 0; i < Windows.Count; i++) Windows[i] = (Windows[i].Rule, Windows[i].Start - offset, Windows[i].End - offset);
+        }
     }
 
     /// <summary>Scans <paramref name="text"/> and appends findings. Returns how many were suppressed inline.</summary>
