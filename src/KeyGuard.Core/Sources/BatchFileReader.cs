@@ -33,7 +33,7 @@ public sealed unsafe partial class BatchFileReader : IDisposable
     private const byte IOSQE_FIXED_FILE = 1, IOSQE_IO_HARDLINK = 8;
     private const uint IORING_ENTER_GETEVENTS = 1;
     private const uint IORING_REGISTER_FILES = 2;
-    private const uint IORING_FEAT_SINGLE_MMAP = 1;
+    private const uint IORING_FEAT_SINGLE_MMAP = 1, IORING_FEAT_LINKED_FILE = 1 << 12;
     private const long IORING_OFF_SQ_RING = 0, IORING_OFF_CQ_RING = 0x8000000, IORING_OFF_SQES = 0x10000000;
     private const int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_POPULATE = 0x8000;
     private const int O_RDONLY = 0, O_NONBLOCK = 0x800;
@@ -125,6 +125,15 @@ public sealed unsafe partial class BatchFileReader : IDisposable
         var p = new Params();
         int ring = (int)syscall(SYS_io_uring_setup, Entries, (nint)(&p), 0, 0, 0, 0);
         if (ring < 0) { _unavailable = true; return null; }
+        // The read in each chain uses the descriptor the open before it installs: kernels before 5.18 resolve a
+        // linked request's ring descriptor at submission, before the open ran (and before 5.15 an open into a ring
+        // descriptor is an ordinary open and the close would close descriptor 0). Without this feature: no batches.
+        if ((p.Features & IORING_FEAT_LINKED_FILE) == 0)
+        {
+            close(ring);
+            _unavailable = true;
+            return null;
+        }
         BatchFileReader? reader = null;
         try
         {
