@@ -35,10 +35,9 @@ public sealed class ContentScanner(TextScanner engine)
             var head = bytes.AsSpan(0, filled);
             if (TextDecoder.LooksBinary(head)) return new ContentResult(true, filled, 0);
             var encoding = TextDecoder.Choose(head, out int bom);
-            bool asBytes = TextDecoder.ScanAsBytes(encoding);
-            if (asBytes) return ScanByteView(stream, bytes, filled, !ReferenceEquals(encoding, Encoding.Latin1), source, output);
-            bool utf8Bytes = asBytes && !ReferenceEquals(encoding, Encoding.Latin1);
-            if (asBytes) encoding = Encoding.Latin1;
+            if (TextDecoder.ScanAsBytes(encoding)) return ScanByteView(stream, bytes, filled, !ReferenceEquals(encoding, Encoding.Latin1), source, output);
+            // Only text with a byte-order mark is left: decoded as the mark says, one character per character.
+            const bool utf8Bytes = false;
             var decoder = encoding.GetDecoder();
             int skew = 0;
             chars = ArrayPool<char>.Shared.Rent(encoding.GetMaxCharCount(ChunkBytes) + OverlapChars);

@@ -23,7 +23,6 @@ public sealed class KeywordFinder
     private readonly int[][] _byBucket;
     private readonly Tables _tables;
     private readonly WideTables _wide;
-    private readonly bool[] _firstFolded = new bool[128];
 
     /// <summary>Per position 0–2 of a keyword, which buckets allow each low and each high nibble there.</summary>
     private readonly record struct Tables(
@@ -64,8 +63,6 @@ public sealed class KeywordFinder
                     }
                     foreach (var f in forms) { lo[j, f & 15] |= bit; hi[j, f >> 4] |= bit; }
                 }
-                char first = word[0];
-                if (first < 128) _firstFolded[first | 0x20] = true;
             }
         _byFirst = Enumerable.Range(0, 129)
             .Select(slot => Enumerable.Range(0, _keywords.Length).Where(k => (_keywords[k][0] < 128 ? _keywords[k][0] | 0x20 : 128) == slot).ToArray())
@@ -236,7 +233,7 @@ public sealed class KeywordFinder
         for (; i < text.Length; i++)
         {
             uint c = uint.CreateTruncating(text[i]) | 0x20;
-            if (c < 128 && !_firstFolded[c]) continue;
+            if (c < 128 && _byFirst[c].Length == 0) continue;
             for (int k = 0; k < _keywords.Length; k++)
                 if (Matches(text, i, k)) return i;
         }

@@ -15,16 +15,11 @@ public sealed class RuleSet
     /// <summary>Per keyword (in the finder's order), the rules it opens a window for, with each rule's position.</summary>
     internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> KeywordRules { get; }
 
-    private readonly Dictionary<Rule, int> _index;
-
-    /// <summary>Position of an enabled rule in <see cref="Rules"/> (by reference).</summary>
-    internal int IndexOf(Rule rule) => _index[rule];
-
     public RuleSet(IEnumerable<Rule> rules)
     {
         Rules = rules.Where(r => r.Enabled).ToList();
-        _index = new Dictionary<Rule, int>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < Rules.Count; i++) _index.TryAdd(Rules[i], i);
+        var index = new Dictionary<Rule, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < Rules.Count; i++) index.TryAdd(Rules[i], i);
         Unfiltered = Rules.Where(r => r.Keywords.Count == 0 && r.PairKeywords.Count == 0).ToList();
         var byKeyword = new Dictionary<string, List<(Rule, bool)>>(StringComparer.Ordinal);
         foreach (var rule in Rules)
@@ -35,7 +30,7 @@ public sealed class RuleSet
             }
         Keywords = byKeyword.Count > 0 ? new KeywordFinder(byKeyword.Keys) : null;
         // Same order as the finder's keywords, so a hit's keyword index picks its rules.
-        KeywordRules = Keywords is null ? [] : Keywords.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, _index[x.Item1])).ToArray())).ToList();
+        KeywordRules = Keywords is null ? [] : Keywords.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
     }
 
     /// <summary>
