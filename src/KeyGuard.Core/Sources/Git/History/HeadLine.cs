@@ -16,9 +16,9 @@ internal sealed class HeadLine(Repository repo, HistoryIndex index)
     public Dictionary<string, HeadState> Track(IReadOnlyDictionary<int, List<string>> fingerprintsByBlob)
     {
         var states = new Dictionary<string, HeadState>(StringComparer.Ordinal);
-        if (fingerprintsByBlob.Count == 0 || repo.Info.IsHeadUnborn || repo.Head.Tip == null) return states;
+        if (fingerprintsByBlob.Count == 0 || HeadCommit() is not { } headId) return states;
 
-        var line = FirstParentLine(repo.Head.Tip.Id);
+        var line = FirstParentLine(headId);
         line.Reverse();
         var present = new Dictionary<int, int>();            // path -> blob holding a secret there
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -63,9 +63,20 @@ internal sealed class HeadLine(Repository repo, HistoryIndex index)
                 if (index.FirstParents[at] < 0) return line;
             }
         }
-        foreach (var commit in repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = head, FirstParentOnly = true }))
-            if (index.CommitIndexById.TryGetValue(commit.Id, out int ci)) line.Add(ci);
+        try
+        {
+            foreach (var commit in repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = head, FirstParentOnly = true }))
+                if (index.CommitIndexById.TryGetValue(commit.Id, out int ci)) line.Add(ci);
+        }
+        catch (LibGit2SharpException) { /* the line ends at a commit the sweep already reported as unreadable */ }
         return line;
+    }
+
+    /// <summary>HEAD's commit, or null when HEAD is unborn or cannot be read (the selector reported that).</summary>
+    private ObjectId? HeadCommit()
+    {
+        try { return repo.Info.IsHeadUnborn ? null : repo.Head.Tip?.Id; }
+        catch (LibGit2SharpException) { return null; }
     }
 
     private static void Adjust(IReadOnlyDictionary<int, List<string>> fingerprintsByBlob, int blob, Dictionary<string, int> counts,

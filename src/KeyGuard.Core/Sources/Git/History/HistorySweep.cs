@@ -75,6 +75,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
 
         var selector = new CommitSelector(repo, options, odbCommits);
         var commits = selector.Select();
+        outcome.Notes.AddRange(selector.Notes.Select(n => $"{options.RepositoryPath}: {n}"));
         double selectedSeconds = clock.Elapsed.TotalSeconds;
         var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true), options.UseGit);
         var messageHits = new List<Hit>();

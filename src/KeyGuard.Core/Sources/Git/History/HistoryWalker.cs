@@ -80,9 +80,24 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
         var parents = commit.Parents.Select(p => p.Id).ToList();
         var info = Record(commit.Id, author.Name, author.Email, author.When, parents);
         onCommit(info, commit.Message ?? "");
+        // A parent that cannot be read leaves nothing to diff against: the commit is scanned whole (every file as
+        // if it added it) and the hole is an error, rather than the commit being lost with its parent.
+        Tree? parentTree = null;
+        if (parents.Count > 0)
+        {
+            string? problem = null;
+            try
+            {
+                parentTree = Repo.Lookup<Commit>(parents[0])?.Tree;
+                if (parentTree == null) problem = "missing from the object database";
+            }
+            catch (LibGit2SharpException e) { problem = e.Message.Trim(); }
+            if (problem != null)
+                Errors.Add((commit.Sha, $"cannot read its parent {parents[0].Sha[..12]} ({problem}); every file of the commit was scanned"));
+        }
         try
         {
-            var changes = Repo.Diff.Compare<TreeChanges>(commit.Parents.FirstOrDefault()?.Tree, commit.Tree, TreeOnly)
+            var changes = Repo.Diff.Compare<TreeChanges>(parentTree, commit.Tree, TreeOnly)
                 .Where(c => c.Status != ChangeKind.Unmodified).Select(TreeChange.From).ToList();
             index.FirstParentChanges.Add(Apply(commit.Id, parents, changes, info, onNewBlob));
         }

@@ -16,7 +16,7 @@ internal static class NativeRevWalk
     private const uint SortTopological = 1, SortTime = 2;   // GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME, as CommitSortStrategies
 
     [System.Runtime.CompilerServices.InlineArray(20)]
-    private struct GitOid
+    internal struct GitOid
     {
         private byte _first;
     }
@@ -69,7 +69,7 @@ internal static class NativeRevWalk
         }
     }
 
-    private static GitOid ToOid(ObjectId id)
+    internal static GitOid ToOid(ObjectId id)
     {
         var oid = new GitOid();
         id.RawId.AsSpan().CopyTo(oid);
