@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KeyGuard;
+using KeyGuard.Cli;
 using KeyGuard.Cli.Commands;
 
 var root = new RootCommand("KeyGuard: finds leaked AWS credentials and closes the loop in IAM.");
@@ -16,11 +17,22 @@ root.Subcommands.Add(ApplyCommand.Create());
 root.Subcommands.Add(OrgScanCommand.Create());
 root.Subcommands.Add(OrgMergeCommand.Create());
 
+// A bug must still end in one line and a failing exit code (hooks fail closed), never a stack trace: exceptions
+// on other threads end the process here too.
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+{
+    Console.Error.WriteLine($"keyguard: internal error: {Describe(e.ExceptionObject as Exception)}");
+    Console.Error.Flush();
+    Environment.Exit(ExitCodes.ScanError);
+};
+
 var parse = root.Parse(args);
-if (parse.Errors.Count > 0)
+var problems = parse.Errors.Select(e => e.Message).Concat(CommandLineChecks.StrayArguments(parse)).ToList();
+if (problems.Count > 0)
 {
     // One line per problem: System.CommandLine lists allowed values on extra lines.
-    foreach (var error in parse.Errors) Console.Error.WriteLine("keyguard: " + string.Join(' ', error.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)));
+    foreach (var problem in problems) Console.Error.WriteLine("keyguard: " + CommandLineChecks.OneLine(problem));
+    Console.Error.WriteLine($"keyguard: see '{CommandLineChecks.CommandPath(parse)} --help'");
     return ExitCodes.Usage;
 }
 try
@@ -38,3 +50,15 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException)
     Console.Error.WriteLine($"keyguard: {e.Message}");
     return ExitCodes.ScanError;
 }
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("keyguard: interrupted");
+    return ExitCodes.Interrupted;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"keyguard: internal error: {Describe(e)}");
+    return ExitCodes.ScanError;
+}
+
+static string Describe(Exception? e) => e == null ? "unknown" : $"{e.GetType().Name}: {CommandLineChecks.OneLine(e.Message)}";

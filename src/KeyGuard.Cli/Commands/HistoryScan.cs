@@ -58,6 +58,8 @@ internal sealed class HistoryScan
         int maxDepth = p.GetValue(MaxDepth);
         if (maxDepth < 0) throw new UsageException("--max-depth must be 1 or more");
         var repoPath = paths.Length == 1 ? paths[0] : ".";
+        // Discovery walks up from a path that does not exist, and would sweep the enclosing repository instead.
+        if (!Directory.Exists(repoPath)) throw new UsageException($"--history: {repoPath}: no such directory");
         if (HistorySweep.FindGitDir(repoPath) == null) throw new UsageException($"--history: {repoPath}: not a git repository");
 
         var setup = ScanSetup.Create(settings, ScanSetup.ConfigRootFor(repoPath));

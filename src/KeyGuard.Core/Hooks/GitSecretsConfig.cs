@@ -44,32 +44,64 @@ public sealed class GitSecretsConfig
         try { gitDir = Sources.Git.Staged.GitRepositoryLocator.Discover(configRoot); }
         catch (LibGit2SharpException) { return None; }
         if (gitDir == null) return None;
-        using var repo = new Repository(gitDir);
-        return Load(repo);
+        Repository repo;
+        try { repo = new Repository(gitDir); }
+        catch (LibGit2SharpException e)
+        {
+            // The files are still scanned; only the repository's git-secrets settings cannot be read.
+            return new GitSecretsConfig { Warnings = [$"{configRoot}: cannot read the repository's git config, so its git-secrets settings are not applied: {KeyGuard.Sources.Git.UnreadableRepository.Explain(e, configRoot)}"] };
+        }
+        using (repo) return Load(repo);
     }
+
+    /// <summary>
+    /// The multi-valued global git config key that lets a repository's own <c>secrets.providers</c> run (a path, or
+    /// <c>*</c>), as <c>safe.directory</c> does for git: a provider is a shell command, and a scanned checkout's
+    /// <c>.git/config</c> is not the user's to trust by default.
+    /// </summary>
+    public const string TrustProvidersKey = "keyguard.trustProviders";
 
     public static GitSecretsConfig Load(Repository repo)
     {
         var patterns = new List<string>(); var providers = new List<string>(); var allowed = new List<string>();
+        var warnings = new List<string>();
+        var trusted = new List<string>();
+        var repoProviders = new List<string>();
         foreach (var entry in repo.Config)
         {
             switch (entry.Key)
             {
                 case "secrets.patterns": patterns.Add(entry.Value); break;
-                case "secrets.providers": providers.Add(entry.Value); break;
+                case "secrets.providers":
+                    if (entry.Level is ConfigurationLevel.Global or ConfigurationLevel.Xdg or ConfigurationLevel.System or ConfigurationLevel.ProgramData
+                        || GitSecretsProvider.IsInProcess(entry.Value))
+                        providers.Add(entry.Value);
+                    else repoProviders.Add(entry.Value);
+                    break;
                 case "secrets.allowed": allowed.Add(entry.Value); break;
+                // git lower-cases a key's last part, as it does every section and key name.
+                case var key when string.Equals(key, TrustProvidersKey, StringComparison.OrdinalIgnoreCase)
+                                  && entry.Level is ConfigurationLevel.Global or ConfigurationLevel.Xdg or ConfigurationLevel.System:
+                    trusted.Add(entry.Value); break;
             }
         }
         string? workTree = repo.Info.IsBare ? null : repo.Info.WorkingDirectory;
+        var repoRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(workTree ?? repo.Info.Path));
+        if (repoProviders.Count > 0)
+        {
+            if (trusted.Any(t => t == "*" || Path.TrimEndingDirectorySeparator(Path.GetFullPath(t)) == repoRoot)) providers.AddRange(repoProviders);
+            else
+                warnings.Add($"{repoRoot}: skipped {repoProviders.Count} secrets.providers command{(repoProviders.Count == 1 ? "" : "s")} from the repository's own git config " +
+                             $"(a scanned repository's commands never run unless you trust it: git config --global --add {TrustProvidersKey} {repoRoot})");
+        }
         if (workTree != null)
         {
             var file = Path.Combine(workTree, ".gitallowed");
             if (File.Exists(file))
                 allowed.AddRange(File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#'));
         }
-        if (patterns.Count == 0 && providers.Count == 0 && allowed.Count == 0) return None;
+        if (patterns.Count == 0 && providers.Count == 0 && allowed.Count == 0) return warnings.Count == 0 ? None : new GitSecretsConfig { Warnings = warnings };
 
-        var warnings = new List<string>();
         var rules = new List<Rule>();
         var allowedRegexes = new List<Regex>();
         var allowedStrings = new List<string>();
@@ -133,11 +165,15 @@ public sealed class GitSecretsConfig
 /// <summary>Runs a <c>secrets.providers</c> command; each output line is a pattern.</summary>
 internal static class GitSecretsProvider
 {
+    /// <summary>git-secrets' AWS provider, which KeyGuard runs in-process (it reads ~/.aws/credentials, runs nothing).</summary>
+    public static bool IsInProcess(string command) =>
+        command.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: 3 or 4 } words && words[0] == "git" && words[1] == "secrets" && words[2] == "--aws-provider";
+
     public static IEnumerable<string> Run(string command, string workDir, List<string> warnings)
     {
         // git-secrets' own AWS provider, done in-process: no bash, no second git, and it works without git-secrets.
         var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length is 3 or 4 && words[0] == "git" && words[1] == "secrets" && words[2] == "--aws-provider")
+        if (IsInProcess(command))
             return AwsCredentialsProvider(words.Length == 4 ? words[3] : null);
         try
         {

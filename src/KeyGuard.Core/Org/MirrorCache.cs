@@ -90,12 +90,7 @@ internal static class GitCli
 
     public static void Run(string workingDirectory, params string[] args)
     {
-        var psi = new System.Diagnostics.ProcessStartInfo("git")
-        {
-            WorkingDirectory = workingDirectory, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["GIT_TERMINAL_PROMPT"] = "0";   // never wait for a password nobody will type
+        var psi = KeyGuard.Sources.Git.SafeGit.StartInfo(workingDirectory, args);
         using var p = System.Diagnostics.Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEnd();

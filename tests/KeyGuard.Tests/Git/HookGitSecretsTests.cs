@@ -29,6 +29,7 @@ public sealed class HookGitSecretsTests
         using var repo = HookTestRepo.Create();
         repo.Git("config", "--add", "secrets.patterns", "corp-token-[[:digit:]]{6}");
         repo.Git("config", "--add", "secrets.providers", "echo 'legacy-[[:alpha:]]+-pass'");
+        repo.Git("config", "--global", "--add", GitSecretsConfig.TrustProvidersKey, repo.Dir);   // a repository's own provider runs only when trusted
         repo.Write("a.cfg", "t = corp-token-123456\n");
         repo.Git("add", "-A");
         var run = repo.Keyguard("hook", "pre-commit");
@@ -68,6 +69,7 @@ public sealed class HookGitSecretsTests
         using var repo = HookTestRepo.Create();
         repo.Git("config", "--add", "secrets.patterns", "(unclosed");
         repo.Git("config", "--add", "secrets.providers", "exit 4");
+        repo.Git("config", "--global", "--add", GitSecretsConfig.TrustProvidersKey, repo.Dir);
         repo.Write("a.txt", "fine\n");
         repo.Git("add", "-A");
         var run = repo.Keyguard("hook", "pre-commit");

@@ -13,13 +13,7 @@ internal static class GitHelper
 
     public static Process Start(string gitDir, bool withStdin, params string[] args)
     {
-        var psi = new ProcessStartInfo("git")
-        {
-            RedirectStandardInput = withStdin, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (var a in (string[])["--git-dir", gitDir, "-c", "core.packedGitWindowSize=32m", "-c", "core.packedGitLimit=128m", .. args])
-            psi.ArgumentList.Add(a);
-        psi.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        var psi = SafeGit.StartInfo(null, ["--git-dir", gitDir, "-c", "core.packedGitWindowSize=32m", "-c", "core.packedGitLimit=128m", .. args], withStdin);
         var git = Process.Start(psi) ?? throw new InvalidOperationException("git did not start");
         git.ErrorDataReceived += (_, _) => { };
         git.BeginErrorReadLine();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using KeyGuard.Detection;
 using KeyGuard.Findings;
 using KeyGuard.Scanning;
+using KeyGuard.Sources.Git;
 using LibGit2Sharp;
 
 namespace KeyGuard.Sources.Git.History;
@@ -165,7 +166,7 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
     private static Repository OpenRepository(string gitDir)
     {
         try { return new Repository(gitDir); }
-        catch (LibGit2SharpException e) { throw new UsageException($"--history: {gitDir}: cannot open the repository: {e.Message}"); }
+        catch (LibGit2SharpException e) { throw new UsageException($"--history: {gitDir}: cannot open the repository: {UnreadableRepository.Explain(e, gitDir)}"); }
     }
 
     private void ScanMessage(CommitInfo info, string message, List<Finding> scratch, List<Hit> hits, ScanResult result)

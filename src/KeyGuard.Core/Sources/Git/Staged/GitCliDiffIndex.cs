@@ -25,12 +25,8 @@ internal static class GitCliDiffIndex
         var forced = Environment.GetEnvironmentVariable("KEYGUARD_DIFF_INDEX");
         if (forced == "libgit2") return null;
         if (forced != "git" && IndexBytes(repo) < MinIndexBytes) return null;
-        var psi = new ProcessStartInfo("git")
-        {
-            WorkingDirectory = repo.Info.WorkingDirectory, RedirectStandardOutput = true, RedirectStandardError = true,
-            UseShellExecute = false, StandardOutputEncoding = Encoding.UTF8,
-        };
-        foreach (var a in new[] { "diff-index", "--cached", "-M", "--raw", "-z", "--no-abbrev", "--no-color", "HEAD", "--" }) psi.ArgumentList.Add(a);
+        var psi = SafeGit.StartInfo(repo.Info.WorkingDirectory, ["diff-index", "--cached", "-M", "--raw", "-z", "--no-abbrev", "--no-color", "--no-ext-diff", "HEAD", "--"]);
+        psi.StandardOutputEncoding = Encoding.UTF8;
         try
         {
             using var p = Process.Start(psi);
