@@ -31,8 +31,9 @@ var problems = parse.Errors.Select(e => e.Message).Concat(CommandLineChecks.Stra
 if (problems.Count > 0)
 {
     // One line per problem: System.CommandLine lists allowed values on extra lines.
-    foreach (var problem in problems) Console.Error.WriteLine("keyguard: " + CommandLineChecks.OneLine(problem));
-    Console.Error.WriteLine($"keyguard: see '{CommandLineChecks.CommandPath(parse)} --help'");
+    var help = $" (see '{CommandLineChecks.CommandPath(parse)} --help')";
+    for (int i = 0; i < problems.Count; i++)
+        Console.Error.WriteLine("keyguard: " + CommandLineChecks.OneLine(problems[i]) + (i == problems.Count - 1 ? help : ""));
     return ExitCodes.Usage;
 }
 try

@@ -111,6 +111,7 @@ internal sealed class HistoryLineText(string gitDir) : IDisposable
             _repo ??= new Repository(gitDir);
             string? text = f.Source.BlobId is { } blobId ? _repo.Lookup<Blob>(blobId)?.GetContentText()
                 : f.Source.Commit is { } sha && f.Source.Kind == KeyGuard.Sources.SourceKind.CommitMessage ? _repo.Lookup<Commit>(sha)?.Message
+                : f.Source.Kind == KeyGuard.Sources.SourceKind.TagMessage && KeyGuard.Sources.TagMessages.NameFrom(f.Path) is { } tag ? _repo.Tags[tag]?.Annotation?.Message
                 : null;
             return text?.Split('\n').Skip(f.Line - 1).FirstOrDefault()?.TrimEnd('\r');
         }

@@ -57,7 +57,7 @@ public sealed class HookContext : IDisposable
     {
         var found = new List<Finding>();
         var r = Setup.Scanner.ScanText(message, source, found);
-        _messages[source.Commit ?? ""] = message.Split('\n');
+        _messages[MessageKey(source)] = message.Split('\n');
         result.Findings.AddRange(found);
         result.Stats.SuppressedInline += r.Suppressed;
         result.Stats.BytesScanned += r.Bytes;
@@ -75,10 +75,12 @@ public sealed class HookContext : IDisposable
 
     private string? LineText(Finding f)
     {
-        if (f.Source.Kind == SourceKind.CommitMessage)
-            return _messages.TryGetValue(f.Source.Commit ?? "", out var lines) && f.Line <= lines.Length ? lines[f.Line - 1].TrimEnd('\r') : null;
+        if (f.Source.Kind is SourceKind.CommitMessage or SourceKind.TagMessage)
+            return _messages.TryGetValue(MessageKey(f.Source), out var lines) && f.Line <= lines.Length ? lines[f.Line - 1].TrimEnd('\r') : null;
         return Changes.LineText(f);
     }
+
+    private static string MessageKey(Provenance source) => $"{source.Commit}\0{source.Path}";
 
     public void Dispose() => Repo.Dispose();
 }

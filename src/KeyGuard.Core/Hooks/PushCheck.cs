@@ -20,6 +20,7 @@ public static class PushCheck
         foreach (var pushed in refs)
         {
             if (pushed.DeletesBranch) continue;
+            ScanTagMessages(ctx, pushed, result);
             foreach (var commit in CommitsToSend(ctx.Repo, remote, pushed))
             {
                 if (!done.Add(commit.Id)) continue;
@@ -51,6 +52,21 @@ public static class PushCheck
     {
         while (o is TagAnnotation tag) o = tag.Target;
         return o as Commit;
+    }
+
+    /// <summary>An annotated tag carries its own message (release notes are a classic place to paste a key): each
+    /// tag in the chain the pushed ref names is scanned.</summary>
+    private static void ScanTagMessages(HookContext ctx, PushedRef pushed, ScanResult result)
+    {
+        var name = pushed.LocalRef.StartsWith("refs/tags/", StringComparison.Ordinal) ? pushed.LocalRef["refs/tags/".Length..] : pushed.LocalRef;
+        for (var obj = ctx.Repo.Lookup(pushed.LocalSha); obj is TagAnnotation tag; obj = tag.Target)
+        {
+            var source = new Provenance(TagMessages.PathFor(tag.Name ?? name), SourceKind.TagMessage)
+            {
+                Commit = Peel(tag)?.Sha, Author = tag.Tagger?.Name, Email = tag.Tagger?.Email, Date = tag.Tagger?.When,
+            };
+            ctx.ScanMessage(tag.Message ?? "", source, result);
+        }
     }
 
     private static void ScanCommit(HookContext ctx, Commit commit, ScanResult result)

@@ -38,6 +38,7 @@ public static class ScanReporters
         Sources.SourceKind.Index => "index",
         Sources.SourceKind.Commit => "commit",
         Sources.SourceKind.CommitMessage => "message",
+        Sources.SourceKind.TagMessage => "tag-message",
         _ => "file",
     };
 }

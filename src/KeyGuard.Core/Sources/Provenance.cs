@@ -1,7 +1,18 @@
 namespace KeyGuard.Sources;
 
 /// <summary>Where a fragment of text came from.</summary>
-public enum SourceKind { File, Stdin, Index, Commit, CommitMessage }
+public enum SourceKind { File, Stdin, Index, Commit, CommitMessage, TagMessage }
+
+/// <summary>The path a finding in an annotated tag's message is reported at, in sweeps and hooks alike.</summary>
+public static class TagMessages
+{
+    private const string Prefix = "<tag message: ";
+
+    public static string PathFor(string tagName) => $"{Prefix}{tagName}>";
+
+    public static string? NameFrom(string path) =>
+        path.StartsWith(Prefix, StringComparison.Ordinal) && path.EndsWith('>') ? path[Prefix.Length..^1] : null;
+}
 
 /// <summary>Provenance of scanned text: the path plus, for git sources, the commit and its author.</summary>
 public sealed record Provenance(string Path, SourceKind Kind = SourceKind.File)

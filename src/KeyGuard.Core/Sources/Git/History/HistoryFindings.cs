@@ -32,14 +32,14 @@ internal sealed class HistoryFindings(HistoryIndex index, int occurrenceLimit)
         {
             var places = new List<Place>();
             // The same secret twice in one blob is one occurrence: the first line.
-            foreach (var perSource in group.GroupBy(h => (h.Blob, h.MessageCommit)))
+            foreach (var perSource in group.GroupBy(h => (h.Blob, h.MessageCommit, h.Blob < 0 ? h.Finding.Source.Path : null)))
             {
                 var first = perSource.MinBy(h => (h.Finding.Line, h.Finding.Column));
                 if (first.Blob >= 0)
                     foreach (var p in index.Blobs[first.Blob].Places)
                         places.Add(new Place(p.Commit, index.PathOf(p.Path), first.Finding.Line, first.Finding, false));
                 else
-                    places.Add(new Place(first.MessageCommit, MessagePath, first.Finding.Line, first.Finding, true));
+                    places.Add(new Place(first.MessageCommit, first.Finding.Source.Path, first.Finding.Line, first.Finding, true));
             }
             // Oldest first; unreachable blobs (no commit) last.
             places.Sort((a, b) =>
@@ -56,7 +56,8 @@ internal sealed class HistoryFindings(HistoryIndex index, int occurrenceLimit)
     {
         var intro = places[0];
         var commit = intro.Commit >= 0 ? index.Commits[intro.Commit] : null;
-        var source = new Provenance(intro.Path, intro.Message ? SourceKind.CommitMessage : SourceKind.Commit)
+        // A tag message is the tagger's words about the tagged commit: it keeps its own provenance.
+        var source = intro.Finding.Source.Kind == SourceKind.TagMessage ? intro.Finding.Source : new Provenance(intro.Path, intro.Message ? intro.Finding.Source.Kind : SourceKind.Commit)
         {
             Commit = commit?.Sha,
             Author = commit?.Author,

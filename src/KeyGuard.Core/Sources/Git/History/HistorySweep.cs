@@ -69,10 +69,12 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
         var odbCommits = new List<Commit>();
         var odbBlobs = new List<ObjectId>();
         var odbErrors = new List<(string, string)>();
+        var odbTags = new List<TagAnnotation>();
         if (options.Unreachable)
             foreach (var obj in UnreachableObjects.Enumerate(repo, odbErrors))
                 if (obj is Commit c) odbCommits.Add(c);
                 else if (obj is Blob b) odbBlobs.Add(b.Id);
+                else if (obj is TagAnnotation t) odbTags.Add(t);
 
         var selector = new CommitSelector(repo, options, odbCommits);
         var commits = selector.Select();
@@ -147,6 +149,8 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
                                                                  (packScan.Failure is { } pf ? $", stopped: {pf.Message}" : "")));
             }
             var blobHits = new DeltaInheritance(index, blobs.Deltas, b => SourceFor(b, index)).Resolve(blobs.Hits);
+            // Annotated tags belong to whole-repository sweeps; a range or a branch names commits, not tags.
+            if (!options.Narrowed) ScanTagMessages(repo, index, odbTags, messageFindings, messageHits, result);
             var hits = blobHits.Concat(messageHits).ToList();
             var byBlob = HistoryFindings.FingerprintsByBlob(hits);
             var head = new HeadLine(repo, index).Track(byBlob);
@@ -186,6 +190,52 @@ public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options,
             result.Errors.Add(new ScanError($"{info.Sha}:{HistoryFindings.MessagePath}", e.Message));
         }
         foreach (var f in scratch) hits.Add(new Hit(f, -1, info.Index));
+    }
+
+    /// <summary>Each annotated tag's message (release notes are a classic place to paste a key), once per tag object:
+    /// every tag a ref names, tags of tags, and with --unreachable the tag objects no ref names.</summary>
+    private void ScanTagMessages(Repository repo, HistoryIndex index, List<TagAnnotation> unreachable, List<Finding> scratch, List<Hit> hits, ScanResult result)
+    {
+        var seen = new HashSet<ObjectId>();
+        var tags = new List<TagAnnotation>();
+        try
+        {
+            foreach (var reference in repo.Refs)
+            {
+                GitObject? target;
+                try { target = reference.ResolveToDirectReference()?.Target; }
+                catch (LibGit2SharpException) { continue; }   // the selector reported the damaged ref
+                for (; target is TagAnnotation tag; target = tag.Target) tags.Add(tag);
+            }
+        }
+        catch (LibGit2SharpException) { /* the selector reported why the refs cannot be listed */ }
+        tags.AddRange(unreachable);
+        foreach (var tag in tags)
+        {
+            if (!seen.Add(tag.Id)) continue;
+            string? message; Commit? target;
+            try
+            {
+                message = tag.Message;
+                GitObject? obj = tag.Target;
+                while (obj is TagAnnotation inner) obj = inner.Target;
+                target = obj as Commit;
+            }
+            catch (LibGit2SharpException e)
+            {
+                result.Errors.Add(new ScanError(tag.Id.Sha, $"cannot read the annotated tag: {e.Message.Trim()}"));
+                continue;
+            }
+            var source = new Provenance(TagMessages.PathFor(tag.Name), SourceKind.TagMessage)
+            {
+                Commit = target?.Sha, Author = tag.Tagger?.Name, Email = tag.Tagger?.Email, Date = tag.Tagger?.When,
+            };
+            scratch.Clear();
+            try { result.Stats.SuppressedInline += scanner.ScanText(message ?? "", source, scratch).Suppressed; }
+            catch (RuleTimeoutException e) { result.Errors.Add(new ScanError(source.Path, e.Message)); }
+            int commit = target != null && index.CommitIndexById.TryGetValue(target.Id, out int ci) ? ci : -1;
+            foreach (var f in scratch) hits.Add(new Hit(f, -1, commit));
+        }
     }
 
     internal static Provenance SourceFor(BlobRecord blob, HistoryIndex index)
