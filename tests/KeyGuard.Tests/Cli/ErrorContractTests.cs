@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KeyGuard.Tests.Support;
 using Xunit;
 
@@ -68,5 +69,27 @@ public sealed class ErrorContractTests : IDisposable
         var r = Run("scan", "--threads", "99999999999");
         AssertUsage(r, "'--threads' as a whole number");
         Assert.DoesNotContain("System.", r.Stderr);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_stops_a_running_command_at_once_with_exit_130()
+    {
+        // stdin that never ends keeps the scan busy until it is interrupted.
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir.Path };
+        psi.ArgumentList.Add(KeyGuardProcess.DllPath);
+        foreach (var a in new[] { "scan", "-", "--no-progress" }) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.StandardInput.WriteLineAsync("still typing");
+        await p.StandardInput.FlushAsync();
+        await Task.Delay(1500);
+        Assert.False(p.HasExited);
+        using (var kill = Process.Start("kill", ["-INT", p.Id.ToString()])!) await kill.WaitForExitAsync();
+
+        var stopped = await Task.WhenAny(p.WaitForExitAsync(), Task.Delay(10_000));
+        if (!p.HasExited) p.Kill(true);
+        Assert.True(p.HasExited, "SIGINT did not stop keyguard within 10 s");
+        Assert.Equal(130, p.ExitCode);
+        Assert.Contains("interrupted", await stderr);
     }
 }
