@@ -197,6 +197,31 @@ public sealed class HookInstallTests
         }
     }
 
+    [Fact]
+    public void Installed_hook_fails_closed_with_its_own_message_when_keyguard_is_gone_and_dotnet_is_installed()
+    {
+        using var repo = HookTestRepo.Create();
+        repo.Write("README.md", "demo\n");
+        repo.CommitAll("init");
+        Assert.Equal(0, repo.Keyguard("install").Code);
+        var hook = Path.Combine(HooksDir(repo), "pre-commit");
+        // keyguard removed after install: the recorded path no longer exists, nothing on PATH but git and dotnet.
+        File.WriteAllText(hook, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(hook),
+            "keyguard_installed_from='[^']*'", "keyguard_installed_from='/nonexistent/keyguard.dll'"));
+        var psi = new System.Diagnostics.ProcessStartInfo("sh") { WorkingDirectory = repo.Dir, RedirectStandardError = true, RedirectStandardOutput = true };
+        psi.ArgumentList.Add(hook);
+        psi.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+        psi.Environment["HOME"] = repo.Home;
+        psi.Environment.Remove("KEYGUARD_BIN");
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+
+        Assert.True(p.ExitCode == 2, $"exit {p.ExitCode}: {stderr}");
+        Assert.Contains("keyguard: cannot find keyguard", stderr);
+        Assert.DoesNotContain("Cannot find a tool in the manifest", stderr);
+    }
+
     internal static string RepoRoot()
     {
         var dir = AppContext.BaseDirectory;
