@@ -18,7 +18,57 @@ internal static class HookCommand
         command.Subcommands.Add(CommitMsg());
         command.Subcommands.Add(PrepareCommitMsg());
         command.Subcommands.Add(PrePush());
+        command.Subcommands.Add(PreReceive());
         return command;
+    }
+
+    internal static Option<int> ReceiveTimeoutOption() => new("--timeout")
+    {
+        HelpName = "SECONDS", Description = "pre-receive: time budget for the check (default 60).", DefaultValueFactory = _ => 60,
+    };
+
+    internal static Option<string> OnTimeoutOption()
+    {
+        var o = new Option<string>("--on-timeout")
+        {
+            Description = "pre-receive: when the budget runs out, reject the push (fail closed, the default) or accept it with a warning (fail open).",
+            DefaultValueFactory = _ => "reject",
+        };
+        o.AcceptOnlyFromAmong("reject", "accept");
+        return o;
+    }
+
+    private static Command PreReceive()
+    {
+        var common = new Common();
+        var timeout = ReceiveTimeoutOption();
+        var onTimeout = OnTimeoutOption();
+        var c = new Command("pre-receive", "Server side: check what a push brings (lines '<old> <new> <ref>' on stdin, as git writes them), inside git's quarantine.");
+        common.AddTo(c);
+        c.Options.Add(timeout);
+        c.Options.Add(onTimeout);
+        c.SetAction(p =>
+        {
+            int seconds = p.GetValue(timeout);
+            if (seconds <= 0) throw new UsageException("--timeout must be 1 or more seconds");
+            var refs = ReceivedRef.ReadAll(Console.In);
+            bool timedOut = false;
+            int exit = common.Run(p, HookKind.PreReceive, ctx =>
+            {
+                var outcome = ReceiveCheck.Run(ctx, refs, TimeSpan.FromSeconds(seconds));
+                timedOut = outcome.TimedOut;
+                return outcome.Result;
+            });
+            if (!timedOut || exit != ExitCodes.Clean) return exit;
+            if (p.GetValue(onTimeout) == "accept")
+            {
+                Console.Error.WriteLine($"keyguard: warning: the check did not finish within {seconds} s; push accepted unchecked past that point (--on-timeout accept)");
+                return ExitCodes.Clean;
+            }
+            Console.Error.WriteLine($"keyguard: push rejected: the check did not finish within {seconds} s (the server's --on-timeout is reject); try a smaller push, or ask the administrators");
+            return ExitCodes.ScanError;
+        });
+        return c;
     }
 
     private sealed class Common
@@ -48,7 +98,8 @@ internal static class HookCommand
             catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or IOException)
             {
                 // A locked or damaged repository: the step cannot be checked, so it is stopped (exit 3), in one line.
-                Console.Error.WriteLine($"keyguard: {Environment.CurrentDirectory}: git: {e.Message.Split('\n')[0]} (bypass once with --no-verify)");
+                Console.Error.WriteLine($"keyguard: {Environment.CurrentDirectory}: git: {e.Message.Split('\n')[0]}" +
+                                        (kind == HookKind.PreReceive ? "; push rejected" : " (bypass once with --no-verify)"));
                 return ExitCodes.ScanError;
             }
         }

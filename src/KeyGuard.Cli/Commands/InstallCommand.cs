@@ -13,9 +13,15 @@ internal static class InstallCommand
     {
         var global = new Option<bool>("--global") { Description = "Install for every repository of this user (a global core.hooksPath)." };
         var force = new Option<bool>("--force") { Description = "Replace existing hooks instead of chaining them (they are kept as NAME.keyguard-replaced)." };
-        var command = new Command("install", "Install KeyGuard's git hooks in this repository (or, with --global, for all of them).");
+        var server = new Option<bool>("--server") { Description = "Install the server-side pre-receive hook in this (bare) repository instead: pushes carrying AWS credentials are rejected." };
+        var timeout = HookCommand.ReceiveTimeoutOption();
+        var onTimeout = HookCommand.OnTimeoutOption();
+        var command = new Command("install", "Install KeyGuard's git hooks in this repository (or, with --global, for all of them; with --server, the pre-receive hook of a repository that receives pushes).");
         command.Options.Add(global);
         command.Options.Add(force);
+        command.Options.Add(server);
+        command.Options.Add(timeout);
+        command.Options.Add(onTimeout);
         command.SetAction(p =>
         {
             bool isGlobal = p.GetValue(global);
@@ -30,7 +36,11 @@ internal static class InstallCommand
             List<string> done;
             try
             {
-                done = HookInstaller.Install(dir, p.GetValue(force), InstalledFrom(), isGlobal);
+                if (p.GetValue(server) && isGlobal) throw new UsageException("--server installs into one repository; it cannot be combined with --global");
+                done = p.GetValue(server)
+                    ? HookInstaller.Install(dir, p.GetValue(force), InstalledFrom(), false, HookInstaller.ServerHookNames,
+                        $"--timeout {p.GetValue(timeout)} --on-timeout {p.GetValue(onTimeout)}")
+                    : HookInstaller.Install(dir, p.GetValue(force), InstalledFrom(), isGlobal);
                 if (setGlobal) HooksDirectory.SetGlobal(dir);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"{dir}: {e.Message}"); }

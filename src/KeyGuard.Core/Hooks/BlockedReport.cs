@@ -4,7 +4,7 @@ using KeyGuard.Scanning;
 namespace KeyGuard.Hooks;
 
 /// <summary>Which git step a hook guards: it decides the wording and the way out.</summary>
-public enum HookKind { PreCommit, CommitMsg, Merge, PrePush }
+public enum HookKind { PreCommit, CommitMsg, Merge, PrePush, PreReceive }
 
 /// <summary>
 /// What a developer sees when a hook stops them: where each secret is (redacted), which rule, and every way to
@@ -40,17 +40,19 @@ public static class BlockedReport
         return string.Join("  ", parts);
     }
 
-    private static string Verb(HookKind kind) => kind == HookKind.PrePush ? "push" : kind == HookKind.Merge ? "merge" : "commit";
+    private static string Verb(HookKind kind) => kind is HookKind.PrePush or HookKind.PreReceive ? "push" : kind == HookKind.Merge ? "merge" : "commit";
 
     private static string Where(HookKind kind) => kind switch
     {
         HookKind.PreCommit => "on lines this commit adds",
         HookKind.CommitMsg => "in the commit message",
         HookKind.Merge => "in what this merge brings in",
+        HookKind.PreReceive => "in the commits and tags being pushed (checked by the server)",
         _ => "in the commits being pushed",
     };
 
-    private static string Bypass(HookKind kind) => kind == HookKind.PrePush ? "git push --no-verify" : kind == HookKind.Merge
+    private static string Bypass(HookKind kind) => kind == HookKind.PreReceive ? "ask the server's administrators (a server-side check has no client bypass)"
+        : kind == HookKind.PrePush ? "git push --no-verify" : kind == HookKind.Merge
         ? "KEYGUARD_SKIP=1 git merge ... (git runs prepare-commit-msg even with --no-verify)" : "git commit --no-verify";
 
     private static IEnumerable<string> Steps(HookKind kind)

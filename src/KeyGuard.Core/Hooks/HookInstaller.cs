@@ -9,30 +9,33 @@ namespace KeyGuard.Hooks;
 public static class HookInstaller
 {
     public static readonly string[] HookNames = ["pre-commit", "prepare-commit-msg", "commit-msg", "pre-push"];
+    /// <summary>The server-side hook <c>install --server</c> writes into a (bare) repository that receives pushes.</summary>
+    public static readonly string[] ServerHookNames = ["pre-receive"];
     public const string Marker = "# keyguard-hook:";
     public const string ChainedSuffix = ".keyguard-chained";
     public const string ReplacedSuffix = ".keyguard-replaced";
 
     /// <summary>The script for <paramref name="hook"/>, from hooks/ in the repository (embedded), filled in.</summary>
-    public static string Script(string hook, string installedFrom, bool global)
+    public static string Script(string hook, string installedFrom, bool global, string receiveArgs = "")
     {
         using var stream = typeof(HookInstaller).Assembly.GetManifestResourceStream("hooks." + hook)
                            ?? throw new InvalidOperationException($"hook script '{hook}' is not embedded");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd()
             .Replace("@KEYGUARD_SCOPE@", global ? "global" : "repo")
-            .Replace("@KEYGUARD_INSTALLED_FROM@", installedFrom.Replace("'", ""));
+            .Replace("@KEYGUARD_INSTALLED_FROM@", installedFrom.Replace("'", ""))
+            .Replace("@KEYGUARD_RECEIVE_ARGS@", receiveArgs.Replace("'", ""));
     }
 
     public static bool IsOurs(string path) =>
         File.Exists(path) && File.ReadLines(path).Take(3).Any(l => l.StartsWith(Marker, StringComparison.Ordinal));
 
     /// <summary>Installs every hook into <paramref name="dir"/>; returns one line per hook saying what was done.</summary>
-    public static List<string> Install(string dir, bool force, string installedFrom, bool global)
+    public static List<string> Install(string dir, bool force, string installedFrom, bool global, IReadOnlyList<string>? hooks = null, string receiveArgs = "")
     {
         Directory.CreateDirectory(dir);
         var done = new List<string>();
-        foreach (var hook in HookNames)
+        foreach (var hook in hooks ?? HookNames)
         {
             var path = Path.Combine(dir, hook);
             string what;
@@ -42,17 +45,17 @@ public static class HookInstaller
                 throw new UsageException($"{path}: not KeyGuard's, and {Path.GetFileName(path)}{ChainedSuffix} or {ReplacedSuffix} already exists; move one of them away first");
             else if (force) { File.Move(path, path + ReplacedSuffix); what = $"installed (the existing hook was replaced; kept as {hook}{ReplacedSuffix})"; }
             else { File.Move(path, path + ChainedSuffix); what = $"installed (the existing hook still runs first, as {hook}{ChainedSuffix})"; }
-            Write(path, Script(hook, installedFrom, global));
+            Write(path, Script(hook, installedFrom, global, receiveArgs));
             done.Add($"{hook}: {what}");
         }
         return done;
     }
 
     /// <summary>Removes KeyGuard's scripts and restores what install moved aside; leaves anything else alone.</summary>
-    public static List<string> Uninstall(string dir)
+    public static List<string> Uninstall(string dir, IReadOnlyList<string>? hooks = null)
     {
         var done = new List<string>();
-        foreach (var hook in HookNames)
+        foreach (var hook in hooks ?? HookNames)
         {
             var path = Path.Combine(dir, hook);
             if (File.Exists(path) && !IsOurs(path)) { done.Add($"{hook}: left alone (not written by keyguard)"); continue; }

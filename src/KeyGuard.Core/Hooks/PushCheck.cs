@@ -20,7 +20,7 @@ public static class PushCheck
         foreach (var pushed in refs)
         {
             if (pushed.DeletesBranch) continue;
-            ScanTagMessages(ctx, pushed, result);
+            ScanTagMessages(ctx, pushed.LocalRef, pushed.LocalSha, result);
             foreach (var commit in CommitsToSend(ctx.Repo, remote, pushed))
             {
                 if (!done.Add(commit.Id)) continue;
@@ -48,7 +48,7 @@ public static class PushCheck
         return repo.Commits.QueryBy(filter).ToList();
     }
 
-    private static Commit? Peel(GitObject? o)
+    internal static Commit? Peel(GitObject? o)
     {
         while (o is TagAnnotation tag) o = tag.Target;
         return o as Commit;
@@ -56,10 +56,10 @@ public static class PushCheck
 
     /// <summary>An annotated tag carries its own message (release notes are a classic place to paste a key): each
     /// tag in the chain the pushed ref names is scanned.</summary>
-    private static void ScanTagMessages(HookContext ctx, PushedRef pushed, ScanResult result)
+    internal static void ScanTagMessages(HookContext ctx, string refName, string sha, ScanResult result)
     {
-        var name = pushed.LocalRef.StartsWith("refs/tags/", StringComparison.Ordinal) ? pushed.LocalRef["refs/tags/".Length..] : pushed.LocalRef;
-        for (var obj = ctx.Repo.Lookup(pushed.LocalSha); obj is TagAnnotation tag; obj = tag.Target)
+        var name = refName.StartsWith("refs/tags/", StringComparison.Ordinal) ? refName["refs/tags/".Length..] : refName;
+        for (var obj = ctx.Repo.Lookup(sha); obj is TagAnnotation tag; obj = tag.Target)
         {
             var source = new Provenance(TagMessages.PathFor(tag.Name ?? name), SourceKind.TagMessage)
             {
@@ -69,7 +69,7 @@ public static class PushCheck
         }
     }
 
-    private static void ScanCommit(HookContext ctx, Commit commit, ScanResult result)
+    internal static void ScanCommit(HookContext ctx, Commit commit, ScanResult result)
     {
         result.Stats.Commits++;
         var origin = new Provenance("", SourceKind.Commit)
