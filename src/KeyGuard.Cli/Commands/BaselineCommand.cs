@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KeyGuard.Reporting;
 using KeyGuard.Scanning;
 using KeyGuard.Suppression;
 
@@ -28,7 +29,7 @@ internal static class BaselineCommand
             var file = p.GetValue(output)!;
             try { Baseline.FromFindings(result.Findings).Save(file); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--output: {file}: {e.Message}"); }
-            foreach (var e in result.Errors) Console.Error.WriteLine($"keyguard: {e.Path}: {e.Message}");
+            foreach (var e in result.Errors) Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(e.Path)}: {ControlCharacters.Escape(e.Message)}");
             Console.Error.WriteLine($"keyguard: wrote {result.Findings.Select(f => f.Fingerprint).Distinct().Count()} baseline entries to {file}");
             return result.Errors.Count > 0 ? ExitCodes.ScanError : ExitCodes.Clean;
         });

@@ -48,6 +48,6 @@ internal sealed class OutputOptions
             using var stdout = Console.OpenStandardOutput();
             reporter.Write(result, stdout, options);
         }
-        foreach (var e in result.Errors) Console.Error.WriteLine($"keyguard: {e.Path}: {e.Message}");
+        foreach (var e in result.Errors) Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(e.Path)}: {ControlCharacters.Escape(e.Message)}");
     }
 }

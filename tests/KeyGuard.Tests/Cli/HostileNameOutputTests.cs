@@ -57,4 +57,65 @@ public sealed class HostileNameOutputTests : IDisposable
         Assert.All(rows, row => Assert.Equal("\"'=1+2\"", row.Split(',')[author]));
     }
 
+    [Fact]
+    public void Text_output_escapes_control_characters_in_file_names()
+    {
+        var esc = PlantKeyIn("names/esc\x1b[31mred.ini");
+        var forged = PlantKeyIn("names/new\nline.ini:9:9  aws-access-key-id  key AKIA.ini");
+        PlantKeyIn("names/bell\a\r\x7f\u009b.ini");
+        var r = KeyGuardProcess.Run(_dir.Path, null, "scan", "names");
+        Assert.Equal(1, r.ExitCode);
+        Assert.DoesNotContain(r.Stdout + r.Stderr, c => c == '\x1b' || c == '\r' || c == '\a' || c == '\x7f' || c == '\u009b');
+        Assert.Contains(@"names/esc\x1b[31mred.ini:1:21", r.Stdout);
+        Assert.Contains(@"names/bell\x07\r\x7f\u009b.ini:1:21", r.Stdout);
+        // One line per finding: a newline in a name cannot start a line of its own.
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains(" findings; scanned ")).ToList();
+        Assert.Equal(3, lines.Count);
+        Assert.All(lines, line => Assert.StartsWith("names/", line));
+        Assert.Contains(lines, line => line.StartsWith(@"names/new\nline.ini:9:9  aws-access-key-id  key AKIA.ini:1:21") && line.Contains(forged));
+        Assert.Contains(lines, line => line.Contains(esc));
+    }
+
+    [Fact]
+    public void Errors_on_stderr_escape_control_characters_in_paths()
+    {
+        var r = KeyGuardProcess.Run(_dir.Path, null, "scan", "gone\x1b]0;owned\a\nkeyguard: fake.ini");
+        Assert.Equal(3, r.ExitCode);
+        Assert.DoesNotContain(r.Stderr, c => c == '\x1b' || c == '\a');
+        Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("keyguard: gone"));
+        Assert.Contains(@"keyguard: gone\x1b]0;owned\x07\nkeyguard: fake.ini: no such file or directory", r.Stderr);
+    }
+
+    [Fact]
+    public void Hook_stderr_escapes_control_characters_in_staged_file_names()
+    {
+        using var repo = HookTestRepo.Create();
+        var key = FakeKey.New(162);
+        repo.Write("esc\x1b[2Jclear.env", key.EnvFile);
+        repo.Write("new\n  fake.env:1  aws-secret-access-key.env", key.EnvFile);
+        repo.Git("add", "-A");
+        var run = repo.Keyguard("hook", "pre-commit");
+        Assert.True(run.Code == 1, run.ToString());
+        Assert.DoesNotContain('\x1b', run.Err);
+        Assert.Contains(@"esc\x1b[2Jclear.env:1", run.Err);
+        var listed = run.Err.Split('\n').Where(l => l.StartsWith("  ") && !l.StartsWith("  -")).ToList();
+        Assert.Equal(4, listed.Count);
+        Assert.Equal(2, listed.Count(l => l.StartsWith(@"  new\n  fake.env:1  aws-secret-access-key.env:")));
+    }
+
+    [Fact]
+    public void Org_summary_markdown_and_html_escape_control_characters()
+    {
+        using var repo = HookTestRepo.Create("repos/r1");
+        repo.Write("esc\x1b[31mred\n| forged | row |.env", $"aws_access_key_id = {_fake.KeyId()}\n");
+        repo.CommitAll("add");
+        var outDir = Path.Combine(repo.Root, "out");
+        var run = repo.KeyguardIn(repo.Root, null, "org-scan", "--dir", Path.Combine(repo.Root, "repos"), "--cache", Path.Combine(repo.Root, "cache"), "--out", outDir, "--no-progress");
+        Assert.True(run.Code == 1, run.ToString());
+        var md = File.ReadAllText(Path.Combine(outDir, "summary.md"));
+        var html = File.ReadAllText(Path.Combine(outDir, "summary.html"));
+        Assert.DoesNotContain('\x1b', md + html);
+        Assert.Contains(@"esc\x1b[31mred\n\| forged \| row \|.env:1", md);
+        Assert.Contains(@"esc\x1b[31mred\n| forged | row |.env:1", html);
+    }
 }
