@@ -103,6 +103,24 @@ public sealed class HostileNameOutputTests : IDisposable
         Assert.Equal(2, listed.Count(l => l.StartsWith(@"  new\n  fake.env:1  aws-secret-access-key.env:")));
     }
 
+    [Theory]
+    [InlineData("back\\slash.ini", "names/back%5Cslash.ini")]
+    [InlineData("with space.ini", "names/with%20space.ini")]
+    [InlineData("100%.ini", "names/100%25.ini")]
+    [InlineData("hash#frag?query.ini", "names/hash%23frag%3Fquery.ini")]
+    [InlineData("c:colon.ini", "names/c%3Acolon.ini")]
+    [InlineData("ünï.ini", "names/%C3%BCn%C3%AF.ini")]
+    public void Sarif_uri_percent_encodes_the_real_path(string name, string uri)
+    {
+        PlantKeyIn("names/" + name);
+        var r = KeyGuardProcess.Run(_dir.Path, null, "scan", "names", "-f", "sarif");
+        Assert.Equal(1, r.ExitCode);
+        var result = JsonDocument.Parse(r.Stdout).RootElement.GetProperty("runs")[0].GetProperty("results")[0];
+        Assert.Equal(uri, result.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
+        // The URI names the file: decoding it gives the path back, byte for byte.
+        Assert.Equal("names/" + name, Uri.UnescapeDataString(uri));
+    }
+
     [Fact]
     public void Org_summary_markdown_and_html_escape_control_characters()
     {
