@@ -35,7 +35,7 @@ internal sealed class OutputOptions
         {
             try
             {
-                using var file = File.Create(outputPath);
+                using var file = SecureFile.Create(outputPath);
                 reporter.Write(result, file, options);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -34,7 +34,7 @@ public sealed class Baseline
 
     public void Save(string path)
     {
-        using var stream = File.Create(path);
+        using var stream = SecureFile.Create(path);
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
         w.WriteNumber("version", 1);
