@@ -63,6 +63,8 @@ public sealed class SarifReporter : IScanReporter
         w.WriteEndObject();
         w.WriteEndArray();
         w.WriteEndObject();
+        w.Flush();
+        output.WriteByte((byte)'\n'); // a text file ends with a newline (diffs, cat, shell prompts)
     }
 
     private static void WriteResult(Utf8JsonWriter w, Finding f, Dictionary<string, int> index, bool showSecrets)

@@ -32,13 +32,25 @@ public sealed class TextReporter : IScanReporter
             if (options.Verbose && f.Occurrences.Count > 1)
                 foreach (var o in f.Occurrences) w.WriteLine($"    also {o.Commit?[..Math.Min(12, o.Commit.Length)]}:{E(o.Path)}:{o.Line}");
         }
-        if (options.Verbose)
-        {
-            foreach (var b in result.BinaryFiles) w.WriteLine($"skipped binary: {E(b)}");
-            foreach (var link in result.SkippedSymlinks) w.WriteLine($"skipped symlink: {E(link)}");
-        }
         foreach (var b in result.BaselineUnseen)
             w.WriteLine($"baseline entry no longer seen: {E(b.Rule)} {E(b.KeyId ?? b.Fingerprint)} (was in {E(b.Path)})");
+    }
+
+    /// <summary>
+    /// What was skipped (with -v) and the one-line summary: diagnostics, not findings, so the CLI writes them to
+    /// stderr, where grep and wc -l on the report do not see them, and where they show when the report goes to a file.
+    /// </summary>
+    public static IEnumerable<string> Diagnostics(ScanResult result, bool verbose)
+    {
+        if (verbose)
+        {
+            foreach (var b in result.BinaryFiles) yield return $"skipped binary: {ControlCharacters.Escape(b)}";
+            foreach (var link in result.SkippedSymlinks) yield return $"skipped symlink: {ControlCharacters.Escape(link)}";
+        }
+    }
+
+    public static string Summary(ScanResult result)
+    {
         var s = result.Stats;
         var summary = $"{result.Findings.Count} finding{(result.Findings.Count == 1 ? "" : "s")}; scanned {s.FilesScanned:N0} file{(s.FilesScanned == 1 ? "" : "s")}, {Size(s.BytesScanned)}";
         if (s.Commits > 0) summary += $", {s.Commits:N0} commits, {s.Blobs:N0} blobs";
@@ -47,7 +59,7 @@ public sealed class TextReporter : IScanReporter
         if (suppressed > 0) summary += $"; {suppressed} suppressed";
         if (result.Errors.Count > 0) summary += $"; {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}";
         summary += $" in {s.DurationMs / 1000.0:0.00}s";
-        w.WriteLine(C("2", summary));
+        return summary;
     }
 
     private static string Facts(IDictionary<string, object?> facts)

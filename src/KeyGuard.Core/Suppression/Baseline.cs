@@ -85,6 +85,8 @@ public sealed class Baseline
         }
         w.WriteEndArray();
         w.WriteEndObject();
+        w.Flush();
+        stream.WriteByte((byte)'\n'); // a text file ends with a newline (diffs, cat, shell prompts)
     }
 
     public static Baseline Load(string path)
