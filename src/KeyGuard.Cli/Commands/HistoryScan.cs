@@ -76,7 +76,7 @@ internal sealed class HistoryScan
             Progress = settings.Progress,
         };
         var sweep = new HistorySweep(setup.Scanner, options, PathFilter(setup.Walk.Include, setup.Walk.Exclude)).Run();
-        foreach (var note in sweep.Notes) Console.Error.WriteLine($"keyguard: {note}");
+        foreach (var note in sweep.Notes) Console.Error.WriteLine($"keyguard: {KeyGuard.Reporting.ControlCharacters.Escape(note)}");
         if (sweep.LfsPointersSkipped > 0)
             Console.Error.WriteLine($"keyguard: skipped {sweep.LfsPointersSkipped} Git LFS pointer file{(sweep.LfsPointersSkipped == 1 ? "" : "s")} (their content is on the LFS server)");
 

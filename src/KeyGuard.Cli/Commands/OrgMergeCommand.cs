@@ -31,7 +31,7 @@ internal static class OrgMergeCommand
             var target = Path.GetFullPath(p.GetValue(statePath) ?? Path.Combine(outDir, "state.db"));
             if (sources.Any(s => Path.GetFullPath(s) == target)) throw new UsageException($"--state: {target} is also an input");
             if (File.Exists(target)) File.Delete(target); // a merge is rebuilt from its shards, never accumulated
-            Directory.CreateDirectory(outDir);
+            SecureDirectory.Create(outDir);
             using var state = OrgState.Open(target);
             foreach (var source in sources) state.MergeFrom(source);
             var setup = scan.CreateSetup(p);

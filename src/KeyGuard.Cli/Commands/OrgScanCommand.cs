@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KeyGuard.Org;
+using KeyGuard.Reporting;
 using KeyGuard.Scanning;
 
 namespace KeyGuard.Cli.Commands;
@@ -79,7 +80,7 @@ internal static class OrgScanCommand
                 if (facts == null) return ExitCodes.AwsError;
                 summary = OrgSummary.Build(state, selected, plan: true, facts);
             }
-            if (terminal) foreach (var f in summary.Failed) Console.Error.WriteLine($"keyguard: {f.Repo.Repo}: {f.Repo.Error}");
+            if (terminal) foreach (var f in summary.Failed) Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(f.Repo.Repo)}: {ControlCharacters.Escape(f.Repo.Error ?? "")}");
             if (outDir != null)
             {
                 OrgOutput.Write(summary, outDir, setup.Rules.Rules);

@@ -31,11 +31,12 @@ internal sealed class OutputOptions
                      && Environment.GetEnvironmentVariable("NO_COLOR") is null;
         var options = new ReportOptions { ShowSecrets = p.GetValue(ShowSecrets), Color = color, Verbose = p.GetValue(Verbose), Rules = rules };
         var reporter = ScanReporters.For(format);
+        bool verbose = p.GetValue(Verbose);
         if (outputPath != null)
         {
             try
             {
-                using var file = File.Create(outputPath);
+                using var file = SecureFile.Create(outputPath);
                 reporter.Write(result, file, options);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -48,6 +49,15 @@ internal sealed class OutputOptions
             using var stdout = Console.OpenStandardOutput();
             reporter.Write(result, stdout, options);
         }
-        foreach (var e in result.Errors) Console.Error.WriteLine($"keyguard: {e.Path}: {e.Message}");
+        if (format == "text") foreach (var line in TextReporter.Diagnostics(result, verbose)) Console.Error.WriteLine(line);
+        foreach (var e in result.Errors) Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(e.Path)}: {ControlCharacters.Escape(e.Message)}");
+        // The summary goes to stderr: after a text report, and whenever the report went to a file, so that a CI step
+        // that fails on findings says how many. A JSON, SARIF or CSV report on stdout stays alone (its stats say it).
+        if (format == "text" || outputPath != null)
+        {
+            bool dim = !p.GetValue(NoColor) && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
+            var summary = TextReporter.Summary(result);
+            Console.Error.WriteLine(dim ? $"\x1b[2m{summary}\x1b[0m" : summary);
+        }
     }
 }

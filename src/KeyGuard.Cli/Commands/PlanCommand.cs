@@ -79,7 +79,7 @@ internal static class PlanCommand
             var text = p.GetValue(format) == "json" ? Json(plan) : PlanMarkdown.Render(plan);
             if (p.GetValue(output) is { } file)
             {
-                try { File.WriteAllText(file, text); }
+                try { SecureFile.WriteAllText(file, text); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--output: {file}: {e.Message}"); }
                 Console.Error.WriteLine($"keyguard: wrote {plan.Plans.Count} plan{(plan.Plans.Count == 1 ? "" : "s")} to {file}");
             }

@@ -177,7 +177,7 @@ public static class ReportCommand
         }
         try
         {
-            File.WriteAllText(file.FullName, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            SecureFile.WriteAllText(file.FullName, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

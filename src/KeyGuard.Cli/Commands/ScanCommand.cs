@@ -46,8 +46,9 @@ internal static class ScanCommand
             foreach (var warning in gitSecrets.Warnings) Console.Error.WriteLine($"keyguard: warning: {warning}");
             var setup = ScanSetup.Create(settings, configRoot, gitSecrets.Rules, gitSecrets.AllowedPatterns);
             var awsOptions = verifying ? aws.Read(p) : null;
-            var result = Run(setup, roots, p.GetValue(stdinName) ?? "stdin");
-            setup.Finish(result);
+            var stdinNameValue = p.GetValue(stdinName) ?? "stdin";
+            var result = Run(setup, roots, stdinNameValue);
+            setup.Finish(result, baselineScope: Suppression.Baseline.Scanned(roots, stdinNameValue, setup.BaselinePath));
             int exit = result.ExitCode;
             if (awsOptions != null && result.Findings.Count > 0 &&
                 !await VerifyAsync(result, awsOptions, p.GetValue(verifyLive), p.GetValue(allowCanary), cancellationToken))

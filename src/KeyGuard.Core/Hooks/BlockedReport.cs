@@ -1,4 +1,5 @@
 using KeyGuard.Findings;
+using KeyGuard.Reporting;
 using KeyGuard.Scanning;
 
 namespace KeyGuard.Hooks;
@@ -8,15 +9,16 @@ public enum HookKind { PreCommit, CommitMsg, Merge, PrePush, PreReceive }
 
 /// <summary>
 /// What a developer sees when a hook stops them: where each secret is (redacted), which rule, and every way to
-/// proceed, from fixing it to the --no-verify escape hatch. Written to stderr; a clean run prints nothing.
+/// proceed, from fixing it to the --no-verify escape hatch. Written to stderr; a clean run prints nothing. Names from
+/// the repository are escaped (<see cref="ControlCharacters"/>), so a file name cannot forge or hide a listed line.
 /// </summary>
 public static class BlockedReport
 {
     public static void Write(TextWriter w, ScanResult result, HookKind kind, bool showSecrets, bool color, IEnumerable<string> warnings)
     {
         string C(string code, string s) => color ? $"\x1b[{code}m{s}\x1b[0m" : s;
-        foreach (var warning in warnings) w.WriteLine($"keyguard: warning: {warning}");
-        foreach (var e in result.Errors) w.WriteLine($"keyguard: {e.Path}: {e.Message}");
+        foreach (var warning in warnings) w.WriteLine($"keyguard: warning: {ControlCharacters.Escape(warning)}");
+        foreach (var e in result.Errors) w.WriteLine($"keyguard: {ControlCharacters.Escape(e.Path)}: {ControlCharacters.Escape(e.Message)}");
         if (result.Errors.Count > 0 && result.Findings.Count == 0)
         {
             w.WriteLine($"keyguard: {Verb(kind)} blocked: could not check everything (see above); fix it or bypass once with {Bypass(kind)}");
@@ -34,10 +36,10 @@ public static class BlockedReport
     private static string Line(Finding f, bool showSecrets, Func<string, string, string> C)
     {
         var where = f.Source.Commit is { } sha ? $"{sha[..Math.Min(12, sha.Length)]} {f.Path}:{f.Line}" : $"{f.Path}:{f.Line}";
-        var parts = new List<string> { C("1", where), f.RuleId, f.Display(showSecrets) };
+        var parts = new List<string> { C("1", ControlCharacters.Escape(where)), f.RuleId, f.Display(showSecrets) };
         if (f.KeyId != null && f.RuleId != "aws-access-key-id") parts.Add("key " + f.KeyId);
         if (f.Account != null) parts.Add("account " + f.Account);
-        return string.Join("  ", parts);
+        return string.Join("  ", parts.Select((part, i) => i == 0 ? part : ControlCharacters.Escape(part)));
     }
 
     private static string Verb(HookKind kind) => kind is HookKind.PrePush or HookKind.PreReceive ? "push" : kind == HookKind.Merge ? "merge" : "commit";

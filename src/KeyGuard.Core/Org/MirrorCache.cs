@@ -31,9 +31,11 @@ public sealed class MirrorCache(string cacheDir)
         if (!Directory.Exists(path) || !Repository.IsValid(path))
         {
             if (Directory.Exists(path)) Directory.Delete(path, recursive: true); // a clone killed half-way
-            Directory.CreateDirectory(CacheDir);
+            // Mirrors hold every leaked secret in full: the cache and each mirror are 0700 (git clone follows the umask).
+            SecureDirectory.Create(CacheDir);
             var partial = path + ".partial";
             if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+            SecureDirectory.Create(partial);
             if (GitCli.Available) GitCli.Run(CacheDir, "clone", "--bare", "--quiet", repo.Location, partial);
             else Repository.Clone(repo.Location, partial, new CloneOptions(Fetch()) { IsBare = true });
             Directory.Move(partial, path);

@@ -13,15 +13,16 @@ public static class OrgOutput
         try
         {
             var repoDir = Path.Combine(dir, "repos");
-            Directory.CreateDirectory(repoDir);
+            SecureDirectory.Create(dir);
+            SecureDirectory.Create(repoDir);
             foreach (var repo in summary.Repos) RepoReports.Write(repo, repoDir, rules);
-            File.WriteAllText(Path.Combine(dir, "summary.md"), SummaryMarkdown.Render(summary));
-            File.WriteAllText(Path.Combine(dir, "summary.html"), SummaryHtml.Render(summary));
-            using (var json = File.Create(Path.Combine(dir, "summary.json"))) SummaryJson.Write(summary, json);
+            SecureFile.WriteAllText(Path.Combine(dir, "summary.md"), SummaryMarkdown.Render(summary));
+            SecureFile.WriteAllText(Path.Combine(dir, "summary.html"), SummaryHtml.Render(summary));
+            using (var json = SecureFile.Create(Path.Combine(dir, "summary.json"))) SummaryJson.Write(summary, json);
             if (summary.Plans is { } plans)
             {
-                using (var pj = File.Create(Path.Combine(dir, "plan.json"))) PlanJson.Write(plans, pj);
-                File.WriteAllText(Path.Combine(dir, "plan.md"), PlanMarkdown.Render(plans));
+                using (var pj = SecureFile.Create(Path.Combine(dir, "plan.json"))) PlanJson.Write(plans, pj);
+                SecureFile.WriteAllText(Path.Combine(dir, "plan.md"), PlanMarkdown.Render(plans));
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -105,6 +105,7 @@ public sealed partial class OrgState
         lock (_gate)
         {
             if (File.Exists(file)) File.Delete(file);
+            SecureFile.Ensure(file);
             using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
             target.Open();
             _db.BackupDatabase(target);

@@ -41,7 +41,9 @@ public sealed partial class OrgState : IDisposable
         if (mustExist && !File.Exists(full)) throw new UsageException($"{option}: {path}: file not found");
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            SecureDirectory.Create(Path.GetDirectoryName(full)!);
+            // SQLite gives its journal and WAL files the database file's mode: create it private first.
+            SecureFile.Ensure(full);
             var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
             db.Open();
             var state = new OrgState(full, db);

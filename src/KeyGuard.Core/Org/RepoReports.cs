@@ -17,8 +17,8 @@ public static class RepoReports
         var result = ToScanResult(repo);
         var name = RepoSpec.FileNameFor(repo.Repo.Repo);
         var options = new ReportOptions { Rules = rules };
-        using (var json = File.Create(Path.Combine(dir, name + ".json"))) new JsonReporter().Write(result, json, options);
-        using (var sarif = File.Create(Path.Combine(dir, name + ".sarif"))) new SarifReporter().Write(result, sarif, options);
+        using (var json = SecureFile.Create(Path.Combine(dir, name + ".json"))) new JsonReporter().Write(result, json, options);
+        using (var sarif = SecureFile.Create(Path.Combine(dir, name + ".sarif"))) new SarifReporter().Write(result, sarif, options);
     }
 
     public static ScanResult ToScanResult(RepoSummary repo)

@@ -57,5 +57,6 @@ public static class SummaryHtml
     }
 
     private static string Day(string iso) => iso.Length >= 10 ? iso[..10] : iso;
-    private static string E(string s) => WebUtility.HtmlEncode(s);
+    // HtmlEncode leaves control characters alone; escape them too, for a page read with cat or less.
+    private static string E(string s) => WebUtility.HtmlEncode(Reporting.ControlCharacters.Escape(s));
 }

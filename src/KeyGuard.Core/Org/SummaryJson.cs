@@ -76,5 +76,7 @@ public static class SummaryJson
         w.WriteEndArray();
         if (s.Plans != null) w.WriteString("plans", "plan.json");
         w.WriteEndObject();
+        w.Flush();
+        output.WriteByte((byte)'\n');
     }
 }

@@ -44,5 +44,6 @@ public static class SummaryMarkdown
     }
 
     private static string Day(string iso) => iso.Length >= 10 ? iso[..10] : iso;
-    private static string Cell(string s) => s.Replace("|", "\\|").Replace("\n", " ");
+    // Control characters from the repository (file names) are escaped, which also keeps a row on one line.
+    private static string Cell(string s) => Reporting.ControlCharacters.Escape(s).Replace("|", "\\|");
 }

@@ -127,7 +127,7 @@ public sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWr
     {
         log.WriteLine($"{o.Result,-8} {o.Action,-10} {p.KeyId}  {o.Detail}");
         if (!options.Yes) return;
-        using var stream = new FileStream(options.AuditLog, FileMode.Append, FileAccess.Write, FileShare.Read);
+        using var stream = SecureFile.OpenAppend(options.AuditLog, FileShare.Read);
         using var w = new Utf8JsonWriter(stream);
         w.WriteStartObject();
         w.WriteString("time", options.Now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));
@@ -147,10 +147,7 @@ public sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWr
     private void SaveNewKey(string user, string replaces, string keyId, string secret)
     {
         var path = options.NewKeysFile!;
-        bool exists = File.Exists(path);
-        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None);
-        if (!exists && !OperatingSystem.IsWindows())
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        using var stream = SecureFile.OpenAppend(path, FileShare.None);
         using var w = new Utf8JsonWriter(stream);
         w.WriteStartObject();
         w.WriteString("user", user);

@@ -24,7 +24,8 @@ public static class PlanMarkdown
             sb.Append($"\n## `{p.KeyId}` — {p.Kind} ({p.Severity})\n\n");
             if (p.Alert != null) sb.Append($"> **{p.Alert}**\n\n");
             sb.Append("Evidence:\n\n");
-            foreach (var e in p.Evidence) sb.Append($"- {e}\n");
+            // Evidence names the files a key leaked in: escape their control characters (the plan is often printed).
+            foreach (var e in p.Evidence) sb.Append($"- {Reporting.ControlCharacters.Escape(e)}\n");
             sb.Append("\nSteps:\n\n");
             int n = 1;
             foreach (var s in p.Steps)

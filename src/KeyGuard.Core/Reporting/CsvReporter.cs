@@ -4,6 +4,7 @@ using KeyGuard.Scanning;
 
 namespace KeyGuard.Reporting;
 
+/// <summary>One row per finding, RFC 4180 (CRLF). Formula-guarded like every KeyGuard CSV (<see cref="CsvOutput"/>).</summary>
 public sealed class CsvReporter : IScanReporter
 {
     private static readonly string[] Header =
@@ -11,7 +12,7 @@ public sealed class CsvReporter : IScanReporter
 
     public void Write(ScanResult result, Stream output, ReportOptions options)
     {
-        using var csv = CsvWriter.Create(output, CsvWriterOptions.Default, true);
+        using var csv = CsvWriter.Create(output, CsvOutput.Options("\r\n"), true);
         foreach (var h in Header) csv.WriteField(h);
         csv.EndRecord();
         foreach (var f in result.Findings)

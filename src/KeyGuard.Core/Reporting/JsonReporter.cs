@@ -62,6 +62,8 @@ public sealed class JsonReporter : IScanReporter
         w.WriteNumber("durationMs", s.DurationMs);
         w.WriteEndObject();
         w.WriteEndObject();
+        w.Flush();
+        output.WriteByte((byte)'\n'); // a text file ends with a newline (diffs, cat, shell prompts)
     }
 
     public static void WriteFinding(Utf8JsonWriter w, Finding f, bool showSecrets)

@@ -63,6 +63,8 @@ public sealed class SarifReporter : IScanReporter
         w.WriteEndObject();
         w.WriteEndArray();
         w.WriteEndObject();
+        w.Flush();
+        output.WriteByte((byte)'\n'); // a text file ends with a newline (diffs, cat, shell prompts)
     }
 
     private static void WriteResult(Utf8JsonWriter w, Finding f, Dictionary<string, int> index, bool showSecrets)
@@ -101,11 +103,22 @@ public sealed class SarifReporter : IScanReporter
         w.WriteEndObject();
     }
 
-    private static string Uri(string path)
+    /// <summary>
+    /// The path as a URI reference: its UTF-8 bytes percent-encoded (RFC 3986), all but unreserved characters and the
+    /// separators. On Unix a backslash is part of a file name, not a separator: it stays in the name, as %5C.
+    /// </summary>
+    internal static string Uri(string path)
     {
-        var p = path.Replace('\\', '/');
+        var p = Path.DirectorySeparatorChar == '\\' ? path.Replace('\\', '/') : path;
         if (p.StartsWith("./", StringComparison.Ordinal)) p = p[2..];
-        return string.Join('/', p.Split('/').Select(System.Uri.EscapeDataString));
+        var sb = new System.Text.StringBuilder(p.Length + 16);
+        // Lone surrogates (names that are not valid UTF-16) become U+FFFD rather than failing the report.
+        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(p))
+        {
+            if (b == '/' || char.IsAsciiLetterOrDigit((char)b) || b is (byte)'-' or (byte)'.' or (byte)'_' or (byte)'~') sb.Append((char)b);
+            else sb.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
     }
 
     private static string Pascal(string id) => string.Concat(id.Split('-', '_', '.').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));

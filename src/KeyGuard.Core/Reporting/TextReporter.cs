@@ -5,7 +5,8 @@ namespace KeyGuard.Reporting;
 
 /// <summary>
 /// Human output: one line per finding, <c>path:line:column</c> first so editors and terminals can jump to it.
-/// Colour only when asked (the CLI asks when stdout is a terminal).
+/// Colour only when asked (the CLI asks when stdout is a terminal). Everything taken from the scanned repository goes
+/// through <see cref="ControlCharacters.Escape"/>: one finding is one line, and no escape sequence reaches the terminal.
 /// </summary>
 public sealed class TextReporter : IScanReporter
 {
@@ -13,30 +14,43 @@ public sealed class TextReporter : IScanReporter
     {
         using var w = new StreamWriter(output, leaveOpen: true) { NewLine = "\n" };
         string C(string code, string s) => options.Color ? $"\x1b[{code}m{s}\x1b[0m" : s;
+        static string E(string s) => ControlCharacters.Escape(s);
         foreach (var f in result.Findings)
         {
             var where = f.Source.Commit != null ? $"{f.Source.Commit[..Math.Min(12, f.Source.Commit.Length)]}:{f.Path}" : f.Path;
-            var parts = new List<string> { C("1", $"{where}:{f.Line}:{f.Column}"), C(SeverityColour(f.Severity), f.RuleId) };
-            if (f.RuleId != "aws-access-key-id") parts.Add(f.Display(options.ShowSecrets));
-            if (f.KeyId != null) parts.Add("key " + f.KeyId);
-            if (f.KeyKind != null && f.RuleId == "aws-access-key-id") parts.Add(f.KeyKind);
-            if (f.Account != null) parts.Add("account " + f.Account);
+            var parts = new List<string> { C("1", $"{E(where)}:{f.Line}:{f.Column}"), C(SeverityColour(f.Severity), E(f.RuleId)) };
+            if (f.RuleId != "aws-access-key-id") parts.Add(E(f.Display(options.ShowSecrets)));
+            if (f.KeyId != null) parts.Add("key " + E(f.KeyId));
+            if (f.KeyKind != null && f.RuleId == "aws-access-key-id") parts.Add(E(f.KeyKind));
+            if (f.Account != null) parts.Add("account " + E(f.Account));
             if (f.PairedWith.Count > 0) parts.Add(C("31", "paired"));
-            if (f.Enrichment is { } facts) parts.Add(Facts(facts));
+            if (f.Enrichment is { } facts) parts.Add(E(Facts(facts)));
             if (f.Extra is { } extra && extra.TryGetValue("presentAtHead", out var atHead) && atHead is bool present)
                 parts.Add(present ? C("31", "still at HEAD")
                     : extra.TryGetValue("removedIn", out var removed) && removed is string sha ? $"removed in {sha[..Math.Min(12, sha.Length)]}" : "not at HEAD");
             w.WriteLine(string.Join("  ", parts));
             if (options.Verbose && f.Occurrences.Count > 1)
-                foreach (var o in f.Occurrences) w.WriteLine($"    also {o.Commit?[..Math.Min(12, o.Commit.Length)]}:{o.Path}:{o.Line}");
-        }
-        if (options.Verbose)
-        {
-            foreach (var b in result.BinaryFiles) w.WriteLine($"skipped binary: {b}");
-            foreach (var link in result.SkippedSymlinks) w.WriteLine($"skipped symlink: {link}");
+                foreach (var o in f.Occurrences) w.WriteLine($"    also {o.Commit?[..Math.Min(12, o.Commit.Length)]}:{E(o.Path)}:{o.Line}");
         }
         foreach (var b in result.BaselineUnseen)
-            w.WriteLine($"baseline entry no longer seen: {b.Rule} {b.KeyId ?? b.Fingerprint} (was in {b.Path})");
+            w.WriteLine($"baseline entry no longer seen: {E(b.Rule)} {E(b.KeyId ?? b.Fingerprint)} (was in {E(b.Path)})");
+    }
+
+    /// <summary>
+    /// What was skipped (with -v) and the one-line summary: diagnostics, not findings, so the CLI writes them to
+    /// stderr, where grep and wc -l on the report do not see them, and where they show when the report goes to a file.
+    /// </summary>
+    public static IEnumerable<string> Diagnostics(ScanResult result, bool verbose)
+    {
+        if (verbose)
+        {
+            foreach (var b in result.BinaryFiles) yield return $"skipped binary: {ControlCharacters.Escape(b)}";
+            foreach (var link in result.SkippedSymlinks) yield return $"skipped symlink: {ControlCharacters.Escape(link)}";
+        }
+    }
+
+    public static string Summary(ScanResult result)
+    {
         var s = result.Stats;
         var summary = $"{result.Findings.Count} finding{(result.Findings.Count == 1 ? "" : "s")}; scanned {s.FilesScanned:N0} file{(s.FilesScanned == 1 ? "" : "s")}, {Size(s.BytesScanned)}";
         if (s.Commits > 0) summary += $", {s.Commits:N0} commits, {s.Blobs:N0} blobs";
@@ -45,7 +59,7 @@ public sealed class TextReporter : IScanReporter
         if (suppressed > 0) summary += $"; {suppressed} suppressed";
         if (result.Errors.Count > 0) summary += $"; {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}";
         summary += $" in {s.DurationMs / 1000.0:0.00}s";
-        w.WriteLine(C("2", summary));
+        return summary;
     }
 
     private static string Facts(IDictionary<string, object?> facts)

@@ -21,7 +21,7 @@ public sealed class Progress : IDisposable
     {
         lock (this)
         {
-            Console.Error.Write("\r\x1b[K" + _describe());
+            Console.Error.Write("\r\x1b[K" + Reporting.ControlCharacters.Escape(_describe()));
             _drawn = true;
         }
     }

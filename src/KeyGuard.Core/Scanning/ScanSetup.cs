@@ -35,11 +35,15 @@ public sealed class ScanSetup
     public required ContentScanner Scanner { get; init; }
     public required Allowlist Allowlist { get; init; }
     public Baseline? Baseline { get; init; }
+    /// <summary>The baseline file in use (from the option or the config), if any.</summary>
+    public string? BaselinePath { get; init; }
     public required WalkOptions Walk { get; init; }
     public required ScanSettings Settings { get; init; }
 
+    /// <param name="applyBaseline">False for <c>baseline create</c>: it records every finding, accepted or not.</param>
+    /// <param name="excludeFiles">Files never scanned, such as the baseline being written.</param>
     public static ScanSetup Create(ScanSettings settings, string configRoot, IEnumerable<Rule>? extraRules = null,
-        IEnumerable<string>? extraAllowedSecrets = null)
+        IEnumerable<string>? extraAllowedSecrets = null, bool applyBaseline = true, IEnumerable<string>? excludeFiles = null)
     {
         var config = KeyGuardConfig.Find(settings.ConfigPath, configRoot);
         var rules = RuleSet.Load(config.Patterns.Concat(settings.Patterns), config.EnableRules.Concat(settings.EnableRules),
@@ -48,28 +52,33 @@ public sealed class ScanSetup
         var origin = config.SourcePath ?? "config";
         var allowlist = new Allowlist(config.AllowSecrets.Concat(extraAllowedSecrets ?? []), config.AllowLines, config.AllowPaths, origin);
         var baselinePath = settings.BaselinePath ?? config.Baseline;
+        // The baseline lists key IDs: scanned, it would report itself, and keep its own stale entries "seen".
+        var notScanned = (excludeFiles ?? []).Concat(baselinePath != null ? [baselinePath] : []).Select(f => Path.GetFullPath(f)).ToList();
         return new ScanSetup
         {
             Config = config,
             Rules = rules,
             Scanner = new ContentScanner(new TextScanner(rules)),
             Allowlist = allowlist,
-            Baseline = baselinePath != null ? Baseline.Load(baselinePath) : null,
+            Baseline = applyBaseline && baselinePath != null ? Baseline.Load(baselinePath) : null,
+            BaselinePath = baselinePath,
             Walk = new WalkOptions
             {
                 NoIgnore = settings.NoIgnore,
                 FollowSymlinks = settings.FollowSymlinks,
                 Include = config.Include.Concat(settings.Include).ToList(),
                 Exclude = config.Exclude.Concat(settings.Exclude).ToList(),
+                ExcludeFiles = notScanned,
             },
             Settings = settings,
         };
     }
 
     /// <summary>Applies allowlist and baseline, then sorts. Line text for line rules is read back from disk.</summary>
-    public void Finish(ScanResult result, Func<Finding, string?>? lineText = null)
+    /// <param name="baselineScope">Which baseline entries the scan covered (default: all), for "no longer seen".</param>
+    public void Finish(ScanResult result, Func<Finding, string?>? lineText = null, Func<BaselineEntry, bool>? baselineScope = null)
     {
-        new Suppressor(Allowlist, Baseline, lineText ?? ReadLineFromDisk).Apply(result);
+        new Suppressor(Allowlist, Baseline, lineText ?? ReadLineFromDisk, baselineScope).Apply(result);
         result.Sort();
     }
 

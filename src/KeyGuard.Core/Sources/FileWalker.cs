@@ -55,6 +55,8 @@ public sealed class WalkOptions
     public bool FollowSymlinks { get; init; }
     public IReadOnlyList<string> Include { get; init; } = [];
     public IReadOnlyList<string> Exclude { get; init; } = [];
+    /// <summary>Full paths of files never scanned, even when named (the baseline file).</summary>
+    public IReadOnlyList<string> ExcludeFiles { get; init; } = [];
 }
 
 /// <summary>
@@ -71,6 +73,10 @@ public sealed class FileWalker(WalkOptions options)
 {
     private readonly object _gate = new();
     private int _ignored;
+    // ExcludeFiles by folder, so that a listing compares names only, and only in those folders.
+    private readonly Dictionary<string, HashSet<string>> _excludedNames = options.ExcludeFiles
+        .GroupBy(f => Path.GetDirectoryName(f) ?? "", StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.Select(f => Path.GetFileName(f)).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
 
     public List<(string Path, string Message)> Errors { get; } = [];
     public List<string> SkippedSymlinks { get; } = [];
@@ -137,6 +143,7 @@ public sealed class FileWalker(WalkOptions options)
         var full = Path.GetFullPath(root);
         if (File.Exists(full) || (!Directory.Exists(full) && IsLink(full)))
         {
+            if (_excludedNames.TryGetValue(Path.GetDirectoryName(full) ?? "", out var names) && names.Contains(Path.GetFileName(full))) return;
             var info = new FileInfo(full);
             if (info.LinkTarget != null && !File.Exists(full)) { Errors.Add((root, "broken symbolic link")); return; }
             pending.Push(new Work(full, "", null, new WalkedFile(full, root)));
@@ -300,6 +307,7 @@ public sealed class FileWalker(WalkOptions options)
             lock (_gate) Errors.Add((Display(root.Display, dir.Relative), e is UnauthorizedAccessException ? "permission denied" : e.Message));
             return;
         }
+        _excludedNames.TryGetValue(Path.TrimEndingDirectorySeparator(dir.FullPath), out var excludedHere);
         foreach (var (name, isDirectory, isLink) in entries)
         {
             bool isDir = isDirectory;
@@ -325,6 +333,7 @@ public sealed class FileWalker(WalkOptions options)
                 if (root.Include != null && !root.Include.Match("/", rel).HasMatches) continue;
                 if (root.Exclude != null && root.Exclude.Match("/", rel).HasMatches) continue;
             }
+            if (excludedHere != null && excludedHere.Contains(name)) continue;
             files.Add(new WalkedFile(dir.FullPath, root.Display, dir.Relative, name, directory));
         }
     }

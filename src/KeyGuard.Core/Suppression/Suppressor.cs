@@ -7,11 +7,12 @@ namespace KeyGuard.Suppression;
 /// Applies the allowlist and the baseline to a scan's findings (inline keyguard:allow was applied by the engine,
 /// which has the line at hand). Counts what each removed.
 /// </summary>
-public sealed class Suppressor(Allowlist allowlist, Baseline? baseline, Func<Finding, string?>? lineText = null)
+public sealed class Suppressor(Allowlist allowlist, Baseline? baseline, Func<Finding, string?>? lineText = null,
+    Func<BaselineEntry, bool>? baselineScope = null)
 {
     public void Apply(ScanResult result)
     {
-        if (baseline != null) result.BaselineUnseen.AddRange(baseline.Unseen(result.Findings));
+        if (baseline != null) result.BaselineUnseen.AddRange(baseline.Unseen(result.Findings, baselineScope));
         var kept = new List<Finding>(result.Findings.Count);
         foreach (var f in result.Findings)
         {

@@ -319,7 +319,7 @@ public sealed class ScanCliTests : IDisposable
         Assert.Equal(1, root.GetProperty("stats").GetProperty("binarySkipped").GetInt32());
         var latin = root.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("keyId").GetString() == inLatin1);
         Assert.Equal(11, latin.GetProperty("column").GetInt32());
-        Assert.Contains("skipped binary: image.bin", KeyGuardProcess.Run(_dir.Path, null, "scan", "--verbose").Stdout);
+        Assert.Contains("skipped binary: image.bin", KeyGuardProcess.Run(_dir.Path, null, "scan", "--verbose").Stderr);
     }
 
     [Fact]

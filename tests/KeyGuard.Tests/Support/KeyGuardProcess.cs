@@ -12,9 +12,16 @@ public static class KeyGuardProcess
     public static Result Run(string workingDirectory, string? stdin, params string[] args) =>
         Run(workingDirectory, stdin, null, args);
 
-    public static Result Run(string workingDirectory, string? stdin, IDictionary<string, string>? env, params string[] args)
+    public static Result Run(string workingDirectory, string? stdin, IDictionary<string, string>? env, params string[] args) =>
+        Start("dotnet", [], workingDirectory, stdin, env, args);
+
+    /// <summary>Runs the CLI under <paramref name="umask"/> (e.g. "022"), to check the modes of the files it creates.</summary>
+    public static Result RunUnderUmask(string umask, string workingDirectory, IDictionary<string, string>? env, params string[] args)
+        => Start("sh", ["-c", "umask \"$0\" && exec dotnet \"$@\"", umask], workingDirectory, null, env, args);
+
+    private static Result Start(string program, string[] programArgs, string workingDirectory, string? stdin, IDictionary<string, string>? env, string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardInput = true,
@@ -22,6 +29,7 @@ public static class KeyGuardProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var a in programArgs) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add(DllPath);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["AWS_EC2_METADATA_DISABLED"] = "true";

@@ -4,8 +4,8 @@ using KeyGuard.Compliance;
 namespace KeyGuard.Reporting.Iam;
 
 /// <summary>
-/// Every result as one CSV row. CsvHelper does the quoting; formula escaping is on because IAM user names may start
-/// with = + @ or -, and this file is meant to be opened in a spreadsheet.
+/// Every result as one CSV row. CsvHelper does the quoting; the formula guard is the shared one
+/// (<see cref="CsvOutput"/>): IAM user names may start with = + @ or -.
 /// </summary>
 public sealed class CsvIamReportWriter : IIamReportWriter
 {
@@ -14,7 +14,7 @@ public sealed class CsvIamReportWriter : IIamReportWriter
 
     public void Write(IamComplianceReport report, TextWriter output)
     {
-        using var csv = CsvWriter.Create(output, CsvWriterOptions.Default with { NewLine = "\n", Injection = CsvInjection.Escape }, leaveOpen: true);
+        using var csv = CsvWriter.Create(output, CsvOutput.Options("\n"), leaveOpen: true);
         csv.WriteHeader(Header);
         var generated = ReportText.Timestamp(report.Generated);
         foreach (var result in report.Results)
