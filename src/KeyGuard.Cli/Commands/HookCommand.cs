@@ -91,7 +91,7 @@ internal static class HookCommand
             {
                 using var ctx = HookContext.Open(Scan.Read(p), Environment.CurrentDirectory);
                 var result = check(ctx);
-                bool color = !p.GetValue(NoColor) && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
+                bool color = TerminalColors.For(Console.IsErrorRedirected, p.GetValue(NoColor));
                 BlockedReport.Write(Console.Error, result, kind, p.GetValue(ShowSecrets), color, ctx.GitSecrets.Warnings);
                 return result.ExitCode;
             }

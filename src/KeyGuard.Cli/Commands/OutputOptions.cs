@@ -27,8 +27,7 @@ internal sealed class OutputOptions
     {
         var format = p.GetValue(Format) ?? "text";
         var outputPath = p.GetValue(Output);
-        bool color = outputPath == null && format == "text" && !p.GetValue(NoColor) && !Console.IsOutputRedirected
-                     && Environment.GetEnvironmentVariable("NO_COLOR") is null;
+        bool color = outputPath == null && format == "text" && TerminalColors.For(Console.IsOutputRedirected, p.GetValue(NoColor));
         var options = new ReportOptions { ShowSecrets = p.GetValue(ShowSecrets), Color = color, Verbose = p.GetValue(Verbose), Rules = rules };
         var reporter = ScanReporters.For(format);
         bool verbose = p.GetValue(Verbose);
@@ -55,7 +54,7 @@ internal sealed class OutputOptions
         // that fails on findings says how many. A JSON, SARIF or CSV report on stdout stays alone (its stats say it).
         if (format == "text" || outputPath != null)
         {
-            bool dim = !p.GetValue(NoColor) && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
+            bool dim = TerminalColors.For(Console.IsErrorRedirected, p.GetValue(NoColor));
             var summary = TextReporter.Summary(result);
             Console.Error.WriteLine(dim ? $"\x1b[2m{summary}\x1b[0m" : summary);
         }
