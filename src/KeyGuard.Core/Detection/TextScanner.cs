@@ -302,7 +302,8 @@ public sealed class TextScanner(RuleSet rules)
         while (m.Success)
         {
             var g = rule.SecretGroup(m);
-            if (Validate(rule, text, start + g.Index, g.Value) is { } candidate)
+            // An empty match (a rule like "x*", or an optional secret group) is no secret.
+            if (g.Length > 0 && Validate(rule, text, start + g.Index, g.Value) is { } candidate)
             {
                 candidate.Index = start + g.Index;
                 candidate.Length = g.Length;

@@ -201,6 +201,23 @@ public sealed class ScanCliTests : IDisposable
     }
 
     [Fact]
+    public void A_user_rule_that_matches_the_empty_string_is_rejected_and_empty_matches_are_never_findings()
+    {
+        _dir.Write("app.cfg", "secret secret\n" + new string('x', 1000) + "\n");
+        _dir.Write("rules/empty.rules", "[star]\nregex = x*\n");
+        var star = KeyGuardProcess.Run(_dir.Path, null, "scan", "app.cfg", "--patterns", "rules/empty.rules");
+        Assert.Equal(2, star.ExitCode);
+        Assert.StartsWith("keyguard: rules/empty.rules:2: rule 'star' matches the empty string", star.Stderr.Trim());
+        Assert.Single(star.Stderr.Trim().Split('\n'));
+
+        // Empty on its own input it is not, but it matches nothing wherever it matches.
+        _dir.Write("rules/ahead.rules", "[ahead]\nregex = (?=secret)\n");
+        var ahead = KeyGuardProcess.Run(_dir.Path, null, "scan", "app.cfg", "--patterns", "rules/ahead.rules", "--format", "json");
+        Assert.True(ahead.ExitCode == 0, ahead.Stdout + ahead.Stderr);
+        Assert.Equal(0, Json(ahead.Stdout).GetProperty("findings").GetArrayLength());
+    }
+
+    [Fact]
     public void Generic_rule_is_off_by_default_and_can_be_enabled()
     {
         _dir.Write("app.py", $"api_token = \"{_fake.Chars(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}\"\n");
