@@ -218,6 +218,22 @@ public sealed class ScanCliTests : IDisposable
     }
 
     [Fact]
+    public void A_user_rule_that_times_out_is_an_error_and_the_other_rules_still_report_that_file()
+    {
+        var (id, _) = PlantPair("both.env");
+        File.AppendAllText(Path.Combine(_dir.Path, "both.env"), new string('a', 5000) + "\n");
+        _dir.Write("rules/evil.rules", "[evil]\nregex = (?<secret>(a+)+b)\n");
+        var r = KeyGuardProcess.Run(_dir.Path, null, "scan", "both.env", "--patterns", "rules/evil.rules", "--format", "json");
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("rule 'evil' (rules/evil.rules:1) timed out", r.Stderr);
+        var root = Json(r.Stdout);
+        var rules = root.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("rule").GetString()).Order().ToList();
+        Assert.Equal(["aws-access-key-id", "aws-secret-access-key"], rules);
+        Assert.Equal(id, root.GetProperty("findings")[0].GetProperty("keyId").GetString());
+        Assert.Equal("both.env", Assert.Single(root.GetProperty("errors").EnumerateArray()).GetProperty("path").GetString());
+    }
+
+    [Fact]
     public void Generic_rule_is_off_by_default_and_can_be_enabled()
     {
         _dir.Write("app.py", $"api_token = \"{_fake.Chars(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}\"\n");
