@@ -368,7 +368,7 @@ public sealed class TextScanner(RuleSet rules)
             }
 
             default:
-                if (raw.Length < rule.MinLength || Placeholders.IsPlaceholder(raw)) return null;
+                if (raw.Length < rule.MinLength || rule.FilterPlaceholders && Placeholders.IsPlaceholder(raw)) return null;
                 if (rule.MinEntropy > 0 && Entropy.Shannon(raw) < rule.MinEntropy) return null;
                 return Make(raw);
         }
