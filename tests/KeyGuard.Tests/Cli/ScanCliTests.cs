@@ -234,6 +234,37 @@ public sealed class ScanCliTests : IDisposable
     }
 
     [Fact]
+    public void Utf16_without_a_mark_and_utf32_are_told_by_their_nuls_decoded_and_scanned_at_the_right_lines()
+    {
+        var files = new Dictionary<string, (Encoding Encoding, bool Mark, int Line)>
+        {
+            ["le16.ini"] = (new UnicodeEncoding(false, false), false, 3),
+            ["be16.ini"] = (new UnicodeEncoding(true, false), false, 3),
+            ["le32bom.ini"] = (new UTF32Encoding(false, false), true, 3),
+            ["le32.ini"] = (new UTF32Encoding(false, false), false, 3),
+            ["be32bom.ini"] = (new UTF32Encoding(true, false), true, 3),
+            // Past one read chunk: decoded in chunks, lines counted across them.
+            ["big16.ini"] = (new UnicodeEncoding(false, false), false, 40_003),
+        };
+        var keys = new Dictionary<string, string>();
+        foreach (var (name, (encoding, mark, line)) in files)
+        {
+            var key = _fake.KeyId();
+            keys[name] = key;
+            var text = string.Concat(Enumerable.Repeat("[default]\r\n", line - 2)) + "region = eu-west-1\r\naws_access_key_id = " + key + "\r\n";
+            _dir.WriteBytes(name, encoding.GetBytes((mark ? "\uFEFF" : "") + text));
+        }
+        var r = KeyGuardProcess.Run(_dir.Path, null, "scan", ".", "--format", "json");
+        Assert.True(r.ExitCode == 1, r.Stdout + r.Stderr);
+        var root = Json(r.Stdout);
+        Assert.Equal(0, root.GetProperty("stats").GetProperty("binarySkipped").GetInt32());
+        var found = root.GetProperty("findings").EnumerateArray()
+            .Select(f => (f.GetProperty("path").GetString()!, f.GetProperty("keyId").GetString()!, f.GetProperty("line").GetInt32(), f.GetProperty("column").GetInt32()))
+            .OrderBy(f => f.Item1, StringComparer.Ordinal).ToList();
+        Assert.Equal(files.Keys.Order(StringComparer.Ordinal).Select(n => (n, keys[n], files[n].Line, 21)), found);
+    }
+
+    [Fact]
     public void Generic_rule_is_off_by_default_and_can_be_enabled()
     {
         _dir.Write("app.py", $"api_token = \"{_fake.Chars(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}\"\n");
