@@ -45,6 +45,7 @@ public sealed class ContentScanner(TextScanner engine)
             long total = filled, absOffset = 0, lineStart = 0;
             int carry = 0, line = 1, suppressed = 0;
             HashSet<(string, long)>? seen = null;
+            RuleTimeoutException? timedOut = null;
             int byteStart = bom;
             while (true)
             {
@@ -55,12 +56,12 @@ public sealed class ContentScanner(TextScanner engine)
                 var position = new TextPosition(absOffset, line, lineStart, utf8Bytes, skew);
                 if (seen == null && last)
                 {
-                    suppressed += Engine.Scan(text, position, source, output);
+                    suppressed += ScanChunk(text, position, source, output, null, ref timedOut);
                     break;
                 }
                 seen ??= [];
                 var found = new List<Finding>();
-                suppressed += Engine.Scan(text, position, source, found);
+                suppressed += ScanChunk(text, position, source, found, null, ref timedOut);
                 foreach (var f in found) if (seen.Add((f.RuleId, f.Offset))) output.Add(f);
                 if (last) break;
 
@@ -80,6 +81,7 @@ public sealed class ContentScanner(TextScanner engine)
                     break;
                 }
             }
+            if (timedOut != null) throw timedOut;
             return new ContentResult(false, total, suppressed);
         }
         finally
@@ -102,6 +104,7 @@ public sealed class ContentScanner(TextScanner engine)
             long total = filled, absOffset = 0, lineStart = 0;
             int line = 1, suppressed = 0, skew = 0, textLength = filled;
             HashSet<(string, long)>? seen = null;
+            RuleTimeoutException? timedOut = null;
             while (true)
             {
                 bool last = filled < ChunkBytes || stream.CanSeek && stream.Position >= stream.Length;
@@ -115,12 +118,12 @@ public sealed class ContentScanner(TextScanner engine)
                     // Nothing was reported from an earlier chunk: nothing to de-duplicate against.
                     if (seen == null && last)
                     {
-                        suppressed += Engine.Scan(text, position, source, output, windows);
+                        suppressed += ScanChunk(text, position, source, output, windows, ref timedOut);
                         break;
                     }
                     seen ??= [];
                     var found = new List<Finding>();
-                    suppressed += Engine.Scan(text, position, source, found, windows);
+                    suppressed += ScanChunk(text, position, source, found, windows, ref timedOut);
                     foreach (var f in found) if (seen.Add((f.RuleId, f.Offset))) output.Add(f);
                 }
                 if (last) break;
@@ -137,12 +140,21 @@ public sealed class ContentScanner(TextScanner engine)
                 if (filled == 0) break;
                 textLength = keep + filled;
             }
+            if (timedOut != null) throw timedOut;
             return new ContentResult(false, total, suppressed);
         }
         finally
         {
             if (chars != null) ArrayPool<char>.Shared.Return(chars);
         }
+    }
+
+    /// <summary>One chunk: a user rule that times out is reported once the whole file is scanned, so the
+    /// other rules' findings in later chunks are kept too.</summary>
+    private int ScanChunk(ReadOnlySpan<char> text, TextPosition position, Provenance source, List<Finding> into, TextScanner.WindowList? windows, ref RuleTimeoutException? timedOut)
+    {
+        try { return Engine.Scan(text, position, source, into, windows); }
+        catch (RuleTimeoutException e) { timedOut ??= e; return 0; }
     }
 
     /// <summary>

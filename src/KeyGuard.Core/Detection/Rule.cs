@@ -59,6 +59,11 @@ public sealed record Rule
     /// <summary>Where the rule was defined, as file:line, for error messages.</summary>
     public string Origin { get; init; } = "";
     public bool BuiltIn { get; init; }
+    /// <summary>
+    /// Whether matches that look like placeholders (<see cref="Placeholders"/>) are dropped. Off for git-secrets'
+    /// prohibited patterns: a team moving from git-secrets expects what it blocked to stay blocked.
+    /// </summary>
+    public bool FilterPlaceholders { get; init; } = true;
 
     /// <summary>The text a match reports: the named group "secret", else group 1, else the whole match.</summary>
     public Group SecretGroup(Match match)

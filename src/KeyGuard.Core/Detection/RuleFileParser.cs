@@ -78,6 +78,12 @@ public static class RuleFileParser
         return rules;
     }
 
+    private static bool MatchesEmpty(Regex regex)
+    {
+        try { return regex.IsMatch(""); }
+        catch (RegexMatchTimeoutException) { return false; }
+    }
+
     private static Rule Build(string id, int idLine, Dictionary<string, (string Value, int Line)> f, string file, bool builtIn)
     {
         string Where(string key) => $"{file}:{(f.TryGetValue(key, out var v) ? v.Line : idLine)}";
@@ -86,6 +92,9 @@ public static class RuleFileParser
         // User regexes get a match timeout; the shipped ones are reviewed and bounded, and compiled at build time.
         try { regex = (builtIn ? BuiltInRegexes.For(rx.Value) : null) ?? new Regex(rx.Value, RegexOptions.CultureInvariant | RegexOptions.Compiled, builtIn ? Regex.InfiniteMatchTimeout : MatchTimeout); }
         catch (ArgumentException e) { throw new UsageException($"{Where("regex")}: bad regex in rule '{id}': {e.Message}"); }
+        // A regex that matches nothing at all matches at every character: millions of empty "findings" per file.
+        if (!builtIn && MatchesEmpty(regex))
+            throw new UsageException($"{Where("regex")}: rule '{id}' matches the empty string; make its regex require at least one character");
 
         double Number(string key, double fallback)
         {

@@ -95,13 +95,26 @@ public sealed class TextScanner(RuleSet rules)
     /// <summary>Scans a span (a reused buffer: scanning allocates nothing per file but for hits).</summary>
     /// <param name="windows">From <see cref="WindowsToMatch"/> on the bytes this text is the Latin-1 view of; null
     /// to find them here.</param>
+    /// <exception cref="RuleTimeoutException">A user rule timed out; every other rule's findings are in
+    /// <paramref name="output"/> by then.</exception>
     public int Scan(ReadOnlySpan<char> text, TextPosition position, Provenance source, List<Finding> output, WindowList? windows = null)
     {
         var candidates = new List<Candidate>();
+        RuleTimeoutException? timedOut = null;
         foreach (var (rule, start, end) in windows?.Windows ?? Windows(text))
-            MatchWindow(rule, text, start, end, candidates, checkedRuns: windows != null);
-        if (candidates.Count == 0) return 0;
+        {
+            // One slow rule must not cost the file the others' findings: it is skipped and reported at the end.
+            if (timedOut != null && timedOut.TimedOut(rule)) continue;
+            try { MatchWindow(rule, text, start, end, candidates, checkedRuns: windows != null); }
+            catch (RuleTimeoutException e) { timedOut = timedOut?.With(rule) ?? e; }
+        }
+        int suppressed = candidates.Count == 0 ? 0 : Report(text, position, source, output, candidates);
+        if (timedOut != null) throw timedOut;
+        return suppressed;
+    }
 
+    private static int Report(ReadOnlySpan<char> text, TextPosition position, Provenance source, List<Finding> output, List<Candidate> candidates)
+    {
         candidates.Sort((a, b) => a.Index != b.Index ? a.Index.CompareTo(b.Index) : string.CompareOrdinal(a.Rule.Id, b.Rule.Id));
         Locate(text, position, candidates);
         Pair(candidates);
@@ -302,7 +315,8 @@ public sealed class TextScanner(RuleSet rules)
         while (m.Success)
         {
             var g = rule.SecretGroup(m);
-            if (Validate(rule, text, start + g.Index, g.Value) is { } candidate)
+            // An empty match (a rule like "x*", or an optional secret group) is no secret.
+            if (g.Length > 0 && Validate(rule, text, start + g.Index, g.Value) is { } candidate)
             {
                 candidate.Index = start + g.Index;
                 candidate.Length = g.Length;
@@ -354,7 +368,7 @@ public sealed class TextScanner(RuleSet rules)
             }
 
             default:
-                if (raw.Length < rule.MinLength || Placeholders.IsPlaceholder(raw)) return null;
+                if (raw.Length < rule.MinLength || rule.FilterPlaceholders && Placeholders.IsPlaceholder(raw)) return null;
                 if (rule.MinEntropy > 0 && Entropy.Shannon(raw) < rule.MinEntropy) return null;
                 return Make(raw);
         }
@@ -461,4 +475,17 @@ public sealed class TextScanner(RuleSet rules)
 
 /// <summary>A user regex exceeded its match timeout: the file is reported as a scan error naming the rule.</summary>
 public sealed class RuleTimeoutException(Rule rule)
-    : Exception($"rule '{rule.Id}' ({rule.Origin}) timed out after {RuleFileParser.MatchTimeout.TotalSeconds:0}s; simplify its regex");
+    : Exception($"rule '{rule.Id}' ({rule.Origin}) timed out after {RuleFileParser.MatchTimeout.TotalSeconds:0}s; simplify its regex")
+{
+    private List<Rule>? _others;
+
+    /// <summary>Whether <paramref name="r"/> is a rule that timed out on this text.</summary>
+    internal bool TimedOut(Rule r) => ReferenceEquals(r, rule) || _others?.Contains(r) == true;
+
+    /// <summary>This one (its message names the first rule), remembering that <paramref name="r"/> timed out too.</summary>
+    internal RuleTimeoutException With(Rule r)
+    {
+        (_others ??= []).Add(r);
+        return this;
+    }
+}

@@ -132,6 +132,7 @@ public sealed class GitSecretsConfig
             Description = showPattern ? pattern : $"a pattern from {origin}",
             Regex = new Regex(rx, RegexOptions.CultureInvariant, RuleFileParser.MatchTimeout),
             Check = RuleCheck.None,
+            FilterPlaceholders = false,
             Origin = origin,
         });
     }

@@ -50,6 +50,7 @@ public sealed class JsonReporter : IScanReporter
         w.WriteNumber("bytesScanned", s.BytesScanned);
         w.WriteNumber("binarySkipped", s.BinarySkipped);
         w.WriteNumber("symlinksSkipped", s.SymlinksSkipped);
+        if (s.SpecialFilesSkipped > 0) w.WriteNumber("specialFilesSkipped", s.SpecialFilesSkipped);
         w.WriteNumber("ignoredByGit", s.IgnoredByGit);
         w.WriteNumber("suppressedInline", s.SuppressedInline);
         w.WriteNumber("suppressedAllowlist", s.SuppressedAllowlist);
@@ -73,6 +74,7 @@ public sealed class JsonReporter : IScanReporter
         w.WriteString("title", f.RuleTitle);
         w.WriteString("severity", f.Severity);
         w.WriteString("path", f.Path);
+        if (f.Source.PathBytes is { } bytes) w.WriteBase64String("pathBytes", bytes);
         w.WriteNumber("line", f.Line);
         w.WriteNumber("column", f.Column);
         w.WriteNumber("endColumn", f.EndColumn);

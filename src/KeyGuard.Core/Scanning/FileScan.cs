@@ -39,6 +39,7 @@ public sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool prog
         result.Errors.AddRange(walker.Errors.Select(e => new ScanError(e.Path, e.Message)));
         result.SkippedSymlinks.AddRange(walker.SkippedSymlinks);
         result.Stats.SymlinksSkipped += walker.SkippedSymlinks.Count;
+        result.Stats.SpecialFilesSkipped += walker.SkippedSpecial.Count;
         result.Stats.IgnoredByGit += walker.IgnoredCount;
         stats.DurationMs += clock.ElapsedMilliseconds;
         return result;
@@ -92,8 +93,8 @@ public sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool prog
                     return;
                 case WholeRead.TooLarge:
                     // Larger than a chunk: streamed in bounded chunks with overlap, never whole.
-                    using (var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0))
-                        r = scanner.Scan(stream, new Provenance(file.DisplayPath), worker.Findings);
+                    using (var stream = WholeFileReader.OpenStream(file))
+                        r = scanner.Scan(stream, file.Provenance(), worker.Findings);
                     break;
                 default:
                     lock (gate) result.Errors.Add(new ScanError(file.DisplayPath, error!));
@@ -115,7 +116,7 @@ public sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool prog
             var screened = scanner.Screen(data);
             var r = screened.Clean
                 ? new ContentResult(false, data.Length, 0)
-                : scanner.ScanBuffer(data, screened, new Provenance(file.DisplayPath), worker.Findings);
+                : scanner.ScanBuffer(data, screened, file.Provenance(), worker.Findings);
             Count(file, r, result, gate);
         }
         catch (RuleTimeoutException e)

@@ -12,6 +12,8 @@ public sealed class ScanStats
     public long BytesScanned;
     public long BinarySkipped;
     public long SymlinksSkipped;
+    /// <summary>Sockets, named pipes and devices met inside a scanned tree.</summary>
+    public long SpecialFilesSkipped;
     public long IgnoredByGit;
     public long SuppressedInline;
     public long SuppressedAllowlist;

@@ -169,7 +169,7 @@ public sealed unsafe partial class BatchFileReader : IDisposable
         for (int i = 0; i < count; i++)
         {
             byte* name = _names + (nint)i * NameBytes;
-            int n = Encoding.UTF8.GetBytes(names[i], new Span<byte>(name, NameBytes - 1));
+            int n = FileNames.GetBytes(names[i], new Span<byte>(name, NameBytes - 1));
             name[n] = 0;
             // Open into ring descriptor i, read it into slot i, close it: hard links, so the close runs whatever
             // the read did and the slot is free for the next batch.

@@ -26,18 +26,31 @@ public readonly struct WalkedFile
     /// <param name="relativeDirectory">The directory's path under the root ("" for the root itself).</param>
     /// <param name="name">The file's name in its directory.</param>
     /// <param name="directory">The directory, open while the file is handed over (null when not available).</param>
-    internal WalkedFile(string directoryPath, string rootDisplay, string relativeDirectory, string name, OpenDirectory? directory)
+    /// <param name="rawBytes">The path holds bytes that are not UTF-8 (see <see cref="FileNames"/>).</param>
+    internal WalkedFile(string directoryPath, string rootDisplay, string relativeDirectory, string name, OpenDirectory? directory, bool rawBytes = false)
     {
         _directoryPath = directoryPath;
         _rootDisplay = rootDisplay;
         _relativeDirectory = relativeDirectory;
         Name = name;
         Directory = directory;
+        RawBytes = rawBytes;
     }
 
     public string FullPath => _fullPath ?? Path.Join(_directoryPath, Name);
 
-    public string DisplayPath => _displayPath ?? FileWalker.Display(_rootDisplay!, FileWalker.Relative(_relativeDirectory!, Name!));
+    /// <summary>The path as reports show it: bytes that are not UTF-8 as <c>\xNN</c>.</summary>
+    public string DisplayPath => RawBytes ? FileNames.Escape(RawDisplayPath) : RawDisplayPath;
+
+    private string RawDisplayPath => _displayPath ?? FileWalker.Display(_rootDisplay!, FileWalker.Relative(_relativeDirectory!, Name!));
+
+    /// <summary>Whether the path holds bytes that are not UTF-8: .NET cannot open it, and JSON carries its bytes.</summary>
+    public bool RawBytes { get; }
+
+    /// <summary>Where findings in this file come from.</summary>
+    public Provenance Provenance() => RawBytes
+        ? new Provenance(DisplayPath) { PathBytes = FileNames.GetBytes(RawDisplayPath) }
+        : new Provenance(DisplayPath);
 
     /// <summary>The file's name in <see cref="Directory"/>; null for a file named on the command line.</summary>
     public string? Name { get; }
@@ -62,7 +75,9 @@ public sealed class WalkOptions
 /// <summary>
 /// Enumerates files under the scan paths. Hidden files are scanned (.env, .aws/ and .github/ are where secrets
 /// live); only .git is skipped. Inside a git work tree .gitignore is honoured unless NoIgnore. Symlinks are
-/// skipped (and counted) unless FollowSymlinks; then a broken one is an error.
+/// skipped (and counted) unless FollowSymlinks; then a broken link, a link loop or a link to a directory that holds
+/// it is an error for that link. Sockets, named pipes and devices inside a tree are skipped and counted (reading one
+/// would fail, block, or read a disk); named on the command line they are read.
 /// </summary>
 /// <remarks>
 /// Walks on several threads at once, as ripgrep does: each thread takes a directory, lists it, leaves its
@@ -80,6 +95,7 @@ public sealed class FileWalker(WalkOptions options)
 
     public List<(string Path, string Message)> Errors { get; } = [];
     public List<string> SkippedSymlinks { get; } = [];
+    public List<string> SkippedSpecial { get; } = [];
     public int IgnoredCount => _ignored;
 
     public List<WalkedFile> Walk(string root)
@@ -97,11 +113,14 @@ public sealed class FileWalker(WalkOptions options)
         public string? Workdir { get; } = workdir;
         public Matcher? Include { get; } = include;
         public Matcher? Exclude { get; } = exclude;
+        /// <summary>Directories listed, by real path (FollowSymlinks only): one reached twice through links is listed once.</summary>
         public HashSet<string> Visited { get; } = new(StringComparer.Ordinal);
     }
 
     /// <summary>A directory to list, or (Root == null) a file named on the command line.</summary>
-    private readonly record struct Work(string FullPath, string Relative, Root? Root, WalkedFile File);
+    /// <param name="RealPath">With FollowSymlinks, the directory's path with every link resolved.</param>
+    /// <param name="RawBytes">The path holds bytes that are not UTF-8.</param>
+    private readonly record struct Work(string FullPath, string Relative, Root? Root, WalkedFile File, string? RealPath = null, bool RawBytes = false);
 
     /// <summary>
     /// Hands each file to <paramref name="onFile"/> with the number (0 to threads-1) of the thread that found it,
@@ -172,7 +191,8 @@ public sealed class FileWalker(WalkOptions options)
         Matcher? include = null, exclude = null;
         if (options.Include.Count > 0) { include = new Matcher(); include.AddIncludePatterns(options.Include); }
         if (options.Exclude.Count > 0) { exclude = new Matcher(); exclude.AddIncludePatterns(options.Exclude); }
-        pending.Push(new Work(full, "", new Root(root, repo, workdir, include, exclude), default));
+        string? real = options.FollowSymlinks ? RealPath(full, out _) : null;
+        pending.Push(new Work(full, "", new Root(root, repo, workdir, include, exclude), default, real));
     }
 
     /// <summary>Directories waiting to be listed, shared by the walking threads; done when empty and nobody is busy.</summary>
@@ -233,6 +253,8 @@ public sealed class FileWalker(WalkOptions options)
     {
         var subdirectories = new List<Work>();
         var files = new List<WalkedFile>();
+        var entries = new List<(string Name, EntryKind Kind, bool RawBytes)>();
+        var listing = DirectoryListing.Supported ? new byte[DirectoryListing.BufferBytes] : null;
         while (queue.TryTake(out var work))
         {
             try
@@ -244,8 +266,8 @@ public sealed class FileWalker(WalkOptions options)
                 }
                 else
                 {
-                    using var directory = OpenDirectory.TryOpen(work.FullPath);
-                    List(work, directory, subdirectories, files);
+                    using var directory = OpenDirectory.TryOpen(work.FullPath, out int openErrno);
+                    List(work, directory, openErrno, listing, entries, subdirectories, files);
                     // Subdirectories first, so that an idle thread can start on them while this one scans.
                     queue.Add(subdirectories);
                     if (files.Count > 0) onFiles(thread, files);
@@ -256,6 +278,7 @@ public sealed class FileWalker(WalkOptions options)
             {
                 subdirectories.Clear();
                 files.Clear();
+                entries.Clear();
                 queue.Done();
             }
         }
@@ -285,45 +308,56 @@ public sealed class FileWalker(WalkOptions options)
         try { return new FileInfo(path).LinkTarget != null; } catch (IOException) { return false; }
     }
 
-    private void List(Work dir, OpenDirectory? directory, List<Work> subdirectories, List<WalkedFile> files)
+    private void List(Work dir, OpenDirectory? directory, int openErrno, byte[]? listing, List<(string Name, EntryKind Kind, bool RawBytes)> entries,
+        List<Work> subdirectories, List<WalkedFile> files)
     {
         var root = dir.Root!;
-        if (options.FollowSymlinks)
+        if (options.FollowSymlinks && dir.RealPath != null)
+            lock (root.Visited) if (!root.Visited.Add(dir.RealPath)) return;
+        if (listing != null)
         {
-            // Guard against symlink cycles by the resolved directory.
-            var resolved = new DirectoryInfo(dir.FullPath).ResolveLinkTarget(true)?.FullName ?? dir.FullPath;
-            lock (root.Visited) if (!root.Visited.Add(resolved)) return;
+            // Linux: the open directory is listed by bytes, with each entry's type.
+            int errno = directory != null ? DirectoryListing.List(directory.Fd, listing, entries) : openErrno;
+            if (errno != 0) { Error(root, dir.Relative, WholeFileReader.Describe(errno)); return; }
         }
-        List<(string Name, bool IsDirectory, bool IsLink)> entries;
-        try
+        else
         {
-            // The raw directory entries: type and link flag come from the listing itself, with no stat per file.
-            entries = new FileSystemEnumerable<(string, bool, bool)>(dir.FullPath,
-                (ref FileSystemEntry e) => (e.FileName.ToString(), e.IsDirectory, IsLink(ref e)),
-                new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0, ReturnSpecialDirectories = false }).ToList();
-        }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-        {
-            lock (_gate) Errors.Add((Display(root.Display, dir.Relative), e is UnauthorizedAccessException ? "permission denied" : e.Message));
-            return;
+            try
+            {
+                // The raw directory entries: type and link flag come from the listing itself, with no stat per file.
+                entries.AddRange(new FileSystemEnumerable<(string, EntryKind, bool)>(dir.FullPath,
+                    (ref FileSystemEntry e) => (e.FileName.ToString(), IsLink(ref e) ? EntryKind.Link : e.IsDirectory ? EntryKind.Directory : EntryKind.File, false),
+                    new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0, ReturnSpecialDirectories = false }));
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                Error(root, dir.Relative, e is UnauthorizedAccessException ? "permission denied" : e.Message);
+                return;
+            }
         }
         _excludedNames.TryGetValue(Path.TrimEndingDirectorySeparator(dir.FullPath), out var excludedHere);
-        foreach (var (name, isDirectory, isLink) in entries)
+        foreach (var (name, listed, nameRaw) in entries)
         {
-            bool isDir = isDirectory;
+            var kind = listed == EntryKind.Unknown ? KindOf(Path.Join(dir.FullPath, name)) : listed;
+            bool isDir = kind == EntryKind.Directory, rawBytes = dir.RawBytes || nameRaw;
             if (isDir && name == ".git") continue;
             if (root.Repo != null && IsIgnored(root.Repo, root.Workdir!, Path.Join(dir.FullPath, name), isDir)) { Interlocked.Increment(ref _ignored); continue; }
 
-            if (isLink)
+            string? realPath = null;
+            if (kind == EntryKind.Link)
             {
-                if (!options.FollowSymlinks) { lock (_gate) SkippedSymlinks.Add(Display(root.Display, Relative(dir.Relative, name))); continue; }
-                var target = new FileInfo(Path.Join(dir.FullPath, name)).ResolveLinkTarget(true);
-                if (target == null || !target.Exists) { lock (_gate) Errors.Add((Display(root.Display, Relative(dir.Relative, name)), "broken symbolic link")); continue; }
-                isDir = target is DirectoryInfo;
+                if (!options.FollowSymlinks) { lock (_gate) SkippedSymlinks.Add(FileNames.Escape(Display(root.Display, Relative(dir.Relative, name)))); continue; }
+                if (!Follow(dir, name, out isDir, out realPath)) continue;
+            }
+            else if (kind == EntryKind.Special)
+            {
+                lock (_gate) SkippedSpecial.Add(FileNames.Escape(Display(root.Display, Relative(dir.Relative, name))));
+                continue;
             }
             if (isDir)
             {
-                subdirectories.Add(new Work(Path.Join(dir.FullPath, name), Relative(dir.Relative, name), root, default));
+                realPath ??= dir.RealPath == null ? null : dir.RealPath == "/" ? "/" + name : dir.RealPath + "/" + name;
+                subdirectories.Add(new Work(Path.Join(dir.FullPath, name), Relative(dir.Relative, name), root, default, realPath, rawBytes));
                 continue;
             }
             if (root.Include != null || root.Exclude != null)
@@ -334,8 +368,66 @@ public sealed class FileWalker(WalkOptions options)
                 if (root.Exclude != null && root.Exclude.Match("/", rel).HasMatches) continue;
             }
             if (excludedHere != null && excludedHere.Contains(name)) continue;
-            files.Add(new WalkedFile(dir.FullPath, root.Display, dir.Relative, name, directory));
+            files.Add(new WalkedFile(dir.FullPath, root.Display, dir.Relative, name, directory, rawBytes));
         }
+    }
+
+    private void Error(Root root, string relative, string message)
+    {
+        lock (_gate) Errors.Add((FileNames.Escape(Display(root.Display, relative)), message));
+    }
+
+    /// <summary>An entry whose type the file system did not list (a few file systems never do): one lstat.</summary>
+    private static EntryKind KindOf(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.LinkTarget != null) return EntryKind.Link;
+            return (info.Attributes & FileAttributes.Directory) != 0 ? EntryKind.Directory : EntryKind.File;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return EntryKind.File; }
+    }
+
+    /// <summary>
+    /// Where a symbolic link leads (FollowSymlinks): false, with one error for the link, when it leads nowhere, loops,
+    /// or leads to a directory that holds it (walking it would never end).
+    /// </summary>
+    private bool Follow(Work dir, string name, out bool isDir, out string? realPath)
+    {
+        var full = Path.Join(dir.FullPath, name);
+        isDir = false;
+        realPath = RealPath(full, out int errno);
+        string? problem = realPath != null ? null : errno switch
+        {
+            ENOENT or ENOTDIR => "broken symbolic link",
+            ELOOP => "symbolic link loop",
+            _ => WholeFileReader.Describe(errno),
+        };
+        if (realPath != null && (isDir = Directory.Exists(realPath)) && dir.RealPath != null
+            && (realPath == "/" || dir.RealPath == realPath || dir.RealPath.StartsWith(realPath + "/", StringComparison.Ordinal)))
+            problem = "symbolic link cycle: it leads to a directory that holds it";
+        if (problem == null) return true;
+        Error(dir.Root!, Relative(dir.Relative, name), problem);
+        return false;
+    }
+
+    private const int ENOENT = 2, ENOTDIR = 20, ELOOP = 40;
+
+    /// <summary>The path with every link resolved; null with an errno when it cannot be.</summary>
+    private static string? RealPath(string path, out int errno)
+    {
+        if (DirectoryListing.Supported) return DirectoryListing.RealPath(path, out errno);
+        errno = 0;
+        try
+        {
+            var target = new FileInfo(path).ResolveLinkTarget(true);
+            if (target == null) return Path.GetFullPath(path);
+            if (target.Exists || Directory.Exists(target.FullName)) return target.FullName;
+            errno = ENOENT;
+        }
+        catch (IOException) { errno = ELOOP; }
+        return null;
     }
 
     private static bool IsIgnored(Repository repo, string workdir, string fullPath, bool isDir)

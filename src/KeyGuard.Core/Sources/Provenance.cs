@@ -22,4 +22,6 @@ public sealed record Provenance(string Path, SourceKind Kind = SourceKind.File)
     public string? Email { get; init; }
     public DateTimeOffset? Date { get; init; }
     public string? BlobId { get; init; }
+    /// <summary>The path's bytes, when they are not UTF-8 (<see cref="Path"/> then shows them as <c>\xNN</c>).</summary>
+    public byte[]? PathBytes { get; init; }
 }

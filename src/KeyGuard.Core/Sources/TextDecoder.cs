@@ -4,9 +4,9 @@ using System.Text.Unicode;
 namespace KeyGuard.Sources;
 
 /// <summary>
-/// Turns raw bytes into text the detectors can read. UTF-16 files (by BOM) and Latin-1 bytes are decoded rather
-/// than skipped, because secrets hide in Windows config files too; a NUL byte anywhere in the sniffed prefix marks
-/// the file as binary.
+/// Turns raw bytes into text the detectors can read. UTF-16 and UTF-32 files (by BOM, or by the NULs of their ASCII
+/// characters) and Latin-1 bytes are decoded rather than skipped, because secrets hide in Windows config files too;
+/// otherwise a NUL byte anywhere in the sniffed prefix marks the file as binary.
 /// </summary>
 public static class TextDecoder
 {
@@ -15,18 +15,61 @@ public static class TextDecoder
 
     public static bool LooksBinary(ReadOnlySpan<byte> head)
     {
-        if (DetectBomEncoding(head, out _) is { } enc && enc is UnicodeEncoding) return false;
+        if (DetectBomEncoding(head, out _) is UnicodeEncoding or UTF32Encoding) return false;
         return head[..Math.Min(head.Length, SniffLength)].IndexOf((byte)0) >= 0;
     }
 
-    /// <summary>Returns the encoding a byte-order mark names, with the mark's length; null without one.</summary>
+    private static readonly Encoding Utf16Le = new UnicodeEncoding(false, false), Utf16Be = new UnicodeEncoding(true, false);
+    private static readonly Encoding Utf32Le = new UTF32Encoding(false, false), Utf32Be = new UTF32Encoding(true, false);
+
+    /// <summary>
+    /// Returns the encoding a byte-order mark names, with the mark's length; else UTF-16 or UTF-32 told by the NULs
+    /// of ASCII text in them (<see cref="WideWithoutBom"/>); null for text seen as bytes (UTF-8, Latin-1).
+    /// </summary>
     public static Encoding? DetectBomEncoding(ReadOnlySpan<byte> head, out int bomLength)
     {
         bomLength = 0;
         if (head.Length >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF) { bomLength = 3; return new UTF8Encoding(false); }
-        if (head.Length >= 2 && head[0] == 0xFF && head[1] == 0xFE) { bomLength = 2; return new UnicodeEncoding(false, false); }
-        if (head.Length >= 2 && head[0] == 0xFE && head[1] == 0xFF) { bomLength = 2; return new UnicodeEncoding(true, false); }
+        // FF FE 00 00 is UTF-32LE's mark (a UTF-16 file does not start with a NUL character).
+        if (head.Length >= 4 && head[0] == 0xFF && head[1] == 0xFE && head[2] == 0 && head[3] == 0) { bomLength = 4; return Utf32Le; }
+        if (head.Length >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 0xFE && head[3] == 0xFF) { bomLength = 4; return Utf32Be; }
+        if (head.Length >= 2 && head[0] == 0xFF && head[1] == 0xFE) { bomLength = 2; return Utf16Le; }
+        if (head.Length >= 2 && head[0] == 0xFE && head[1] == 0xFF) { bomLength = 2; return Utf16Be; }
+        // Text as bytes has no NUL in its first four: the only cost most files pay here.
+        if (head.Length >= 4 && (head[0] == 0 || head[1] == 0 || head[2] == 0 || head[3] == 0)) return WideWithoutBom(head);
         return null;
+    }
+
+    /// <summary>
+    /// UTF-16 or UTF-32 without a mark, from the first 64 code units' worth of bytes: a NUL at every other byte (or
+    /// three in every four) where ASCII text sits, and no NUL character. Binary data that happens to look like that
+    /// is decoded and scanned, which costs only time.
+    /// </summary>
+    private static Encoding? WideWithoutBom(ReadOnlySpan<byte> head)
+    {
+        if (Looks(head, 4, littleEndian: true)) return Utf32Le;
+        if (Looks(head, 4, littleEndian: false)) return Utf32Be;
+        if (Looks(head, 2, littleEndian: true)) return Utf16Le;
+        if (Looks(head, 2, littleEndian: false)) return Utf16Be;
+        return null;
+
+        static bool Looks(ReadOnlySpan<byte> head, int width, bool littleEndian)
+        {
+            var probe = head[..(Math.Min(head.Length, 64 * width) / width * width)];
+            int ascii = 0, units = probe.Length / width;
+            for (int i = 0; i < probe.Length; i += width)
+            {
+                var unit = probe.Slice(i, width);
+                byte low = littleEndian ? unit[0] : unit[^1];
+                var high = littleEndian ? unit[1..] : unit[..^1];
+                bool highZero = high.IndexOfAnyExcept((byte)0) < 0;
+                if (highZero && low == 0) return false;                                     // a NUL character
+                if (width == 4 && (littleEndian ? unit[3] : unit[0]) != 0) return false;    // past U+10FFFF
+                if (highZero && (low is >= 0x20 and < 0x7F or (byte)'\t' or (byte)'\n' or (byte)'\r')) ascii++;
+            }
+            // Mostly ASCII: wide text that holds credentials, not a table of 16-bit numbers.
+            return units > 0 && ascii * 4 >= units * 3;
+        }
     }
 
     /// <summary>

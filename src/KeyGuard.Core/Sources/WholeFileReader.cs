@@ -30,10 +30,25 @@ public static partial class WholeFileReader
         Read(path, null, null, buffer, Raw, out length, out error);
 
     /// <summary>Reads the walked file, opened by its name in its open directory when the walk gives one.</summary>
+    /// A name that is not UTF-8 is opened this way even without <see cref="Raw"/>: .NET cannot name it.
     public static WholeRead Read(WalkedFile file, byte[] buffer, out int length, out string? error) =>
-        file.Directory is { Fd: >= 0 } && Raw
+        file.Directory is { Fd: >= 0 } && (Raw || file.RawBytes)
             ? Read("", file.Directory, file.Name, buffer, true, out length, out error)
             : Read(file.FullPath, null, null, buffer, Raw, out length, out error);
+
+    /// <summary>The walked file as a stream, for files too large to read whole.</summary>
+    public static Stream OpenStream(WalkedFile file)
+    {
+        if (!file.RawBytes || !OperatingSystem.IsLinux())
+            return new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0);
+        int fd = Open(AT_FDCWD, file.FullPath);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw errno is EACCES or EPERM ? new UnauthorizedAccessException() : errno is ENOENT or ENOTDIR ? new FileNotFoundException() : new IOException(Describe(errno));
+        }
+        return new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, 0);
+    }
 
     internal static WholeRead Read(string path, OpenDirectory? directory, string? name, byte[] buffer, bool raw, out int length, out string? error)
     {
@@ -51,9 +66,9 @@ public static partial class WholeFileReader
     /// <summary>Opens <paramref name="path"/> (relative to <paramref name="at"/>) for reading; -1 with errno set.</summary>
     internal static unsafe int Open(int at, string path)
     {
-        int max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
+        int max = FileNames.MaxByteCount(path) + 1;
         Span<byte> name = max <= 2048 ? stackalloc byte[max] : new byte[max];
-        int n = Encoding.UTF8.GetBytes(path, name);
+        int n = FileNames.GetBytes(path, name);
         name[n] = 0;
         int fd;
         // O_NONBLOCK: a named pipe in the tree must not hang the scan at open; regular files ignore it.
@@ -143,13 +158,18 @@ public sealed class OpenDirectory : IDisposable
 
     private OpenDirectory(int fd) => Fd = fd;
 
-    /// <summary>Null where reads go through .NET or the directory cannot be opened (reads then use full paths).</summary>
-    public static OpenDirectory? TryOpen(string path)
+    /// <summary>Null, with the errno (0 when not tried), where neither reads nor the listing use it or it cannot be
+    /// opened (reads then use full paths).</summary>
+    public static OpenDirectory? TryOpen(string path, out int errno)
     {
-        if (!WholeFileReader.Raw) return null;
+        errno = 0;
+        if (!WholeFileReader.Raw && !DirectoryListing.Supported) return null;
         int fd = WholeFileReader.Open(WholeFileReader.AT_FDCWD, path);
+        if (fd < 0) errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
         return fd < 0 ? null : new OpenDirectory(fd);
     }
+
+    public static OpenDirectory? TryOpen(string path) => TryOpen(path, out _);
 
     public void Dispose()
     {

@@ -201,6 +201,70 @@ public sealed class ScanCliTests : IDisposable
     }
 
     [Fact]
+    public void A_user_rule_that_matches_the_empty_string_is_rejected_and_empty_matches_are_never_findings()
+    {
+        _dir.Write("app.cfg", "secret secret\n" + new string('x', 1000) + "\n");
+        _dir.Write("rules/empty.rules", "[star]\nregex = x*\n");
+        var star = KeyGuardProcess.Run(_dir.Path, null, "scan", "app.cfg", "--patterns", "rules/empty.rules");
+        Assert.Equal(2, star.ExitCode);
+        Assert.StartsWith("keyguard: rules/empty.rules:2: rule 'star' matches the empty string", star.Stderr.Trim());
+        Assert.Single(star.Stderr.Trim().Split('\n'));
+
+        // Empty on its own input it is not, but it matches nothing wherever it matches.
+        _dir.Write("rules/ahead.rules", "[ahead]\nregex = (?=secret)\n");
+        var ahead = KeyGuardProcess.Run(_dir.Path, null, "scan", "app.cfg", "--patterns", "rules/ahead.rules", "--format", "json");
+        Assert.True(ahead.ExitCode == 0, ahead.Stdout + ahead.Stderr);
+        Assert.Equal(0, Json(ahead.Stdout).GetProperty("findings").GetArrayLength());
+    }
+
+    [Fact]
+    public void A_user_rule_that_times_out_is_an_error_and_the_other_rules_still_report_that_file()
+    {
+        var (id, _) = PlantPair("both.env");
+        File.AppendAllText(Path.Combine(_dir.Path, "both.env"), new string('a', 5000) + "\n");
+        _dir.Write("rules/evil.rules", "[evil]\nregex = (?<secret>(a+)+b)\n");
+        var r = KeyGuardProcess.Run(_dir.Path, null, "scan", "both.env", "--patterns", "rules/evil.rules", "--format", "json");
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("rule 'evil' (rules/evil.rules:1) timed out", r.Stderr);
+        var root = Json(r.Stdout);
+        var rules = root.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("rule").GetString()).Order().ToList();
+        Assert.Equal(["aws-access-key-id", "aws-secret-access-key"], rules);
+        Assert.Equal(id, root.GetProperty("findings")[0].GetProperty("keyId").GetString());
+        Assert.Equal("both.env", Assert.Single(root.GetProperty("errors").EnumerateArray()).GetProperty("path").GetString());
+    }
+
+    [Fact]
+    public void Utf16_without_a_mark_and_utf32_are_told_by_their_nuls_decoded_and_scanned_at_the_right_lines()
+    {
+        var files = new Dictionary<string, (Encoding Encoding, bool Mark, int Line)>
+        {
+            ["le16.ini"] = (new UnicodeEncoding(false, false), false, 3),
+            ["be16.ini"] = (new UnicodeEncoding(true, false), false, 3),
+            ["le32bom.ini"] = (new UTF32Encoding(false, false), true, 3),
+            ["le32.ini"] = (new UTF32Encoding(false, false), false, 3),
+            ["be32bom.ini"] = (new UTF32Encoding(true, false), true, 3),
+            // Past one read chunk: decoded in chunks, lines counted across them.
+            ["big16.ini"] = (new UnicodeEncoding(false, false), false, 40_003),
+        };
+        var keys = new Dictionary<string, string>();
+        foreach (var (name, (encoding, mark, line)) in files)
+        {
+            var key = _fake.KeyId();
+            keys[name] = key;
+            var text = string.Concat(Enumerable.Repeat("[default]\r\n", line - 2)) + "region = eu-west-1\r\naws_access_key_id = " + key + "\r\n";
+            _dir.WriteBytes(name, encoding.GetBytes((mark ? "\uFEFF" : "") + text));
+        }
+        var r = KeyGuardProcess.Run(_dir.Path, null, "scan", ".", "--format", "json");
+        Assert.True(r.ExitCode == 1, r.Stdout + r.Stderr);
+        var root = Json(r.Stdout);
+        Assert.Equal(0, root.GetProperty("stats").GetProperty("binarySkipped").GetInt32());
+        var found = root.GetProperty("findings").EnumerateArray()
+            .Select(f => (f.GetProperty("path").GetString()!, f.GetProperty("keyId").GetString()!, f.GetProperty("line").GetInt32(), f.GetProperty("column").GetInt32()))
+            .OrderBy(f => f.Item1, StringComparer.Ordinal).ToList();
+        Assert.Equal(files.Keys.Order(StringComparer.Ordinal).Select(n => (n, keys[n], files[n].Line, 21)), found);
+    }
+
+    [Fact]
     public void Generic_rule_is_off_by_default_and_can_be_enabled()
     {
         _dir.Write("app.py", $"api_token = \"{_fake.Chars(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}\"\n");

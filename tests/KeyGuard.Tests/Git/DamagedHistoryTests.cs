@@ -180,4 +180,85 @@ public sealed class DamagedHistoryTests : IDisposable
         Assert.Contains(errors, e => e.StartsWith("packed-refs:2: "));
         Assert.Equal([key], KeyIds(report));
     }
+
+    /// <summary>A 12,000-byte text blob with a key pair in it, packed; returns the pack and the blob's compressed data.</summary>
+    private (string Pack, int Start, int End, byte[] Content) PackedKeyBlob()
+    {
+        var random = new Random(2011);
+        var text = new System.Text.StringBuilder(HistoryRepo.KeyLine(_repo.NewKeyId()) + $"aws_secret_access_key = {_repo.NewSecret()}\n");
+        while (text.Length < 12_000) text.Append($"row {text.Length} {_repo.NewSecret()[..random.Next(8, 40)]} value\n");
+        text.Length = 11_999;
+        text.Append('\n');
+        _repo.Write("c.env", text.ToString());
+        _repo.Commit("key");
+        var pack = PackFile();
+        var blob = Convert.FromHexString(_repo.Git("rev-parse HEAD:c.env").Trim());
+        using var reader = KeyGuard.Sources.Git.Packs.PackFile.Open(pack)!;
+        var entry = reader.Entry(reader.Index.Find(blob));
+        Assert.Equal(KeyGuard.Sources.Git.Packs.PackType.Blob, entry.Type);
+        return (pack, (int)entry.DataStart, (int)entry.DataEnd, System.Text.Encoding.UTF8.GetBytes(text.ToString()));
+    }
+
+    /// <summary>What a reader that stops inflating at the object's size, trusting the stream, would accept.</summary>
+    private static bool InflatesToSize(byte[] pack, int start, int end, int size)
+    {
+        try
+        {
+            using var z = new System.IO.Compression.ZLibStream(new MemoryStream(pack, start, end - start), System.IO.Compression.CompressionMode.Decompress);
+            z.ReadExactly(new byte[size]);
+            return true;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException) { return false; }
+    }
+
+    [Fact]
+    public void EveryByteFlippedInAPackedBlobIsCaughtByThePackReader()
+    {
+        var (pack, start, end, content) = PackedKeyBlob();
+        var original = File.ReadAllBytes(pack);
+        var blob = Convert.FromHexString(_repo.Git("rev-parse HEAD:c.env").Trim());
+        int trusted = 0;
+        for (int at = start; at < end; at++)
+        {
+            var bytes = (byte[])original.Clone();
+            bytes[at] ^= 0x5a;
+            if (InflatesToSize(bytes, start, end, content.Length)) trusted++;
+            File.WriteAllBytes(pack, bytes);
+            using var reader = KeyGuard.Sources.Git.Packs.PackFile.Open(pack)!;
+            var entry = reader.Entry(reader.Index.Find(blob));
+            var output = new byte[content.Length];
+            try { reader.Inflate(entry, output); }
+            catch (Exception e) when (e is InvalidDataException or IOException) { continue; }
+            Assert.True(output.AsSpan().SequenceEqual(content), $"a byte flipped at +{at - start} of the entry's data was accepted");
+        }
+        // The sweep reached damage that inflates to the object's size: what a reader must not take on trust.
+        Assert.True(trusted > 0, "no flip inflated to the blob's size");
+    }
+
+    [Fact]
+    public void APackedBlobDamagedInsideItsCompressedDataIsAnErrorOrWhatGitSays()
+    {
+        var (pack, start, end, content) = PackedKeyBlob();
+        var original = File.ReadAllBytes(pack);
+        // Evenly spread offsets, and those where the damaged stream still inflates to the blob's size.
+        var offsets = Enumerable.Range(1, 5).Select(i => start + (end - start) * i / 6).ToList();
+        for (int at = start + 2; at < end && offsets.Count < 10; at++)
+        {
+            var bytes = (byte[])original.Clone();
+            bytes[at] ^= 0x5a;
+            if (InflatesToSize(bytes, start, end, content.Length)) offsets.Add(at);
+        }
+        foreach (int at in offsets)
+        {
+            var bytes = (byte[])original.Clone();
+            bytes[at] ^= 0x5a;
+            File.WriteAllBytes(pack, bytes);
+            var packed = Sweep("default");
+            if (packed.Exit == 3 && Errors(packed.Report).Count > 0) continue;
+            var git = Sweep("git-reader");
+            Assert.True((git.Exit, Errors(git.Report).Count, string.Join(",", KeyIds(git.Report)))
+                        == (packed.Exit, Errors(packed.Report).Count, string.Join(",", KeyIds(packed.Report))),
+                $"flipped at +{at - start}: the pack reader gave exit {packed.Exit} with no error, git's reader exit {git.Exit}: {string.Join("; ", Errors(git.Report))}");
+        }
+    }
 }

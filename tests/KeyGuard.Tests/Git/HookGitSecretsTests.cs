@@ -64,6 +64,22 @@ public sealed class HookGitSecretsTests
     }
 
     [Fact]
+    public void ProhibitedPatterns_AreNotFilteredAsPlaceholders_AsGitSecretsBlocksThem()
+    {
+        using var repo = HookTestRepo.Create();
+        repo.Git("config", "--add", "secrets.patterns", "password=[A-Za-z0-9]+");
+        // A value KeyGuard's own rules would call a placeholder (a letter sequence): git-secrets blocks it all the same.
+        repo.Write("app.ini", "password=abcdefghijklmnopqrstuvwxyz123\n");
+        repo.Git("add", "-A");
+        var hook = repo.Keyguard("hook", "pre-commit");
+        Assert.True(hook.Code == 1, hook.ToString());
+        Assert.Contains("app.ini:1  git-secrets-1", hook.Err);
+        var scan = repo.Keyguard("scan", "app.ini", "--no-progress");
+        Assert.True(scan.Code == 1, scan.ToString());
+        Assert.Contains("git-secrets-1", scan.Out);
+    }
+
+    [Fact]
     public void BadPatternOrFailingProvider_IsAWarning_NotABlockedCommit()
     {
         using var repo = HookTestRepo.Create();

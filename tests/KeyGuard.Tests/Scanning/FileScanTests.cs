@@ -341,4 +341,108 @@ public sealed class FileScanTests : IDisposable
         Assert.Equal([(a, key1), (b, key2)], result.Findings.Select(f => (f.Path, f.Secret)));
         Assert.Equal("no such file or directory", Assert.Single(result.Errors).Message);
     }
+
+    private void Sh(string script)
+    {
+        var psi = new ProcessStartInfo("/bin/sh") { WorkingDirectory = _dir.Path, RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(script);
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, script + ": " + err);
+    }
+
+    private string KeyFile()
+    {
+        var id = _fake.KeyId();
+        _dir.Write("key.txt", $"aws_access_key_id={id}\naws_secret_access_key={_fake.Secret()}\n");
+        return id;
+    }
+
+    [Fact]
+    public void Follow_symlinks_follows_directory_links_and_reports_a_link_to_its_own_ancestor_once_as_a_cycle()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        KeyFile();
+        Sh("mkdir -p sl3 tgt && cp key.txt tgt/c.env && ln -s ../tgt sl3/linkdir && ln -s ../tgt/c.env sl3/linkfile && ln -s .. sl3/up");
+        var r = KeyGuardProcess.Run(_dir.Path, null, "scan", "sl3", "--follow-symlinks", "--format", "json");
+        Assert.Equal(3, r.ExitCode);
+        var root = System.Text.Json.JsonDocument.Parse(r.Stdout).RootElement;
+        var keyPaths = root.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("rule").GetString() == "aws-access-key-id")
+            .Select(f => f.GetProperty("path").GetString()).Order(StringComparer.Ordinal);
+        Assert.Equal(["sl3/linkdir/c.env", "sl3/linkfile"], keyPaths);
+        var error = Assert.Single(root.GetProperty("errors").EnumerateArray());
+        Assert.Equal("sl3/up", error.GetProperty("path").GetString());
+        Assert.Contains("cycle", error.GetProperty("message").GetString());
+        Assert.DoesNotContain("broken", r.Stderr);
+    }
+
+    [Fact]
+    public void A_symlink_loop_is_one_error_for_that_link_and_the_rest_is_scanned_and_reported()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var id = KeyFile();
+        Sh("mkdir -p sl2/a/b && cp key.txt sl2/a/b/c.env && ln -s self sl2/self && ln -s loop2 sl2/loop1 && ln -s loop1 sl2/loop2");
+        var r = KeyGuardProcess.Run(_dir.Path, null, "scan", "sl2", "--follow-symlinks", "--format", "json", "-o", "out.json");
+        Assert.Equal(3, r.ExitCode);
+        var root = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.Path, "out.json"))).RootElement;
+        Assert.Contains(root.GetProperty("findings").EnumerateArray(), f => f.GetProperty("path").GetString() == "sl2/a/b/c.env" && f.GetProperty("keyId").GetString() == id);
+        Assert.Equal([("sl2/loop1", "symbolic link loop"), ("sl2/loop2", "symbolic link loop"), ("sl2/self", "symbolic link loop")],
+            root.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("path").GetString(), e.GetProperty("message").GetString())).OrderBy(e => e.Item1, StringComparer.Ordinal));
+        Assert.Equal(3, r.Stderr.Trim().Split('\n').Count(l => l.StartsWith("keyguard: sl2/", StringComparison.Ordinal)));   // plus the summary line (-o)
+    }
+
+    [Fact]
+    public void Sockets_and_named_pipes_inside_a_tree_are_skipped_and_counted_not_errors()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var id = KeyFile();
+        Sh("mkdir sockdir && cp key.txt sockdir/c.env && mkfifo sockdir/fifo");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(_dir.Path, "sockdir", "s.sock")));
+        foreach (var env in new[] { new Dictionary<string, string>(), new() { ["KEYGUARD_RAW_READS"] = "0" } })
+        {
+            var r = KeyGuardProcess.Run(_dir.Path, null, env, "scan", "sockdir", "--format", "json");
+            Assert.True(r.ExitCode == 1, r.Stdout + r.Stderr);
+            var stats = System.Text.Json.JsonDocument.Parse(r.Stdout).RootElement.GetProperty("stats");
+            Assert.Equal(0, stats.GetProperty("errors").GetInt32());
+            Assert.Equal(1, stats.GetProperty("filesScanned").GetInt32());
+            Assert.Equal(2, stats.GetProperty("specialFilesSkipped").GetInt32());
+        }
+    }
+
+    public static TheoryData<string> ReadRoutes => new() { "default", "KEYGUARD_IO_URING", "KEYGUARD_RAW_READS" };
+
+    [Theory]
+    [MemberData(nameof(ReadRoutes))]
+    public void Files_and_directories_whose_names_are_not_utf8_are_scanned_and_reported_byte_for_byte(string off)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var id = KeyFile();
+        _dir.Write("big.txt", new string('x', ContentScanner.ChunkBytes + 10) + "\n" + File.ReadAllText(Path.Combine(_dir.Path, "key.txt")));
+        try
+        {
+            // bad\xff\xfeutf8.ini, dir\xffbad/inner.ini, and a file past one read chunk (streamed) in dir\xffbad/
+            Sh("mkdir names && cp key.txt \"names/$(printf 'bad\\377\\376utf8.ini')\" && mkdir \"names/$(printf 'dir\\377bad')\" "
+               + "&& cp key.txt \"names/$(printf 'dir\\377bad')/inner.ini\" && cp big.txt \"names/$(printf 'dir\\377bad/l\\376rge.txt')\"");
+            var env = off == "default" ? null : new Dictionary<string, string> { [off] = "0" };
+            var text = KeyGuardProcess.Run(_dir.Path, null, env, "scan", "names");
+            Assert.True(text.ExitCode == 1, text.Stdout + text.Stderr);
+            Assert.Contains(@"names/bad\xff\xfeutf8.ini:1:19  aws-access-key-id", text.Stdout);
+            Assert.Contains(@"names/dir\xffbad/inner.ini:1:19  aws-access-key-id", text.Stdout);
+            Assert.Contains(@"names/dir\xffbad/l\xferge.txt:2:19  aws-access-key-id", text.Stdout);
+
+            var json = KeyGuardProcess.Run(_dir.Path, null, env, "scan", "names", "--format", "json");
+            var root = System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement;
+            Assert.Equal(0, root.GetProperty("stats").GetProperty("errors").GetInt32());
+            var paths = root.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("rule").GetString() == "aws-access-key-id")
+                .Select(f => (f.GetProperty("path").GetString(), Convert.ToHexString(f.GetProperty("pathBytes").GetBytesFromBase64()), f.GetProperty("keyId").GetString()))
+                .OrderBy(p => p.Item1, StringComparer.Ordinal);
+            string Hex(string s) => Convert.ToHexString(Encoding.Latin1.GetBytes(s));
+            Assert.Equal([(@"names/bad\xff\xfeutf8.ini", Hex("names/bad\u00ff\u00feutf8.ini"), id), (@"names/dir\xffbad/inner.ini", Hex("names/dir\u00ffbad/inner.ini"), id),
+                (@"names/dir\xffbad/l\xferge.txt", Hex("names/dir\u00ffbad/l\u00ferge.txt"), id)], paths);
+        }
+        finally { Sh("rm -rf names"); }
+    }
 }

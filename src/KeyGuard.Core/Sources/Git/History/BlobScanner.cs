@@ -208,7 +208,7 @@ internal sealed class BlobScanner : IDisposable
     private ContentResult ScanLarge(Repository repo, BlobWork work, ArraySegment<byte> bytes, List<Finding> local)
     {
         var head = bytes.AsSpan(0, Math.Min(bytes.Count, ContentScanner.ChunkBytes));
-        if (TextDecoder.LooksBinary(head) || TextDecoder.DetectBomEncoding(head, out _) is System.Text.UnicodeEncoding)
+        if (TextDecoder.LooksBinary(head) || TextDecoder.DetectBomEncoding(head, out _) is System.Text.UnicodeEncoding or System.Text.UTF32Encoding)
             return FullScan(bytes, work, local);
         var now = new LinedText(bytes);
         _recent.Put(work.Blob.Index, now);

@@ -139,9 +139,30 @@ internal sealed class PackFile : IDisposable
         long compressed = entry.DataEnd - entry.DataStart;
         if (compressed <= 0 || compressed > int.MaxValue || output.Length != entry.Size)
             throw new InvalidDataException($"{Path}: bad entry bounds at {entry.DataStart}");
-        Bytes(entry.DataStart, (int)compressed, out var array, out int at);
-        using var z = new ZLibStream(new MemoryStream(array, at, (int)compressed, writable: false), CompressionMode.Decompress);
-        z.ReadExactly(output);
+        var data = Bytes(entry.DataStart, (int)compressed, out var array, out int at);
+        // Entries lie back to back: the stream's last four bytes are zlib's Adler-32 of the whole object.
+        uint stored = compressed >= 6 ? BinaryPrimitives.ReadUInt32BigEndian(data[^4..]) : 0;
+        using (var z = new ZLibStream(new MemoryStream(array, at, (int)compressed, writable: false), CompressionMode.Decompress))
+            z.ReadExactly(output);
+        // Reading stops at the object's size, before zlib would check the sum: a damaged stream can inflate to as
+        // many bytes (or more) of the wrong content. The caller leaves such an entry to git, which reports it.
+        if (Adler32(output) != stored) throw new InvalidDataException($"{Path}: entry at {entry.DataStart} fails its zlib check");
+    }
+
+    internal static uint Adler32(ReadOnlySpan<byte> data)
+    {
+        const uint Mod = 65521;
+        // 5552 bytes is the most that can be summed before the 32-bit sums could overflow.
+        uint a = 1, b = 0;
+        while (data.Length > 0)
+        {
+            int n = Math.Min(data.Length, 5552);
+            foreach (byte x in data[..n]) { a += x; b += a; }
+            a %= Mod;
+            b %= Mod;
+            data = data[n..];
+        }
+        return b << 16 | a;
     }
 
     public void Dispose() => _handle.Dispose();

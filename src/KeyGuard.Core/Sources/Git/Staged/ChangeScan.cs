@@ -45,7 +45,13 @@ public sealed class ChangeScan(Repository repo, ContentScanner scanner, WalkOpti
             using var stream = blob.GetContentStream();
             r = scanner.Scan(stream, source with { BlobId = file.Blob.Sha }, found);
         }
-        catch (RuleTimeoutException e) { result.Errors.Add(new ScanError(file.Path, e.Message)); return; }
+        catch (RuleTimeoutException e)
+        {
+            // The other rules' findings in this file still count.
+            result.Errors.Add(new ScanError(file.Path, e.Message));
+            result.Findings.AddRange(found.Where(f => file.Counts(f.Line)));
+            return;
+        }
         result.Stats.Blobs++;
         result.Stats.BytesScanned += r.Bytes;
         if (r.Binary) { result.Stats.BinarySkipped++; result.BinaryFiles.Add(file.Path); return; }
