@@ -36,7 +36,10 @@ public sealed class AwsSession : IDisposable
         StsSigningRegion = stsSigningRegion;
         Retry = retry;
         // Per-attempt timeouts come from AwsRetryPolicy; the HttpClient's own timeout would fire unannounced.
-        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(new ResponseSizeLimitHandler(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }))
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
     }
 
     public AWSCredentials Credentials { get; }

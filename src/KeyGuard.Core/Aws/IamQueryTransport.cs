@@ -52,10 +52,20 @@ internal sealed class IamQueryTransport(HttpClient http, AWSCredentials credenti
         message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(ContentType);
         foreach (var header in signed.Headers) message.Headers.TryAddWithoutValidation(header.Key, header.Value);
         message.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        message.Options.Set(ResponseSizeLimit.Key, ResponseSizeLimit.For(action));
 
-        using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        int status = (int)response.StatusCode;
+        string text;
+        int status;
+        try
+        {
+            using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+        }
+        catch (Exception e) when (ResponseSizeLimit.Find(e) is { } tooLarge)
+        {
+            throw new IamException("iam:" + action, "ResponseTooLarge", tooLarge.HttpStatus, tooLarge.Message, inner: e);
+        }
         if (status >= 300) throw IamErrorParser.Parse("iam:" + action, status, text);
 
         XElement? root;
