@@ -75,6 +75,13 @@ public sealed class AwsSession : IDisposable
         }
     }
 
+    /// <summary>The access key ID requests are signed with (the operator's own key), or null if it cannot be resolved.</summary>
+    public string? SigningKeyId()
+    {
+        try { return Credentials.GetCredentials()?.AccessKey; }
+        catch (AmazonClientException) { return null; }
+    }
+
     public IamClient CreateIamClient() =>
         new(new IamQueryTransport(_http, Credentials, IamEndpoint, Partition.SigningRegion, Retry), Retry);
 

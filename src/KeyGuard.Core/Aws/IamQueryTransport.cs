@@ -23,10 +23,11 @@ internal sealed class IamQueryTransport(HttpClient http, AWSCredentials credenti
 
     private readonly RegionEndpoint _region = RegionEndpoint.GetBySystemName(signingRegion);
 
-    public Task<XElement> SendAsync(string action, IEnumerable<KeyValuePair<string, string?>> parameters, CancellationToken cancellationToken)
+    /// <param name="retryable">False for calls that must not be repeated blindly: a retry after a lost answer would act twice.</param>
+    public Task<XElement> SendAsync(string action, IEnumerable<KeyValuePair<string, string?>> parameters, CancellationToken cancellationToken, bool retryable = true)
     {
         byte[] body = Encoding.UTF8.GetBytes(EncodeBody(action, parameters));
-        return retry.ExecuteAsync("iam:" + action, ct => SendOnceAsync(action, body, ct), cancellationToken);
+        return (retryable ? retry : retry.WithoutRetries()).ExecuteAsync("iam:" + action, ct => SendOnceAsync(action, body, ct), cancellationToken);
     }
 
     /// <summary>Action and Version first, then the parameters; empty optional values are left out.</summary>
