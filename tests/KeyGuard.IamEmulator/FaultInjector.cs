@@ -12,6 +12,14 @@ public enum FaultKind
     ServiceFailure,
     /// <summary>Answers normally after <see cref="Fault.Delay"/>.</summary>
     Slow,
+    /// <summary>Acts, then answers 200 with an empty body (a proxy or stub that swallowed the answer).</summary>
+    EmptyBody,
+    /// <summary>Acts, then answers 200 with the first half of the XML.</summary>
+    TruncatedBody,
+    /// <summary>Acts, then answers 200 with valid XML padded past 12 MB, chunked (no Content-Length to refuse early).</summary>
+    OversizedBody,
+    /// <summary>Acts, then drops the connection: the action took effect but the caller never hears of it.</summary>
+    ResponseLost,
 }
 
 public sealed class Fault(FaultKind kind, int times, TimeSpan delay)

@@ -97,11 +97,23 @@ public sealed class IamEmulatorServer : IAsyncDisposable
             Interlocked.CompareExchange(ref _maxInFlight, now, max);
         try
         {
-            var (status, xml) = await RespondAsync(context.Request).ConfigureAwait(false);
-            byte[] bytes = Encoding.UTF8.GetBytes(xml);
+            var (status, xml, bodyFault) = await RespondAsync(context.Request).ConfigureAwait(false);
+            if (bodyFault == FaultKind.ResponseLost)
+            {
+                context.Response.Abort();
+                return;
+            }
+            byte[] bytes = bodyFault switch
+            {
+                FaultKind.EmptyBody => [],
+                FaultKind.TruncatedBody => Encoding.UTF8.GetBytes(xml[..(xml.Length / 2)]),
+                FaultKind.OversizedBody => Encoding.UTF8.GetBytes(xml.Insert(xml.LastIndexOf("</", StringComparison.Ordinal), "<!--" + new string('x', OversizedBytes) + "-->")),
+                _ => Encoding.UTF8.GetBytes(xml),
+            };
             context.Response.StatusCode = status;
             context.Response.ContentType = "text/xml";
-            context.Response.ContentLength64 = bytes.Length;
+            if (bodyFault == FaultKind.OversizedBody) context.Response.SendChunked = true;
+            else context.Response.ContentLength64 = bytes.Length;
             await context.Response.OutputStream.WriteAsync(bytes, _stop.Token).ConfigureAwait(false);
             context.Response.Close();
         }
@@ -116,7 +128,13 @@ public sealed class IamEmulatorServer : IAsyncDisposable
         }
     }
 
-    private async Task<(int Status, string Xml)> RespondAsync(HttpListenerRequest request)
+    /// <summary>How far <see cref="FaultKind.OversizedBody"/> pads an answer: past KeyGuard's 10 MB cap.</summary>
+    public const int OversizedBytes = 12 * 1024 * 1024;
+
+    private static bool IsBodyFault(FaultKind kind) =>
+        kind is FaultKind.EmptyBody or FaultKind.TruncatedBody or FaultKind.OversizedBody or FaultKind.ResponseLost;
+
+    private async Task<(int Status, string Xml, FaultKind? BodyFault)> RespondAsync(HttpListenerRequest request)
     {
         using var buffer = new MemoryStream();
         await request.InputStream.CopyToAsync(buffer).ConfigureAwait(false);
@@ -129,6 +147,7 @@ public sealed class IamEmulatorServer : IAsyncDisposable
 
         int status;
         string xml;
+        FaultKind? bodyFault = null;
         try
         {
             var caller = Authenticate(request, auth, body);
@@ -139,6 +158,7 @@ public sealed class IamEmulatorServer : IAsyncDisposable
             if (Faults.Next(action) is { } fault)
             {
                 if (fault.Kind == FaultKind.Slow) await Task.Delay(fault.Delay, _stop.Token).ConfigureAwait(false);
+                else if (IsBodyFault(fault.Kind)) bodyFault = fault.Kind; // the action still runs
                 else throw FaultError(fault.Kind, action, service, caller);
             }
 
@@ -158,7 +178,7 @@ public sealed class IamEmulatorServer : IAsyncDisposable
         Log.Add(new LoggedOperation(State.Now(), service, action, auth?.AccessKeyId, parameters, status,
             status >= 300 ? XDocument.Parse(xml).Descendants().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value : null,
             request.UserAgent));
-        return (status, xml);
+        return (status, xml, status < 300 ? bodyFault : null);
     }
 
     /// <summary>Finds the signing key and checks the signature, scope and session token, as AWS does before anything else.</summary>

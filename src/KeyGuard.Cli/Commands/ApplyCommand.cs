@@ -28,15 +28,17 @@ internal static class ApplyCommand
         command.SetAction(async (p, ct) =>
         {
             var plan = PlanJson.Read(p.GetValue(planFile)!);
-            var options = new ApplyOptions
-            {
-                Yes = p.GetValue(yes), ForceDelete = p.GetValue(force), RecentUseDays = p.GetValue(recent),
-                NewKeysFile = p.GetValue(newKeys), AuditLog = p.GetValue(audit)!,
-                Only = (p.GetValue(only) ?? []).Select(a => a switch { "deactivate" => StepAction.Deactivate, "create" => StepAction.Create, _ => StepAction.Delete }).ToHashSet(),
-            };
+            if (p.GetValue(yes) && p.GetValue(newKeys) is { } newKeysFile) PlanExecutor.RefuseSharedNewKeysFile(newKeysFile);
             try
             {
                 using var session = AwsSession.Create(aws.Read(p));
+                var options = new ApplyOptions
+                {
+                    Yes = p.GetValue(yes), ForceDelete = p.GetValue(force), RecentUseDays = p.GetValue(recent),
+                    NewKeysFile = p.GetValue(newKeys), AuditLog = p.GetValue(audit)!,
+                    Only = (p.GetValue(only) ?? []).Select(a => a switch { "deactivate" => StepAction.Deactivate, "create" => StepAction.Create, _ => StepAction.Delete }).ToHashSet(),
+                    OperatorKeyId = session.SigningKeyId(),
+                };
                 var executor = new PlanExecutor(new IamKeyMutations(session.CreateIamClient()), options, Console.Out);
                 if (!executor.Actions(plan).Any()) { Console.Out.WriteLine("nothing to apply: the plan has no automatable steps"); return ExitCodes.Clean; }
                 var (outcomes, failed) = await executor.RunAsync(plan, ct);

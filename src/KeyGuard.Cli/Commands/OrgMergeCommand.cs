@@ -33,13 +33,23 @@ internal static class OrgMergeCommand
             if (File.Exists(target)) File.Delete(target); // a merge is rebuilt from its shards, never accumulated
             SecureDirectory.Create(outDir);
             using var state = OrgState.Open(target);
-            foreach (var source in sources) state.MergeFrom(source);
+            // A damaged shard (truncated, empty, some other SQLite file) is named and skipped like a missing one.
+            int merged = 0;
+            foreach (var source in sources)
+            {
+                try
+                {
+                    state.MergeFrom(source);
+                    merged++;
+                }
+                catch (BadShardException e) { Console.Error.WriteLine($"keyguard: org-merge: {source}: {e.Message}"); }
+            }
             var setup = scan.CreateSetup(p);
             var summary = OrgSummary.Build(state, null, p.GetValue(plan));
             OrgOutput.Write(summary, outDir, setup.Rules.Rules);
-            Console.WriteLine($"{summary.Repos.Count} repositories from {sources.Count} shards, {summary.Failed.Count()} failed: {summary.Total("new")} new, " +
+            Console.WriteLine($"{summary.Repos.Count} repositories from {merged} shards, {summary.Failed.Count()} failed: {summary.Total("new")} new, " +
                               $"{summary.Total("open")} open, {summary.Total("rotated")} rotated, {summary.Total("resolved")} resolved findings");
-            return missing.Count > 0 ? ExitCodes.ScanError : summary.ExitCode;
+            return missing.Count > 0 || merged < sources.Count ? ExitCodes.ScanError : summary.ExitCode;
         });
         return command;
     }

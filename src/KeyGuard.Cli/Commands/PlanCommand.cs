@@ -55,6 +55,7 @@ internal static class PlanCommand
             }
             var leaks = LeakReader.Parse(scanReport, findingsFile ?? "scan");
             var facts = new Dictionary<string, KeyFactsForPlan>(StringComparer.Ordinal);
+            string? operatorKeyId = null;
             if (p.GetValue(offline))
             {
                 foreach (var (id, aws) in LeakReader.AwsFacts(scanReport)) facts[id] = OfflineFacts.From(id, aws);
@@ -67,6 +68,7 @@ internal static class PlanCommand
                     using var sts = session.CreateSts();
                     var enricher = new KeyEnricher(session.CreateIamClient(), sts);
                     foreach (var f in await enricher.EnrichAsync(leaks.Select(l => l.KeyId), ct)) facts[f.KeyId] = PlanFacts.From(f);
+                    operatorKeyId = session.SigningKeyId();
                 }
                 catch (Exception e) when (e is IamException or AwsConfigurationException)
                 {
@@ -75,7 +77,7 @@ internal static class PlanCommand
                 }
             }
             var reportKeys = p.GetValue(report) is { } csv ? CredentialReportKeys.Load(csv) : [];
-            var plan = new Planner(options).Build(leaks, facts, reportKeys);
+            var plan = Planner.WarnAboutSigningKey(new Planner(options).Build(leaks, facts, reportKeys), operatorKeyId);
             var text = p.GetValue(format) == "json" ? Json(plan) : PlanMarkdown.Render(plan);
             if (p.GetValue(output) is { } file)
             {

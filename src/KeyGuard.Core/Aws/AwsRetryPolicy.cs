@@ -18,6 +18,12 @@ public sealed class AwsRetryPolicy
 
     public static AwsRetryPolicy Default { get; } = new();
 
+    /// <summary>The same timeout, one attempt: for calls that are not idempotent (CreateAccessKey).</summary>
+    public AwsRetryPolicy WithoutRetries() => new()
+    {
+        MaxAttempts = 1, BaseDelay = BaseDelay, MaxDelay = MaxDelay, RequestTimeout = RequestTimeout, Delay = Delay, Jitter = Jitter,
+    };
+
     /// <summary>Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): uniform in [0, min(max, base·2^n)].</summary>
     public TimeSpan BackoffBefore(int retryNumber)
     {

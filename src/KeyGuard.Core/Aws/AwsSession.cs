@@ -36,7 +36,10 @@ public sealed class AwsSession : IDisposable
         StsSigningRegion = stsSigningRegion;
         Retry = retry;
         // Per-attempt timeouts come from AwsRetryPolicy; the HttpClient's own timeout would fire unannounced.
-        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(new ResponseSizeLimitHandler(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }))
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
     }
 
     public AWSCredentials Credentials { get; }
@@ -70,6 +73,13 @@ public sealed class AwsSession : IDisposable
             string which = string.IsNullOrEmpty(profile) ? "the default credential chain" : $"profile '{profile}'";
             throw new AwsConfigurationException($"could not resolve AWS credentials from {which}: {e.Message}", e);
         }
+    }
+
+    /// <summary>The access key ID requests are signed with (the operator's own key), or null if it cannot be resolved.</summary>
+    public string? SigningKeyId()
+    {
+        try { return Credentials.GetCredentials()?.AccessKey; }
+        catch (AmazonClientException) { return null; }
     }
 
     public IamClient CreateIamClient() =>

@@ -64,10 +64,15 @@ public sealed class IamClient
             IamXml.NotApplicableToNull(lastUsed?.Text("Region")));
     }
 
+    /// <summary>
+    /// CreateAccessKey, sent once: it is not idempotent, and a retry after an answer lost on the way (timeout, reset,
+    /// 5xx from a proxy after IAM acted) would make a second key whose secret nobody has. See
+    /// <see cref="IamException.OutcomeUnknown"/>.
+    /// </summary>
     public async Task<NewAccessKey> CreateAccessKeyAsync(string userName, CancellationToken cancellationToken = default)
     {
         RequireUserName(userName);
-        var result = await Send("CreateAccessKey", cancellationToken, ("UserName", userName));
+        var result = await _transport.SendAsync("CreateAccessKey", [new("UserName", userName)], cancellationToken, retryable: false);
         var key = result.RequiredChild("AccessKey");
         return new NewAccessKey(key.Required("UserName"), key.Required("AccessKeyId"), ParseStatus(key.Text("Status")),
             key.Required("SecretAccessKey"), key.Date("CreateDate") ?? DateTimeOffset.UtcNow);

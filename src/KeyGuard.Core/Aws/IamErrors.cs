@@ -36,6 +36,12 @@ public class IamException : Exception
             or "RequestTimeout" or "NetworkError"
         || HttpStatus >= 500;
 
+    /// <summary>
+    /// The call may have taken effect although it reports failure: no answer (timeout, dropped connection), a 5xx
+    /// (possibly from a proxy after IAM acted), or a 200 that could not be read. A 4xx answer from IAM is a refusal.
+    /// </summary>
+    public bool OutcomeUnknown => HttpStatus == 0 || HttpStatus >= 500 || Code is "MalformedResponse" or "ResponseTooLarge";
+
     private static string Describe(string action, string code, int status, string? serverMessage)
     {
         string statusText = status > 0 ? $" (HTTP {status})" : "";

@@ -23,10 +23,11 @@ internal sealed class IamQueryTransport(HttpClient http, AWSCredentials credenti
 
     private readonly RegionEndpoint _region = RegionEndpoint.GetBySystemName(signingRegion);
 
-    public Task<XElement> SendAsync(string action, IEnumerable<KeyValuePair<string, string?>> parameters, CancellationToken cancellationToken)
+    /// <param name="retryable">False for calls that must not be repeated blindly: a retry after a lost answer would act twice.</param>
+    public Task<XElement> SendAsync(string action, IEnumerable<KeyValuePair<string, string?>> parameters, CancellationToken cancellationToken, bool retryable = true)
     {
         byte[] body = Encoding.UTF8.GetBytes(EncodeBody(action, parameters));
-        return retry.ExecuteAsync("iam:" + action, ct => SendOnceAsync(action, body, ct), cancellationToken);
+        return (retryable ? retry : retry.WithoutRetries()).ExecuteAsync("iam:" + action, ct => SendOnceAsync(action, body, ct), cancellationToken);
     }
 
     /// <summary>Action and Version first, then the parameters; empty optional values are left out.</summary>
@@ -52,10 +53,20 @@ internal sealed class IamQueryTransport(HttpClient http, AWSCredentials credenti
         message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(ContentType);
         foreach (var header in signed.Headers) message.Headers.TryAddWithoutValidation(header.Key, header.Value);
         message.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        message.Options.Set(ResponseSizeLimit.Key, ResponseSizeLimit.For(action));
 
-        using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        int status = (int)response.StatusCode;
+        string text;
+        int status;
+        try
+        {
+            using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+        }
+        catch (Exception e) when (ResponseSizeLimit.Find(e) is { } tooLarge)
+        {
+            throw new IamException("iam:" + action, "ResponseTooLarge", tooLarge.HttpStatus, tooLarge.Message, inner: e);
+        }
         if (status >= 300) throw IamErrorParser.Parse("iam:" + action, status, text);
 
         XElement? root;

@@ -25,6 +25,7 @@ public sealed class StsGateway : IDisposable
             Timeout = retry.RequestTimeout,
             // The SDK keeps its own User-Agent and appends "app/<id>": KeyGuard is still identifiable in CloudTrail.
             ClientAppId = IamQueryTransport.UserAgent.Replace('/', '-'),
+            HttpClientFactory = new SizeLimitedHttpClientFactory(),
         };
         _client = new AmazonSecurityTokenServiceClient(credentials, config);
     }
@@ -33,6 +34,9 @@ public sealed class StsGateway : IDisposable
         Call("sts:GetCallerIdentity", async ct =>
         {
             var r = await _client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct).ConfigureAwait(false);
+            // A 200 without the identity (a proxy's page, a stub) must not pass for "nobody".
+            if (string.IsNullOrEmpty(r.Account) || string.IsNullOrEmpty(r.Arn))
+                throw new IamException("sts:GetCallerIdentity", "MalformedResponse", (int)r.HttpStatusCode, "the response has no <Account> or <Arn>");
             return new CallerIdentity(r.Account, r.Arn, r.UserId);
         }, cancellationToken);
 
@@ -43,6 +47,8 @@ public sealed class StsGateway : IDisposable
         return Call("sts:GetAccessKeyInfo", async ct =>
         {
             var r = await _client.GetAccessKeyInfoAsync(new GetAccessKeyInfoRequest { AccessKeyId = accessKeyId }, ct).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(r.Account))
+                throw new IamException("sts:GetAccessKeyInfo", "MalformedResponse", (int)r.HttpStatusCode, "the response has no <Account>");
             return r.Account;
         }, cancellationToken);
     }
@@ -54,6 +60,21 @@ public sealed class StsGateway : IDisposable
             {
                 return await call(ct).ConfigureAwait(false);
             }
+            // Checked first: the SDK may wrap it in one of its own exceptions.
+            catch (Exception e) when (ResponseSizeLimit.Find(e) is { } tooLarge)
+            {
+                throw new IamException(action, "ResponseTooLarge", tooLarge.HttpStatus, tooLarge.Message, inner: e);
+            }
+            // An empty or truncated 200 (a proxy, a stub): the SDK's unmarshaller lets XmlException escape, or wraps
+            // it with the 200 status. Either way the call failed; it must not crash the command (reliability B13).
+            catch (System.Xml.XmlException e)
+            {
+                throw new IamException(action, "MalformedResponse", 200, $"the response is not XML: {e.Message}", inner: e);
+            }
+            catch (AmazonServiceException e) when ((int)e.StatusCode is >= 200 and < 300)
+            {
+                throw new IamException(action, "MalformedResponse", (int)e.StatusCode, $"the response could not be read: {OneLine((e.InnerException ?? e).Message)}", e.RequestId, e);
+            }
             catch (AmazonServiceException e) when (e.StatusCode != 0)
             {
                 throw new IamException(action, e.ErrorCode ?? $"Http{(int)e.StatusCode}", (int)e.StatusCode, e.Message, e.RequestId, e);
@@ -63,6 +84,8 @@ public sealed class StsGateway : IDisposable
                 throw new IamException(action, "NetworkError", 0, e.Message, inner: e);
             }
         }, cancellationToken);
+
+    private static string OneLine(string s) => s.Split('\n', 2)[0].Trim();
 
     public void Dispose() => _client.Dispose();
 }

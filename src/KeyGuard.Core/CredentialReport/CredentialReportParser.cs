@@ -38,7 +38,7 @@ public static class CredentialReportParser
                 var fields = new string[reader.FieldCount];
                 for (var i = 0; i < fields.Length; i++) fields[i] = reader.GetString(i);
                 // Row numbers count the header as row 1, as a spreadsheet shows them.
-                rows.Add(new CredentialReportRowReader(fields, (int)reader.RowNumber + 1, header).Read());
+                rows.Add(new CredentialReportRowReader(fields, (int)reader.RowNumber + 1, header, generatedAt).Read());
             }
             return new IamCredentialReport(generatedAt, rows, header.HasLastUsedColumns);
         }

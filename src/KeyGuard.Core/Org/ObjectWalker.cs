@@ -62,12 +62,15 @@ public sealed class ObjectWalker(Repository git)
         return NewCommits(gone, current).Count > 0;
     }
 
-    /// <summary>Blobs in the trees of <paramref name="commits"/> that <paramref name="skip"/> does not hold; added to <paramref name="skip"/>.</summary>
-    public List<BlobVisit> NewBlobs(IEnumerable<Commit> commits, HashSet<string> skip)
+    /// <summary>
+    /// Blobs in the trees of <paramref name="commits"/> that <paramref name="skip"/> does not hold; added to <paramref name="skip"/>.
+    /// With <paramref name="errors"/>, a missing or unreadable tree is noted there and the walk goes on; without, it throws.
+    /// </summary>
+    public List<BlobVisit> NewBlobs(IEnumerable<Commit> commits, HashSet<string> skip, List<string>? errors = null)
     {
         var visits = new List<BlobVisit>();
         var trees = new HashSet<ObjectId>();
-        foreach (var commit in commits) Walk(commit.Tree, "", commit, skip, trees, visits);
+        foreach (var commit in commits) Walk(commit.Tree, "", commit, skip, trees, visits, errors);
         return visits;
     }
 
@@ -85,9 +88,20 @@ public sealed class ObjectWalker(Repository git)
         return all;
     }
 
-    private static void Walk(Tree tree, string prefix, Commit commit, HashSet<string> skip, HashSet<ObjectId> trees, List<BlobVisit> visits)
+    private static void Walk(Tree tree, string prefix, Commit commit, HashSet<string> skip, HashSet<ObjectId> trees, List<BlobVisit> visits,
+        List<string>? errors = null)
     {
         if (!trees.Add(tree.Id)) return;
+        try { WalkEntries(tree, prefix, commit, skip, trees, visits, errors); }
+        catch (LibGit2SharpException e) when (errors != null)
+        {
+            errors.Add($"tree {tree.Id.Sha} of {(prefix.Length == 0 ? "(root)" : prefix)} in commit {commit.Sha} is missing or unreadable: {RepoScanner.OneLine(e.Message)}");
+        }
+    }
+
+    private static void WalkEntries(Tree tree, string prefix, Commit commit, HashSet<string> skip, HashSet<ObjectId> trees, List<BlobVisit> visits,
+        List<string>? errors)
+    {
         foreach (var entry in tree)
         {
             switch (entry.TargetType)
@@ -96,7 +110,7 @@ public sealed class ObjectWalker(Repository git)
                     if (skip.Add(entry.Target.Sha)) visits.Add(new BlobVisit(entry.Target.Id, prefix + entry.Name, commit));
                     break;
                 case TreeEntryTargetType.Tree:
-                    Walk((Tree)entry.Target, prefix + entry.Name + "/", commit, skip, trees, visits);
+                    Walk((Tree)entry.Target, prefix + entry.Name + "/", commit, skip, trees, visits, errors);
                     break;
                 // GitLink: a submodule commit lives in another repository.
             }

@@ -59,7 +59,8 @@ public sealed class OrgScanRunner(ScanSetup setup, OrgState state, MirrorCache c
                     state.SaveOutcome(outcome);
                     Interlocked.Increment(ref scanned);
                     Interlocked.Add(ref blobs, outcome.Blobs);
-                    log.Write(repo.Identity, "done", outcome.Blobs, outcome.Findings.Select(f => f.Fingerprint).Distinct().Count());
+                    log.Write(repo.Identity, outcome.Errors.Count == 0 ? "done" : "partial", outcome.Blobs, outcome.Findings.Select(f => f.Fingerprint).Distinct().Count(),
+                        OrgState.ErrorSummary(outcome.Errors));
                 }
                 else
                 {

@@ -69,15 +69,21 @@ public sealed partial class OrgState
 
     /// <summary>
     /// Copies another state (a shard's) into this one. Shards own disjoint repositories; if two hold the same one,
-    /// the later scan wins. Run ids stay per repository, so "new" keeps its meaning.
+    /// the later scan wins. Run ids stay per repository, so "new" keeps its meaning. A shard that is not a readable
+    /// KeyGuard state (truncated, empty, another SQLite file) throws <see cref="BadShardException"/> and changes nothing.
     /// </summary>
     public void MergeFrom(string otherFile)
     {
         lock (_gate)
         {
-            using (var attach = Cmd("ATTACH DATABASE $f AS other", ("$f", otherFile))) attach.ExecuteNonQuery();
             try
             {
+                using (var attach = Cmd("ATTACH DATABASE $f AS other", ("$f", otherFile))) attach.ExecuteNonQuery();
+            }
+            catch (SqliteException e) { throw BadShardException.From(e); }
+            try
+            {
+                CheckShard();
                 InTransaction(() => Exec("""
                     CREATE TEMP TABLE incoming AS SELECT o.repo FROM other.repos o LEFT JOIN main.repos m ON m.repo = o.repo
                         WHERE m.repo IS NULL OR COALESCE(o.scanned_at, '') >= COALESCE(m.scanned_at, '');
@@ -91,12 +97,40 @@ public sealed partial class OrgState
                     DROP TABLE temp.incoming;
                     """));
             }
+            // The transaction rolled back: the merged state holds exactly the shards merged before this one.
+            catch (SqliteException e) { throw BadShardException.From(e); }
             finally
             {
                 using var detach = Cmd("DETACH DATABASE other");
                 detach.ExecuteNonQuery();
             }
         }
+    }
+
+    /// <summary>
+    /// The attached shard must be intact (quick_check reads every page: a truncated file fails here, not half-way
+    /// through the copy) and have our tables with our columns in our order (the copy is SELECT *).
+    /// </summary>
+    private void CheckShard()
+    {
+        using (var check = Cmd("PRAGMA other.quick_check(1)"))
+            if (check.ExecuteScalar() is string result && result != "ok") throw new BadShardException($"damaged SQLite file ({result})");
+        foreach (var table in new[] { "runs", "repos", "blobs", "findings", "locations" })
+        {
+            var mine = Columns("main", table);
+            var theirs = Columns("other", table);
+            if (theirs.Count == 0) throw new BadShardException($"not a KeyGuard state file (no table '{table}')");
+            if (!mine.SequenceEqual(theirs)) throw new BadShardException($"not a KeyGuard state file of this version (table '{table}' has other columns)");
+        }
+    }
+
+    private List<string> Columns(string schema, string table)
+    {
+        using var c = Cmd("SELECT name FROM pragma_table_info($t, $s) ORDER BY cid", ("$t", table), ("$s", schema));
+        using var r = c.ExecuteReader();
+        var names = new List<string>();
+        while (r.Read()) names.Add(r.GetString(0));
+        return names;
     }
 
     /// <summary>A consistent copy of the whole state (SQLite online backup), e.g. into a shard's output folder for org-merge.</summary>
@@ -114,4 +148,11 @@ public sealed partial class OrgState
 
     private static string? S(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
     private static long L(SqliteDataReader r, int i) => r.IsDBNull(i) ? 0 : r.GetInt64(i);
+}
+
+/// <summary>A shard's state file that cannot be merged; the message says why in one line.</summary>
+public sealed class BadShardException(string message) : Exception(message)
+{
+    internal static BadShardException From(SqliteException e) =>
+        new($"not a readable KeyGuard state file (SQLite error {e.SqliteErrorCode}: {e.Message.Split('\n')[0].Replace("SQLite Error " + e.SqliteErrorCode + ": ", "").Trim(' ', '\'', '.')})");
 }

@@ -136,10 +136,11 @@ public sealed partial class OrgState : IDisposable
             var now = Now();
             Run("""
                 INSERT INTO repos(repo, location, last_run, scanned_at, outcome, error, tips, commits, blobs, bytes, duration_ms, shard)
-                VALUES($r, $loc, $run, $t, 'ok', NULL, $tips, $c, $b, $bytes, $ms, $shard)
-                ON CONFLICT(repo) DO UPDATE SET location=$loc, last_run=$run, scanned_at=$t, outcome='ok', error=NULL, tips=$tips,
+                VALUES($r, $loc, $run, $t, $outcome, $e, $tips, $c, $b, $bytes, $ms, $shard)
+                ON CONFLICT(repo) DO UPDATE SET location=$loc, last_run=$run, scanned_at=$t, outcome=$outcome, error=$e, tips=$tips,
                     commits=$c, blobs=$b, bytes=$bytes, duration_ms=$ms, shard=$shard
                 """, ("$r", o.Repo), ("$loc", o.Location), ("$run", o.RunId), ("$t", now),
+                ("$outcome", o.Errors.Count == 0 ? "ok" : "partial"), ("$e", ErrorSummary(o.Errors)),
                 ("$tips", JsonSerializer.Serialize(o.Tips, OrgJsonContext.Default.DictionaryStringString)),
                 ("$c", o.Commits), ("$b", o.Blobs), ("$bytes", o.Bytes), ("$ms", o.DurationMs), ("$shard", o.Shard));
 
@@ -154,6 +155,14 @@ public sealed partial class OrgState : IDisposable
             Run("UPDATE findings SET last_run = $run, last_seen = $t WHERE repo = $r AND resolved_at IS NULL", ("$run", o.RunId), ("$t", now), ("$r", o.Repo));
         }
     }
+
+    /// <summary>One line for the summary: the first errors and how many more.</summary>
+    internal static string? ErrorSummary(IReadOnlyList<string> errors) => errors.Count switch
+    {
+        0 => null,
+        1 => "1 object unreadable: " + errors[0],
+        _ => $"{errors.Count} objects unreadable: {string.Join("; ", errors.Take(3))}{(errors.Count > 3 ? $"; and {errors.Count - 3} more" : "")}",
+    };
 
     /// <summary>
     /// After a force-push or a deleted ref: findings none of whose places is reachable any more are resolved, and
@@ -270,6 +279,8 @@ public sealed class RepoScanOutcome
     /// <summary>Blobs and commits reachable from the tips; set only when history was rewritten (some old tip unreachable).</summary>
     public HashSet<string>? Reachable { get; init; }
     public required List<Finding> Findings { get; init; }
+    /// <summary>Objects that could not be read (missing blobs or trees): the outcome is "partial", the rest is reported.</summary>
+    public List<string> Errors { get; init; } = [];
     public long Commits { get; init; }
     public long Blobs { get; init; }
     public long Bytes { get; init; }

@@ -31,11 +31,13 @@ public static class RepoList
     public static IEnumerable<RepoSpec> FromDirectory(string dir)
     {
         if (!Directory.Exists(dir)) throw new UsageException($"--dir: {dir}: directory not found");
-        foreach (var child in Directory.EnumerateDirectories(dir).Order(StringComparer.Ordinal))
+        // Children come back already joined with dir; RepoSpec.Parse joins with the base again, so both must be absolute.
+        var fullDir = Path.GetFullPath(dir);
+        foreach (var child in Directory.EnumerateDirectories(fullDir).Order(StringComparer.Ordinal))
         {
             bool checkout = Directory.Exists(Path.Combine(child, ".git")) || File.Exists(Path.Combine(child, ".git"));
             bool bare = File.Exists(Path.Combine(child, "HEAD")) && Directory.Exists(Path.Combine(child, "objects"));
-            if (checkout || bare) yield return RepoSpec.Parse(child, dir);
+            if (checkout || bare) yield return RepoSpec.Parse(child, fullDir);
         }
     }
 }

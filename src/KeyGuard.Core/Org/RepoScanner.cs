@@ -31,14 +31,22 @@ public sealed class RepoScanner(ScanSetup setup, MirrorCache cache, long maxRepo
             var commits = walker.NewCommits(tips.Values, memory.Tips.Values);
             bool lost = walker.LostHistory(memory.Tips.Values.ToList(), tips.Values.ToList());
             var scanned = new HashSet<string>(memory.ScannedBlobs, StringComparer.Ordinal);
-            var blobs = walker.NewBlobs(commits, scanned);
+            // A missing or unreadable object is an error of that object, not of the repository: the rest is scanned
+            // and reported, as scan --history does (ux review S15).
+            var errors = new List<string>();
+            var blobs = walker.NewBlobs(commits, scanned, errors);
 
             var result = new ScanResult();
             foreach (var commit in commits) ScanMessage(commit, result);
             long done = 0;
+            var unread = new HashSet<string>(StringComparer.Ordinal);
             foreach (var visit in blobs)
             {
-                ScanBlob(git, visit, result);
+                if (ScanBlob(git, visit, result) is { } error)
+                {
+                    errors.Add(error);
+                    unread.Add(visit.Id.Sha);
+                }
                 blobsDone?.Invoke(++done);
             }
             setup.Finish(result, _ => null);
@@ -48,8 +56,11 @@ public sealed class RepoScanner(ScanSetup setup, MirrorCache cache, long maxRepo
                 Location = repo.SafeLocation,
                 RunId = runId,
                 Shard = shard,
-                Tips = tips,
-                ScannedBlobs = blobs.Select(b => b.Id.Sha).ToList(),
+                // With errors the old tips stay: the next run walks these commits again and retries what was unreadable
+                // (what was scanned now is skipped then).
+                Tips = errors.Count == 0 ? tips : memory.Tips,
+                ScannedBlobs = blobs.Select(b => b.Id.Sha).Where(sha => !unread.Contains(sha)).ToList(),
+                Errors = errors,
                 Reachable = lost ? walker.Reachable(tips.Values) : null,
                 Findings = result.Findings,
                 Commits = commits.Count,
@@ -67,15 +78,21 @@ public sealed class RepoScanner(ScanSetup setup, MirrorCache cache, long maxRepo
         setup.Scanner.ScanText(commit.Message, source, result.Findings);
     }
 
-    private void ScanBlob(Repository git, BlobVisit visit, ScanResult result)
+    /// <summary>Scans one blob; returns the error when it is missing or unreadable, else null.</summary>
+    private string? ScanBlob(Repository git, BlobVisit visit, ScanResult result)
     {
-        var blob = git.Lookup<Blob>(visit.Id);
-        if (blob == null) throw new OrgRepoException($"corrupt repository: blob {visit.Id.Sha} of {visit.Path} is missing");
-        using var content = blob.GetContentStream();
-        var r = setup.Scanner.Scan(content, Provenance(visit.Commit, visit.Path, SourceKind.Commit) with { BlobId = visit.Id.Sha }, result.Findings);
-        result.Stats.BytesScanned += r.Bytes;
-        result.Stats.SuppressedInline += r.Suppressed;
-        if (r.Binary) result.Stats.BinarySkipped++;
+        try
+        {
+            var blob = git.Lookup<Blob>(visit.Id);
+            if (blob == null) return $"blob {visit.Id.Sha} of {visit.Path} is missing";
+            using var content = blob.GetContentStream();
+            var r = setup.Scanner.Scan(content, Provenance(visit.Commit, visit.Path, SourceKind.Commit) with { BlobId = visit.Id.Sha }, result.Findings);
+            result.Stats.BytesScanned += r.Bytes;
+            result.Stats.SuppressedInline += r.Suppressed;
+            if (r.Binary) result.Stats.BinarySkipped++;
+            return null;
+        }
+        catch (LibGit2SharpException e) { return $"blob {visit.Id.Sha} of {visit.Path} is unreadable: {OneLine(e.Message)}"; }
     }
 
     private static Provenance Provenance(Commit c, string path, SourceKind kind) => new(path, kind)

@@ -17,6 +17,9 @@ public sealed class IamKeyMutations(IamClient iam) : IKeyMutations
         return (key.Status.ToString(), used.LastUsedDate);
     }
 
+    public async Task<IReadOnlyList<string>> ListKeyIdsAsync(string userName, CancellationToken ct) =>
+        (await iam.ListAllAccessKeysAsync(userName, ct)).Select(k => k.AccessKeyId).ToList();
+
     public Task DeactivateAsync(string userName, string keyId, CancellationToken ct) =>
         iam.UpdateAccessKeyAsync(userName, keyId, AccessKeyStatus.Inactive, ct);
 

@@ -85,30 +85,57 @@ public static class LeakReader
     }
 }
 
-/// <summary>When a file first appeared: the oldest commit that touched it, else its modification time.</summary>
+/// <summary>When a file first appeared: the oldest commit that holds it, else its modification time.</summary>
 public static class GitFileHistory
 {
     public static DateTimeOffset? FirstSeen(string path)
     {
+        string full;
+        try { full = Path.GetFullPath(path); }
+        catch (Exception e) when (e is ArgumentException or IOException) { return null; }
+        return FirstCommitDate(full) ?? ModificationTime(full);
+    }
+
+    private static DateTimeOffset? FirstCommitDate(string full)
+    {
         try
         {
-            var full = Path.GetFullPath(path);
             var gitDir = KeyGuard.Sources.Git.Staged.GitRepositoryLocator.Discover(Path.GetDirectoryName(full) ?? ".");
-            if (gitDir != null)
-            {
-                using var repo = new LibGit2Sharp.Repository(gitDir);
-                if (!repo.Info.IsBare && repo.Head.Tip != null)
-                {
-                    var rel = Path.GetRelativePath(repo.Info.WorkingDirectory, full).Replace('\\', '/');
-                    var oldest = repo.Commits.QueryBy(rel).LastOrDefault();
-                    if (oldest != null) return oldest.Commit.Committer.When;
-                }
-            }
-            return File.Exists(full) ? new DateTimeOffset(File.GetLastWriteTimeUtc(full), TimeSpan.Zero) : null;
+            if (gitDir == null) return null;
+            using var repo = new LibGit2Sharp.Repository(gitDir);
+            if (repo.Info.IsBare || repo.Head.Tip == null) return null;
+            var rel = Path.GetRelativePath(repo.Info.WorkingDirectory, full).Replace('\\', '/');
+            return rel.StartsWith("../", StringComparison.Ordinal) ? null : OldestCommitHolding(repo, rel);
         }
-        catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or IOException or UnauthorizedAccessException)
+        // A repository libgit2 cannot read must not stop a plan: the leak is dated by the file instead.
+        catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or IOException or UnauthorizedAccessException or KeyNotFoundException)
         {
             return null;
         }
+    }
+
+    private static DateTimeOffset? ModificationTime(string full)
+    {
+        try { return File.Exists(full) ? new DateTimeOffset(File.GetLastWriteTimeUtc(full), TimeSpan.Zero) : null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>
+    /// The earliest committer date among commits reachable from HEAD whose tree holds <paramref name="relativePath"/>.
+    /// A plain walk with one tree lookup per commit: LibGit2Sharp's FileHistory (QueryBy(path)) throws
+    /// KeyNotFoundException on histories with an empty commit (reliability B6). A file deleted and added again counts
+    /// from its first appearance: the earlier exposure is the one that matters.
+    /// </summary>
+    internal static DateTimeOffset? OldestCommitHolding(LibGit2Sharp.Repository repo, string relativePath)
+    {
+        DateTimeOffset? oldest = null;
+        var walk = repo.Commits.QueryBy(new LibGit2Sharp.CommitFilter { IncludeReachableFrom = repo.Head.Tip, SortBy = LibGit2Sharp.CommitSortStrategies.Topological });
+        foreach (var commit in walk)
+        {
+            var when = commit.Committer.When;
+            if (oldest is { } o && when >= o) continue; // cannot improve: skip the tree lookup
+            if (commit[relativePath] is { TargetType: LibGit2Sharp.TreeEntryTargetType.Blob }) oldest = when;
+        }
+        return oldest;
     }
 }

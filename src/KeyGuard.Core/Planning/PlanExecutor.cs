@@ -7,6 +7,8 @@ public interface IKeyMutations
 {
     /// <summary>The key's status and last use, or null when the user has no such key (deleted).</summary>
     Task<(string Status, DateTimeOffset? LastUsed)?> GetKeyAsync(string userName, string keyId, CancellationToken ct);
+    /// <summary>The IDs of the user's access keys (compared before and after a create whose answer was lost).</summary>
+    Task<IReadOnlyList<string>> ListKeyIdsAsync(string userName, CancellationToken ct);
     Task DeactivateAsync(string userName, string keyId, CancellationToken ct);
     Task<(string KeyId, string Secret)> CreateAsync(string userName, CancellationToken ct);
     Task DeleteAsync(string userName, string keyId, CancellationToken ct);
@@ -23,9 +25,12 @@ public sealed class ApplyOptions
     public required string AuditLog { get; init; }
     /// <summary>Only these actions (empty: all automatable ones).</summary>
     public IReadOnlySet<StepAction> Only { get; init; } = new HashSet<StepAction>();
+    /// <summary>The access key ID apply signs its calls with: never deactivated or deleted (every later call would fail).</summary>
+    public string? OperatorKeyId { get; init; }
 }
 
-public sealed record ApplyOutcome(string KeyId, string StepId, string Action, string Result, string Detail);
+/// <param name="UnknownKeys">Keys that appeared after a CreateAccessKey whose answer was lost: nobody holds their secrets.</param>
+public sealed record ApplyOutcome(string KeyId, string StepId, string Action, string Result, string Detail, IReadOnlyList<string>? UnknownKeys = null);
 
 /// <summary>
 /// Carries out the automatable steps of a plan: deactivate, create, delete. Shows them first and changes nothing
@@ -44,6 +49,7 @@ public sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWr
 
     public async Task<(List<ApplyOutcome> Outcomes, bool Failed)> RunAsync(PlanDocument plan, CancellationToken ct)
     {
+        if (options.Yes && options.NewKeysFile != null) RefuseSharedNewKeysFile(options.NewKeysFile);
         var outcomes = new List<ApplyOutcome>();
         var previous = PreviousCreates();
         foreach (var (p, s) in Actions(plan))
@@ -53,14 +59,26 @@ public sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWr
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 outcome = new ApplyOutcome(p.KeyId, s.Id, JsonName(s.Action), "failed", e.Message);
-                Audit(p, s, outcome);
-                outcomes.Add(outcome);
-                return (outcomes, true);
             }
             Audit(p, s, outcome);
             outcomes.Add(outcome);
+            if (outcome.Result is "failed" or "unknown-outcome") return (outcomes, true);
         }
         return (outcomes, false);
+    }
+
+    /// <summary>
+    /// New secrets are appended to --new-keys: an existing file that its group or others may read or write would
+    /// expose them (apply creates the file 0600, but an existing one keeps its mode). Checked before any IAM call.
+    /// </summary>
+    public static void RefuseSharedNewKeysFile(string path)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(path)) return;
+        const UnixFileMode shared = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+                                    UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & shared) != 0)
+            throw new UsageException($"--new-keys: {path} is open to its group or others (mode {Convert.ToString((int)mode, 8)}); chmod 600 it or name a new file");
     }
 
     private async Task<ApplyOutcome> RunStepAsync(KeyPlan p, PlanStep s, HashSet<string> previousCreates, CancellationToken ct)
@@ -69,6 +87,8 @@ public sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWr
         if (p.Kind == "root") return Result("refused", "root keys cannot be changed through IAM user calls; follow the manual steps");
         if (p.Kind == "foreign") return Result("refused", "the key belongs to another account");
         if (p.UserName is not { Length: > 0 } user) return Result("refused", "the plan does not name the key's user");
+        if (s.Action is StepAction.Deactivate or StepAction.Delete && p.KeyId == options.OperatorKeyId)
+            return Result("refused", $"{p.KeyId} is the key apply signs its calls with: {JsonName(s.Action)} it would make every later step fail; rerun with other credentials to contain it");
         if (!options.Yes) return Result("planned", s.Cli ?? s.Title);
 
         switch (s.Action)
@@ -85,7 +105,26 @@ public sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWr
             {
                 if (previousCreates.Contains(p.KeyId)) return Result("skipped", $"a replacement for {p.KeyId} was already created (audit log)");
                 if (options.NewKeysFile == null) return Result("skipped", "pass --new-keys FILE to create replacement keys (their secrets are written there, never printed)");
-                var (newId, secret) = await iam.CreateAsync(user, ct);
+                // CreateAccessKey is sent once (never retried). If its answer may have been lost, the keys listed
+                // before and after tell whether IAM created one anyway: such a key is active and nobody has its secret.
+                var before = await iam.ListKeyIdsAsync(user, ct);
+                string newId, secret;
+                try { (newId, secret) = await iam.CreateAsync(user, ct); }
+                catch (Aws.IamException e) when (e.OutcomeUnknown)
+                {
+                    IReadOnlyList<string> after;
+                    try { after = await iam.ListKeyIdsAsync(user, ct); }
+                    catch (Aws.IamException again)
+                    {
+                        return Result("unknown-outcome", $"{e.Message}; the keys of {user} could not be listed afterwards ({again.Message}): " +
+                            $"check 'aws iam list-access-keys --user-name {user}' for a key created now, whose secret nobody has, and delete it");
+                    }
+                    var unknown = after.Except(before, StringComparer.Ordinal).ToList();
+                    if (unknown.Count == 0) throw; // IAM created nothing: an ordinary failure
+                    return Result("unknown-outcome",
+                        $"{e.Message}; IAM created {string.Join(", ", unknown)} for {user} anyway and its secret was lost: delete it " +
+                        $"({string.Join("; ", unknown.Select(k => $"aws iam delete-access-key --user-name {user} --access-key-id {k}"))}), then rerun") with { UnknownKeys = unknown };
+                }
                 SaveNewKey(user, p.KeyId, newId, secret);
                 return Result("done", $"created {newId} for {user}; its secret is in {options.NewKeysFile}");
             }
@@ -139,6 +178,12 @@ public sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWr
         w.WriteString("user", p.UserName);
         w.WriteString("result", o.Result);
         w.WriteString("detail", o.Detail);
+        if (o.UnknownKeys is { Count: > 0 } unknown)
+        {
+            w.WriteStartArray("unknownKeys");
+            foreach (var k in unknown) w.WriteStringValue(k);
+            w.WriteEndArray();
+        }
         w.WriteEndObject();
         w.Flush();
         stream.WriteByte((byte)'\n');

@@ -31,6 +31,21 @@ public sealed class Planner(PlanOptions options)
         return new PlanDocument(1, options.Now, sorted);
     }
 
+    /// <summary>
+    /// The plan for the key KeyGuard itself signs with gets an alert (reliability B14): deactivating it first would make
+    /// every later step of apply fail, so apply refuses it and it must be contained by hand, with other credentials.
+    /// </summary>
+    public static PlanDocument WarnAboutSigningKey(PlanDocument plan, string? signingKeyId)
+    {
+        if (signingKeyId == null || !plan.Plans.Any(p => p.KeyId == signingKeyId)) return plan;
+        var warned = plan.Plans.Select(p => p.KeyId != signingKeyId ? p : p with
+        {
+            Alert = $"{p.KeyId} is the key KeyGuard is signing with (your own credentials): apply will not deactivate or delete it; " +
+                    "contain it with other credentials, after the other keys" + (p.Alert is { } earlier ? ". " + earlier : ""),
+        });
+        return plan with { Plans = warned.OrderBy(p => p.Alert == null ? 1 : 0).ToList() };
+    }
+
     private static string SlotKey(string user, DateTimeOffset? created) => $"{user}@{created?.UtcDateTime:yyyy-MM-ddTHH:mm}";
 
     private KeyPlan ForLeak(LeakedKey leak, KeyFactsForPlan? f)

@@ -22,6 +22,8 @@ public sealed class PlanExecutorTests : IDisposable
 
         public Task<(string Status, DateTimeOffset? LastUsed)?> GetKeyAsync(string user, string key, CancellationToken ct) =>
             Task.FromResult(Keys.TryGetValue((user, key), out var v) ? v : ((string, DateTimeOffset?)?)null);
+        public Task<IReadOnlyList<string>> ListKeyIdsAsync(string user, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<string>>(Keys.Keys.Where(k => k.User == user).Select(k => k.Key).ToList());
         public Task DeactivateAsync(string user, string key, CancellationToken ct)
         {
             Calls.Add($"UpdateAccessKey {user} {key} Inactive");
