@@ -3,6 +3,12 @@ using KeyGuard;
 using KeyGuard.Cli;
 using KeyGuard.Cli.Commands;
 
+// Ctrl-C ends the process at once (exit 130): System.CommandLine's own handling only cancels a token, which a
+// long synchronous sweep never looked at, so Ctrl-C was ignored (its handling is off below). Every state KeyGuard
+// keeps survives that (SQLite's journal, baselines written by rename), and a rerun resumes an org scan where it stopped.
+using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT,
+    _ => Console.Error.WriteLine("keyguard: interrupted"));
+
 var root = new RootCommand("KeyGuard: finds leaked AWS credentials and closes the loop in IAM.");
 // Each command lives in its own file under Commands/ and adds itself here.
 root.Subcommands.Add(ScanCommand.Create());
@@ -39,11 +45,6 @@ if (problems.Count > 0)
 try
 {
     // Our handler below, not System.CommandLine's: a usage error is one line and exit 2, never a stack trace.
-    // Ctrl-C ends the process at once (exit 130): System.CommandLine's own handling only cancels a token, which a
-    // long synchronous sweep never looked at, so Ctrl-C was ignored. Every state KeyGuard keeps survives that
-    // (SQLite's journal, baselines written by rename), and a rerun resumes an org scan where it stopped.
-    using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT,
-        _ => Console.Error.WriteLine("keyguard: interrupted"));
     return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
 }
 catch (UsageException e)

@@ -1,6 +1,6 @@
 namespace KeyGuard;
 
-/// <summary>The documented process exit codes (README, "Exit codes").</summary>
+/// <summary>The documented process exit codes (docs/exit-codes.md).</summary>
 public static class ExitCodes
 {
     public const int Clean = 0;

@@ -8,7 +8,7 @@ using KeyGuard.Enrichment;
 namespace KeyGuard.Cli.Commands;
 
 /// <summary>
-/// keyguard inspect KEYID...: who owns each key, is it active, when was it last used (README, "AWS: who owns a found key").
+/// keyguard inspect KEYID...: who owns each key, is it active, when was it last used (docs/aws.md).
 /// Exit 0 when every key was looked up, 4 when an AWS call failed (for the run or for any key), 2 on usage errors.
 /// </summary>
 internal static class InspectCommand
@@ -129,7 +129,7 @@ internal static class KeyFactsText
     private static string Day(DateTimeOffset d) => d.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 
-/// <summary>Machine-readable inspect output; field names are part of the CLI contract (README, "AWS: who owns a found key").</summary>
+/// <summary>Machine-readable inspect output; field names are part of the CLI contract (docs/aws.md).</summary>
 internal static class KeyFactsJson
 {
     public static string Render(CallerIdentity me, IReadOnlyList<KeyFacts> facts)

@@ -5,7 +5,7 @@ using KeyGuard.Scanning;
 
 namespace KeyGuard.Cli.Commands;
 
-/// <summary>keyguard org-scan: incremental, sharded, resumable history scans of many repositories (README, "Org-wide scans").</summary>
+/// <summary>keyguard org-scan: incremental, sharded, resumable history scans of many repositories (docs/org-scan.md).</summary>
 internal static class OrgScanCommand
 {
     public static Command Create()

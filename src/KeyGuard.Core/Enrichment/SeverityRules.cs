@@ -1,7 +1,7 @@
 namespace KeyGuard.Enrichment;
 
 /// <summary>
-/// How urgent a found key is (README, "AWS: who owns a found key", Severity):
+/// How urgent a found key is (docs/aws.md, "Severity"):
 /// critical = ours, active and used within the recent-use window (default 30 days);
 /// high = ours and active, or ours with an unknown status (a failed lookup cannot rule out an active key),
 ///        or an account we cannot determine, or any key the live check proved working;

@@ -15,7 +15,8 @@ public sealed class MalformedAnswerTests
     private static void AssertOneLineError(KeyGuardProcess.Result run, string expected)
     {
         Assert.True(run.ExitCode == 4, $"exit {run.ExitCode}: {run.Stderr}");
-        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // Error lines only: a text scan also prints its summary line ("N findings; scanned ...") on stderr.
+        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("keyguard: ", StringComparison.Ordinal)).ToArray();
         Assert.True(lines.Length == 1, run.Stderr);
         Assert.Contains(expected, lines[0]);
         Assert.DoesNotContain("Exception", run.Stderr);

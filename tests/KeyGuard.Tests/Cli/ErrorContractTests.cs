@@ -82,7 +82,7 @@ public sealed class ErrorContractTests : IDisposable
         var stderr = p.StandardError.ReadToEndAsync();
         await p.StandardInput.WriteLineAsync("still typing");
         await p.StandardInput.FlushAsync();
-        await Task.Delay(1500);
+        await Task.Delay(4000);   // past start-up (on a loaded machine), so the handler is in place
         Assert.False(p.HasExited);
         using (var kill = Process.Start("kill", ["-INT", p.Id.ToString()])!) await kill.WaitForExitAsync();
 
