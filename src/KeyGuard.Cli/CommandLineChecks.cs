@@ -72,6 +72,40 @@ internal static partial class CommandLineChecks
         return string.Join(' ', names);
     }
 
+    /// <summary>
+    /// Help shows what an option takes (<c>--output FILE</c>, <c>--threads N</c>) instead of System.CommandLine's echo
+    /// of the option's own name (<c>--output &lt;output&gt;</c>). Options with a fixed set of values keep their list.
+    /// </summary>
+    public static void NamePlaceholders(Command command)
+    {
+        foreach (var option in command.Options)
+        {
+            if (option.HelpName != null || option.ValueType == typeof(bool) || option is System.CommandLine.Help.HelpOption or VersionOption) continue;
+            if (option.Name is "--format" or "--on-timeout" or "--only") continue;
+            option.HelpName = Placeholder(option.Name);
+        }
+        foreach (var sub in command.Subcommands) NamePlaceholders(sub);
+    }
+
+    private static string Placeholder(string name) => name switch
+    {
+        "--output" or "--config" or "--patterns" or "--baseline" or "--findings" or "--report" or "--repos" or "--new-keys"
+            or "--audit-log" or "--state" or "--from" or "--password-policy" => "FILE",
+        "--out" or "--cache" or "--dir" => "DIR",
+        "--include" or "--exclude" => "GLOB",
+        "--enable-rule" or "--disable-rule" => "RULE",
+        "--threads" or "--jobs" or "--max-depth" or "--recent-use-days" or "--recent-days" => "N",
+        "--range" => "A..B",
+        "--since-commit" => "SHA",
+        "--branch" => "BRANCH",
+        "--stdin-name" => "NAME",
+        "--shard" => "I/N",
+        "--now" => "ISO-8601",
+        "--endpoint-url" or "--sts-endpoint-url" => "URL",
+        _ when name.EndsWith("-days", StringComparison.Ordinal) || name.EndsWith("-age", StringComparison.Ordinal) => "DAYS",
+        _ => name.TrimStart('-').ToUpperInvariant().Replace('-', '_'),
+    };
+
     /// <summary>One line, without .NET's type names ("as expected type 'System.Int32'").</summary>
     public static string OneLine(string message)
     {

@@ -22,7 +22,7 @@ internal static class InspectCommand
         var command = new Command("inspect", "Ask IAM, with your own credentials, who owns found AWS access key IDs and whether they are active.");
         var keyIds = new Argument<string[]>("KEYID") { Description = "Access key IDs (AKIA…, ASIA…).", Arity = ArgumentArity.OneOrMore };
         var aws = AwsOptions.AddTo(command);
-        var format = new Option<string>("--format") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
+        var format = new Option<string>("--format", "-f") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var verifyLive = new Option<bool>("--verify-live")
         {

@@ -19,7 +19,7 @@ public static class ReportCommand
     public static Command Create()
     {
         var from = new Option<FileInfo?>("--from") { HelpName = "FILE", Description = "Read a saved credential report CSV instead of calling IAM." };
-        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
+        var format = new Option<string>("--format", "-f") { Description = "Output format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json", "csv", "markdown", "html");
         var output = new Option<FileInfo?>("--output", "-o") { HelpName = "FILE", Description = "Write the report to FILE instead of standard output." };
         var failOn = new Option<string?>("--fail-on") { Description = "Exit 1 when a control fails at or above this severity." };

@@ -92,4 +92,22 @@ public sealed class ErrorContractTests : IDisposable
         Assert.Equal(130, p.ExitCode);
         Assert.Contains("interrupted", await stderr);
     }
+
+    [Fact]
+    public void Version_command_format_aliases_and_help_placeholders()
+    {
+        var version = Run("version");
+        Assert.Equal(0, version.ExitCode);
+        Assert.Equal(Run("--version").Stdout, version.Stdout);
+        Assert.Matches(@"^\d+\.\d+\.\d+", version.Stdout);
+
+        // -f is --format on every command that has one (report, inspect too).
+        foreach (var command in new[] { "scan", "report", "inspect", "plan" })
+            Assert.Contains("-f, --format", Run(command, "--help").Stdout);
+        var help = Run("scan", "--help").Stdout;
+        Assert.Contains("--output <FILE>", help);
+        Assert.Contains("--threads <N>", help);
+        Assert.DoesNotContain("<output>", help);
+        Assert.DoesNotContain("--help <", help);
+    }
 }
