@@ -49,7 +49,7 @@ internal static class OrgMergeCommand
             OrgOutput.Write(summary, outDir, setup.Rules.Rules);
             Console.WriteLine($"{summary.Repos.Count} repositories from {merged} shards, {summary.Failed.Count()} failed: {summary.Total("new")} new, " +
                               $"{summary.Total("open")} open, {summary.Total("rotated")} rotated, {summary.Total("resolved")} resolved findings");
-            return missing.Count > 0 || merged < sources.Count ? ExitCodes.ScanError : summary.ExitCode;
+            return missing.Count > 0 || merged < sources.Count ? ExitCodes.ScanError : scan.Exit(p, summary.ExitCode);
         });
         return command;
     }

@@ -88,7 +88,7 @@ internal static class OrgScanCommand
             }
             Console.WriteLine($"{summary.Repos.Count} repositories, {summary.Failed.Count()} failed: {summary.Total("new")} new, {summary.Total("open")} open, " +
                               $"{summary.Total("rotated")} rotated, {summary.Total("resolved")} resolved findings");
-            return summary.ExitCode;
+            return scan.Exit(p, summary.ExitCode);
         });
         return command;
     }
@@ -108,21 +108,35 @@ internal sealed class OrgScanOptions
     private readonly Option<string[]> _enable = new("--enable-rule") { Description = "Turn on a rule that is off by default (repeatable)." };
     private readonly Option<string[]> _disable = new("--disable-rule") { Description = "Turn a rule off (repeatable)." };
     private readonly Option<bool> _noProgress = new("--no-progress") { Description = "No progress line; JSON-lines events on stderr instead." };
+    private readonly Option<int> _findingsExitCode = new("--findings-exit-code")
+    {
+        HelpName = "N",
+        Description = "Exit code when new or open findings exist (default 1). Schedulers that retry or mark failed on any non-zero code (Kubernetes Jobs) want 0: findings are the normal state of an org; errors still exit 3.",
+        DefaultValueFactory = _ => ExitCodes.Findings,
+    };
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { _config, _patterns, _enable, _disable, _noProgress }) command.Options.Add(o);
+        foreach (var o in new Option[] { _config, _patterns, _enable, _disable, _noProgress, _findingsExitCode }) command.Options.Add(o);
+    }
+
+    /// <summary>The exit code, with "findings" replaced by what --findings-exit-code asks for.</summary>
+    public int Exit(ParseResult p, int exit)
+    {
+        int onFindings = p.GetValue(_findingsExitCode);
+        if (onFindings is < 0 or > 255) throw new UsageException("--findings-exit-code must be 0 to 255");
+        return exit == ExitCodes.Findings ? onFindings : exit;
     }
 
     public bool Progress(ParseResult p) => !p.GetValue(_noProgress);
 
-    public ScanSetup CreateSetup(ParseResult p) => ScanSetup.Create(new ScanSettings
+    public ScanSetup CreateSetup(ParseResult p) => Exit(p, ExitCodes.Clean) == ExitCodes.Clean ? ScanSetup.Create(new ScanSettings
     {
         ConfigPath = p.GetValue(_config),
         Patterns = p.GetValue(_patterns) ?? [],
         EnableRules = p.GetValue(_enable) ?? [],
         DisableRules = p.GetValue(_disable) ?? [],
-    }, Directory.GetCurrentDirectory());
+    }, Directory.GetCurrentDirectory()) : throw new InvalidOperationException();   // Exit validates --findings-exit-code first
 }
 
 /// <summary>org-scan --verify: one IAM lookup per exposed key ID across all repositories.</summary>
