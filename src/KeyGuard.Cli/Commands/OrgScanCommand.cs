@@ -46,19 +46,25 @@ internal static class OrgScanCommand
 
             var setup = scan.CreateSetup(p);
             using var state = OrgState.Open(statePathValue);
+            bool terminal = scan.Progress(p) && !Console.IsErrorRedirected;
+            // Off a terminal stderr is a JSON-lines event stream: every message goes into it as an event, so jq can read it.
+            var log = new OrgEventLog(terminal ? null : Console.Error);
+            void Say(string repo, string @event, string message)
+            {
+                if (terminal) Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(message)}");
+                else log.Write(repo, @event, error: message);
+            }
             foreach (var mark in marks)
             {
                 int n = state.MarkRotated(mark);
                 if (n == 0) throw new UsageException($"--mark-rotated: {mark}: no tracked finding has this fingerprint or key ID");
-                Console.Error.WriteLine($"keyguard: marked {n} finding{(n == 1 ? "" : "s")} rotated ({mark})");
+                Say("*", "marked-rotated", $"marked {n} finding{(n == 1 ? "" : "s")} rotated ({mark})");
             }
 
             List<string>? selected = null;
-            bool terminal = scan.Progress(p) && !Console.IsErrorRedirected;
             if (listFile != null || directory != null)
             {
                 var all = RepoList.Load(listFile, directory);
-                var log = new OrgEventLog(terminal ? null : Console.Error);
                 var runner = new OrgScanRunner(setup, state, new MirrorCache(cacheDir), log);
                 var run = runner.Run(all, new OrgRunOptions
                 {
@@ -76,7 +82,7 @@ internal static class OrgScanCommand
             var summary = OrgSummary.Build(state, selected, p.GetValue(plan));
             if (p.GetValue(verify))
             {
-                var facts = OrgVerify.Facts(summary, aws.Read(p));
+                var facts = OrgVerify.Facts(summary, aws.Read(p), (key, message) => Say(key, "verify-error", message));
                 if (facts == null) return ExitCodes.AwsError;
                 summary = OrgSummary.Build(state, selected, plan: true, facts);
             }
@@ -142,7 +148,7 @@ internal sealed class OrgScanOptions
 /// <summary>org-scan --verify: one IAM lookup per exposed key ID across all repositories.</summary>
 internal static class OrgVerify
 {
-    public static Dictionary<string, KeyGuard.Planning.KeyFactsForPlan>? Facts(OrgSummary summary, KeyGuard.Aws.AwsSessionOptions options)
+    public static Dictionary<string, KeyGuard.Planning.KeyFactsForPlan>? Facts(OrgSummary summary, KeyGuard.Aws.AwsSessionOptions options, Action<string, string> report)
     {
         var ids = summary.All.Where(f => f.Status is "new" or "open" && f.Finding.KeyId != null && KeyGuard.Aws.AccessKeyId.IsWellFormed(f.Finding.KeyId))
             .Select(f => f.Finding.KeyId!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -156,13 +162,13 @@ internal static class OrgVerify
             foreach (var f in enricher.EnrichAsync(ids).GetAwaiter().GetResult())
             {
                 facts[f.KeyId] = KeyGuard.Planning.PlanFacts.From(f);
-                if (f.Error != null) Console.Error.WriteLine($"keyguard: {f.KeyId}: {f.Error}");
+                if (f.Error != null) report(f.KeyId, $"{f.KeyId}: {f.Error}");
             }
             return facts;
         }
         catch (Exception e) when (e is KeyGuard.Aws.IamException or KeyGuard.Aws.AwsConfigurationException)
         {
-            Console.Error.WriteLine($"keyguard: --verify: {e.Message}");
+            report("*", $"--verify: {e.Message}");
             return null;
         }
     }
