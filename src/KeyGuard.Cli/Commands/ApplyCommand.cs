@@ -22,7 +22,12 @@ internal static class ApplyCommand
         only.AcceptOnlyFromAmong("deactivate", "create", "delete");
         var command = new Command("apply", "Carry out a plan's automatable steps: deactivate, create, delete.");
         command.Arguments.Add(planFile);
-        foreach (var o in new Option[] { yes, force, recent, newKeys, audit, only }) command.Options.Add(o);
+        var deleteAfter = new Option<int>("--delete-after-days")
+        {
+            HelpName = "N", Description = "Delete a key only N days after apply deactivated it (default 7; the audit log says when); 'apply --only delete' deletes now.",
+            DefaultValueFactory = _ => 7,
+        };
+        foreach (var o in new Option[] { yes, force, recent, deleteAfter, newKeys, audit, only }) command.Options.Add(o);
         var aws = AwsOptions.AddTo(command);
 
         command.SetAction(async (p, ct) =>
@@ -35,6 +40,7 @@ internal static class ApplyCommand
                 var options = new ApplyOptions
                 {
                     Yes = p.GetValue(yes), ForceDelete = p.GetValue(force), RecentUseDays = p.GetValue(recent),
+                    DeleteAfterDays = p.GetValue(deleteAfter) >= 0 ? p.GetValue(deleteAfter) : throw new UsageException("--delete-after-days must be 0 or more"),
                     NewKeysFile = p.GetValue(newKeys), AuditLog = p.GetValue(audit)!,
                     Only = (p.GetValue(only) ?? []).Select(a => a switch { "deactivate" => StepAction.Deactivate, "create" => StepAction.Create, _ => StepAction.Delete }).ToHashSet(),
                     OperatorKeyId = session.SigningKeyId(),

@@ -19,6 +19,9 @@ public sealed class ApplyOptions
     public bool Yes { get; init; }
     public bool ForceDelete { get; init; }
     public int RecentUseDays { get; init; } = 7;
+    /// <summary>A key is deleted only this many days after apply deactivated it (the audit log says when), unless the
+    /// run was asked for deletion alone (<c>--only delete</c>) or forced: deletion cannot be undone, deactivation can.</summary>
+    public int DeleteAfterDays { get; init; } = 7;
     public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
     /// <summary>Where new keys' secrets go (mode 0600). Without it, create steps are skipped: secrets are never printed.</summary>
     public string? NewKeysFile { get; init; }
@@ -132,6 +135,17 @@ public sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWr
             {
                 var state = await iam.GetKeyAsync(user, p.KeyId, ct);
                 if (state == null) return Result("skipped", $"{p.KeyId} is already deleted");
+                bool deleteAsked = options.Only.Count == 1 && options.Only.Contains(StepAction.Delete);
+                if (!deleteAsked && !options.ForceDelete)
+                {
+                    var deactivated = DeactivatedAt(p.KeyId);
+                    if (deactivated == null || (options.Now - deactivated.Value).TotalDays < options.DeleteAfterDays)
+                    {
+                        var from = (deactivated ?? options.Now).AddDays(options.DeleteAfterDays);
+                        return Result("deferred", $"{p.KeyId} is deleted {options.DeleteAfterDays} days after apply deactivated it, once nothing broke and what it did " +
+                                                  $"was reviewed: rerun apply on or after {from.UtcDateTime:yyyy-MM-dd}, or 'apply --only delete' to delete it now");
+                    }
+                }
                 if (state.Value.LastUsed is { } used && (options.Now - used).TotalDays < options.RecentUseDays && !options.ForceDelete)
                     return Result("refused", $"{p.KeyId} was used on {used.UtcDateTime:yyyy-MM-dd}, within {options.RecentUseDays} days; pass --force-delete to delete it anyway");
                 await iam.DeleteAsync(user, p.KeyId, ct);
@@ -143,6 +157,26 @@ public sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWr
     }
 
     private static string JsonName(StepAction a) => PlanJson.ActionName(a);
+
+    /// <summary>When apply deactivated <paramref name="keyId"/>, from the audit log (null: never, as far as it knows).</summary>
+    private DateTimeOffset? DeactivatedAt(string keyId)
+    {
+        if (!File.Exists(options.AuditLog)) return null;
+        DateTimeOffset? at = null;
+        foreach (var line in File.ReadLines(options.AuditLog))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var r = doc.RootElement;
+                if (r.GetProperty("action").GetString() == "deactivate" && r.GetProperty("result").GetString() == "done" && r.GetProperty("key").GetString() == keyId
+                    && DateTimeOffset.TryParse(r.GetProperty("time").GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t))
+                    at = at == null || t < at ? t : at;
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { }
+        }
+        return at;
+    }
 
     private HashSet<string> PreviousCreates()
     {

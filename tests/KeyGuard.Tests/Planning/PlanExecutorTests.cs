@@ -57,9 +57,10 @@ public sealed class PlanExecutorTests : IDisposable
         return new Planner(new PlanOptions { Now = Now }).Build([leak], facts, []);
     }
 
-    private ApplyOptions Options(bool yes, bool force = false, string? newKeys = null) => new()
+    private ApplyOptions Options(bool yes, bool force = false, string? newKeys = null, DateTimeOffset? now = null, bool onlyDelete = false) => new()
     {
-        Yes = yes, ForceDelete = force, Now = Now, AuditLog = Path.Combine(_dir.Path, "audit.jsonl"), NewKeysFile = newKeys,
+        Yes = yes, ForceDelete = force, Now = now ?? Now, AuditLog = Path.Combine(_dir.Path, "audit.jsonl"), NewKeysFile = newKeys,
+        Only = onlyDelete ? new HashSet<StepAction> { StepAction.Delete } : new HashSet<StepAction>(),
     };
 
     [Fact]
@@ -89,6 +90,14 @@ public sealed class PlanExecutorTests : IDisposable
         var plan = PlanFor(key, "alice", Now.AddDays(-30));
         var (first, failed) = await new PlanExecutor(iam, Options(yes: true, newKeys: newKeys), TextWriter.Null).RunAsync(plan, default);
         Assert.False(failed);
+        // Deleting cannot be undone: the same run only deactivates and replaces; the delete waits its days.
+        Assert.Equal([$"UpdateAccessKey alice {key} Inactive", "CreateAccessKey alice"], iam.Calls);
+        Assert.Equal("deferred", first.Single(o => o.Action == "delete").Result);
+        var (early, _) = await new PlanExecutor(iam, Options(yes: true, newKeys: newKeys, now: Now.AddDays(6)), TextWriter.Null).RunAsync(plan, default);
+        Assert.Equal("deferred", early.Single(o => o.Action == "delete").Result);
+        Assert.DoesNotContain(iam.Calls, c => c.StartsWith("DeleteAccessKey"));
+        var (due, _) = await new PlanExecutor(iam, Options(yes: true, newKeys: newKeys, now: Now.AddDays(7)), TextWriter.Null).RunAsync(plan, default);
+        Assert.Equal("done", due.Single(o => o.Action == "delete").Result);
         Assert.Equal([$"UpdateAccessKey alice {key} Inactive", "CreateAccessKey alice", $"DeleteAccessKey alice {key}"], iam.Calls);
         Assert.Equal("Active", iam.Keys[("alice", other)].Status);
         Assert.Equal("Active", iam.Keys[("bob", key)].Status);
@@ -109,8 +118,10 @@ public sealed class PlanExecutorTests : IDisposable
         var iam = new MemoryIam();
         iam.Keys[("alice", key)] = ("Active", Now.AddDays(-2));
         var (outcomes, _) = await new PlanExecutor(iam, Options(yes: true), TextWriter.Null).RunAsync(PlanFor(key, "alice", Now.AddDays(-2)), default);
-        Assert.Equal("refused", outcomes.Single(o => o.Action == "delete").Result);
+        Assert.Equal("deferred", outcomes.Single(o => o.Action == "delete").Result);
         Assert.Equal("skipped", outcomes.Single(o => o.Action == "create").Result); // no --new-keys file: secrets are never printed
+        var (asked, _) = await new PlanExecutor(iam, Options(yes: true, onlyDelete: true), TextWriter.Null).RunAsync(PlanFor(key, "alice", Now.AddDays(-2)), default);
+        Assert.Equal("refused", asked.Single(o => o.Action == "delete").Result);   // asked for, but used two days ago
         Assert.True(iam.Keys.ContainsKey(("alice", key)));
         var (forced, _) = await new PlanExecutor(iam, Options(yes: true, force: true), TextWriter.Null).RunAsync(PlanFor(key, "alice", Now.AddDays(-2)), default);
         Assert.Equal("done", forced.Single(o => o.Action == "delete").Result);
