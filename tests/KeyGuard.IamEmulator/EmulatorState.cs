@@ -80,6 +80,8 @@ public sealed class EmulatedAccount
     /// <summary>Keys deleted from this account: GetAccessKeyLastUsed still knows their owner.</summary>
     public Dictionary<string, EmulatedKey> DeletedKeys { get; } = new(StringComparer.Ordinal);
     public CredentialReportMachine CredentialReport { get; } = new();
+    /// <summary>CloudTrail, Config, Access Analyzer, S3 Block Public Access, managed policies, server certificates.</summary>
+    public EmulatedBaseline Baseline { get; } = new();
 
     public IReadOnlyList<EmulatedUser> Users { get { lock (_state.Sync) return _users.ToList(); } }
     internal EmulatorState State => _state;

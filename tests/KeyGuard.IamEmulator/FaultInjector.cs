@@ -44,6 +44,9 @@ public sealed class FaultInjector
 
     internal Fault? Next(string action) => Take(action) ?? Take("*");
 
+    /// <summary>A regional call: "Action@region" first (one region's fault), then the action, then "*".</summary>
+    internal Fault? Next(string action, string region) => Take($"{action}@{region}") ?? Next(action);
+
     private Fault? Take(string key)
     {
         if (!_faults.TryGetValue(key, out var queue)) return null;

@@ -26,7 +26,74 @@ public static class IamActions
             ["ListAttachedUserPolicies"] = c => c.Page(c.UserOrCaller().AttachedPolicies, "AttachedPolicies",
                 p => new XElement("x", new XElement("PolicyName", p.PolicyName), new XElement("PolicyArn", p.PolicyArn))),
             ["PutUserPolicy"] = c => { c.UserOrCaller().InlinePolicies[c.Required("PolicyName")] = c.Required("PolicyDocument"); return []; },
+            ["ListUserPolicies"] = c => [
+                new XElement("PolicyNames", c.UserOrCaller().InlinePolicies.Keys.Order(StringComparer.Ordinal).Select(n => new XElement("member", n))),
+                new XElement("IsTruncated", "false")],
+            ["ListPolicies"] = ListPolicies,
+            ["GetPolicyVersion"] = GetPolicyVersion,
+            ["ListEntitiesForPolicy"] = ListEntitiesForPolicy,
+            ["ListServerCertificates"] = c => c.Page(c.Account.Baseline.ServerCertificates, "ServerCertificateMetadataList", cert => new XElement("x",
+                new XElement("Path", "/"), new XElement("ServerCertificateName", cert.Name),
+                new XElement("ServerCertificateId", "ASCA" + cert.Name.GetHashCode().ToString("X8")),
+                new XElement("Arn", $"arn:aws:iam::{c.Account.Id}:server-certificate/{cert.Name}"),
+                new XElement("UploadDate", ActionContext.Date(cert.Expiration.AddYears(-1))),
+                new XElement("Expiration", ActionContext.Date(cert.Expiration)))),
         };
+
+    /// <summary>
+    /// The account's managed policies, plus any policy a user has attached that the account does not define (e.g. an
+    /// AWS quarantine policy), which gets a deny-all document.
+    /// </summary>
+    private static List<EmulatedManagedPolicy> AllPolicies(ActionContext c)
+    {
+        var policies = c.Account.Baseline.Policies.ToList();
+        foreach (var attached in c.Account.Users.SelectMany(u => u.AttachedPolicies))
+            if (policies.All(p => p.Arn != attached.PolicyArn))
+                policies.Add(new EmulatedManagedPolicy(attached.PolicyName, attached.PolicyArn,
+                    """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"""));
+        return policies;
+    }
+
+    private static IReadOnlyList<string> UsersWith(ActionContext c, string arn) =>
+        c.Account.Users.Where(u => u.AttachedPolicies.Any(p => p.PolicyArn == arn)).Select(u => u.UserName).ToList();
+
+    private static IEnumerable<XElement> ListPolicies(ActionContext c)
+    {
+        bool onlyAttached = c.Optional("OnlyAttached") == "true";
+        string scope = c.Optional("Scope") ?? "All";
+        var policies = AllPolicies(c)
+            .Select(p => (Policy: p, Count: p.Roles.Count + p.Groups.Count + UsersWith(c, p.Arn).Count))
+            .Where(p => !onlyAttached || p.Count > 0)
+            .Where(p => scope == "All" || (scope == "AWS") == p.Policy.Arn.Contains(":iam::aws:", StringComparison.Ordinal))
+            .ToList();
+        return c.Page(policies, "Policies", p => new XElement("x",
+            new XElement("PolicyName", p.Policy.Name), new XElement("PolicyId", "ANPA" + (p.Policy.Name.GetHashCode() & 0x7fffffff)),
+            new XElement("Arn", p.Policy.Arn), new XElement("Path", "/"), new XElement("DefaultVersionId", "v1"),
+            new XElement("AttachmentCount", p.Count), new XElement("IsAttachable", "true")));
+    }
+
+    private static IEnumerable<XElement> GetPolicyVersion(ActionContext c)
+    {
+        string arn = c.Required("PolicyArn");
+        var policy = AllPolicies(c).FirstOrDefault(p => p.Arn == arn)
+                     ?? throw new EmulatorError("NoSuchEntity", 404, $"Policy {arn} does not exist or is not attachable.");
+        // IAM returns the document URL-encoded (RFC 3986).
+        return [new XElement("PolicyVersion", new XElement("Document", Uri.EscapeDataString(policy.Document)),
+            new XElement("VersionId", c.Required("VersionId")), new XElement("IsDefaultVersion", "true"))];
+    }
+
+    private static IEnumerable<XElement> ListEntitiesForPolicy(ActionContext c)
+    {
+        string arn = c.Required("PolicyArn");
+        var policy = AllPolicies(c).FirstOrDefault(p => p.Arn == arn);
+        if (policy is null && !arn.Contains(":iam::aws:", StringComparison.Ordinal))
+            throw new EmulatorError("NoSuchEntity", 404, $"Policy {arn} was not found.");
+        return [
+            new XElement("PolicyGroups", (policy?.Groups ?? []).Select(g => new XElement("member", new XElement("GroupName", g)))),
+            new XElement("PolicyUsers", UsersWith(c, arn).Select(u => new XElement("member", new XElement("UserName", u)))),
+            new XElement("PolicyRoles", (policy?.Roles ?? []).Select(r => new XElement("member", new XElement("RoleName", r)))),
+            new XElement("IsTruncated", "false")];
+    }
 
     private static IEnumerable<XElement> ListUsers(ActionContext c)
     {

@@ -97,7 +97,7 @@ public sealed class IamEmulatorServer : IAsyncDisposable
             Interlocked.CompareExchange(ref _maxInFlight, now, max);
         try
         {
-            var (status, xml, bodyFault) = await RespondAsync(context.Request).ConfigureAwait(false);
+            var (status, xml, bodyFault, contentType, errorType) = await RespondAsync(context.Request).ConfigureAwait(false);
             if (bodyFault == FaultKind.ResponseLost)
             {
                 context.Response.Abort();
@@ -107,11 +107,13 @@ public sealed class IamEmulatorServer : IAsyncDisposable
             {
                 FaultKind.EmptyBody => [],
                 FaultKind.TruncatedBody => Encoding.UTF8.GetBytes(xml[..(xml.Length / 2)]),
+                FaultKind.OversizedBody when xml.StartsWith('{') => Encoding.UTF8.GetBytes(xml.Insert(xml.Length - 1, new string(' ', OversizedBytes))),
                 FaultKind.OversizedBody => Encoding.UTF8.GetBytes(xml.Insert(xml.LastIndexOf("</", StringComparison.Ordinal), "<!--" + new string('x', OversizedBytes) + "-->")),
                 _ => Encoding.UTF8.GetBytes(xml),
             };
             context.Response.StatusCode = status;
-            context.Response.ContentType = "text/xml";
+            context.Response.ContentType = contentType;
+            if (errorType is not null) context.Response.Headers["x-amzn-ErrorType"] = errorType;
             if (bodyFault == FaultKind.OversizedBody) context.Response.SendChunked = true;
             else context.Response.ContentLength64 = bytes.Length;
             await context.Response.OutputStream.WriteAsync(bytes, _stop.Token).ConfigureAwait(false);
@@ -134,15 +136,18 @@ public sealed class IamEmulatorServer : IAsyncDisposable
     private static bool IsBodyFault(FaultKind kind) =>
         kind is FaultKind.EmptyBody or FaultKind.TruncatedBody or FaultKind.OversizedBody or FaultKind.ResponseLost;
 
-    private async Task<(int Status, string Xml, FaultKind? BodyFault)> RespondAsync(HttpListenerRequest request)
+    private async Task<(int Status, string Xml, FaultKind? BodyFault, string ContentType, string? ErrorType)> RespondAsync(HttpListenerRequest request)
     {
         using var buffer = new MemoryStream();
         await request.InputStream.CopyToAsync(buffer).ConfigureAwait(false);
         byte[] body = buffer.ToArray();
-        var parameters = ParseForm(Encoding.UTF8.GetString(body));
-        string action = parameters.GetValueOrDefault("Action") ?? "";
         var auth = SigV4Authorization.Parse(request.Headers["Authorization"]);
         string service = auth?.Service ?? "iam";
+        bool json = service is "cloudtrail" or "config";
+        var parameters = json ? new Dictionary<string, string>() : ParseForm(Encoding.UTF8.GetString(body));
+        if (auth is not null && BaselineActions.Services.Contains(service))
+            return await RespondBaselineAsync(request, auth, body, parameters).ConfigureAwait(false);
+        string action = parameters.GetValueOrDefault("Action") ?? "";
         string ns = service == "sts" ? StsNamespace : IamNamespace;
 
         int status;
@@ -178,8 +183,61 @@ public sealed class IamEmulatorServer : IAsyncDisposable
         Log.Add(new LoggedOperation(State.Now(), service, action, auth?.AccessKeyId, parameters, status,
             status >= 300 ? XDocument.Parse(xml).Descendants().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value : null,
             request.UserAgent));
-        return (status, xml, status < 300 ? bodyFault : null);
+        return (status, xml, status < 300 ? bodyFault : null, "text/xml", null);
     }
+
+    /// <summary>CloudTrail, Config, Access Analyzer, S3 Control and EC2: the signed region picks the region's state.</summary>
+    private async Task<(int Status, string Body, FaultKind? BodyFault, string ContentType, string? ErrorType)> RespondBaselineAsync(
+        HttpListenerRequest request, SigV4Authorization auth, byte[] body, Dictionary<string, string> form)
+    {
+        string service = auth.Service;
+        var protocol = BaselineActions.Protocol(service);
+        string action = BaselineActions.Action(protocol, request.HttpMethod, request.Url!.AbsolutePath, request.Headers["X-Amz-Target"], form) ?? "";
+        // S3 Control's GetPublicAccessBlock is authorised as s3:GetAccountPublicAccessBlock.
+        string permission = service == "s3" ? "s3:GetAccountPublicAccessBlock" : $"{service}:{action}";
+        int status;
+        string text;
+        string contentType = protocol switch { WireProtocol.Json11 => "application/x-amz-json-1.1", WireProtocol.RestJson => "application/json", _ => "text/xml" };
+        string? errorType = null;
+        FaultKind? bodyFault = null;
+        try
+        {
+            var caller = Authenticate(request, auth, body);
+            if (!BaselineActions.Handlers.TryGetValue($"{service}:{action}", out var handler))
+                throw new EmulatorError(protocol == WireProtocol.Json11 ? "UnknownOperationException" : "InvalidAction", 400, $"unknown operation {service}:{action}");
+            if (Faults.Next(action, auth.Region) is { } fault)
+            {
+                if (fault.Kind == FaultKind.Slow) await Task.Delay(fault.Delay, _stop.Token).ConfigureAwait(false);
+                else if (IsBodyFault(fault.Kind)) bodyFault = fault.Kind;
+                else throw BaselineActions.Fault(fault.Kind, protocol, permission, caller);
+            }
+            var query = request.QueryString.AllKeys.OfType<string>().ToDictionary(k => k, k => request.QueryString[k] ?? "", StringComparer.Ordinal);
+            var context = new BaselineContext(caller, auth.Region, protocol == WireProtocol.Json11 ? BaselineActions.ParseBody(body) : null,
+                query, name => request.Headers[name]);
+            lock (State.Sync)
+            {
+                text = handler(context);
+                RecordUse(caller, service);
+            }
+            status = 200;
+        }
+        catch (EmulatorError e)
+        {
+            status = e.HttpStatus;
+            (text, contentType, errorType) = BaselineActions.Error(protocol, e);
+        }
+        Log.Add(new LoggedOperation(State.Now(), service, action, auth.AccessKeyId,
+            new Dictionary<string, string>(form) { ["Region"] = auth.Region }, status,
+            status >= 300 ? ErrorCodeOf(protocol, text, errorType) : null, request.UserAgent));
+        return (status, text, status < 300 ? bodyFault : null, contentType, errorType);
+    }
+
+    private static string? ErrorCodeOf(WireProtocol protocol, string text, string? errorType) => protocol switch
+    {
+        WireProtocol.RestJson => errorType,
+        WireProtocol.Json11 => System.Text.Json.Nodes.JsonNode.Parse(text)?["__type"]?.GetValue<string>(),
+        _ => XDocument.Parse(text).Descendants().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value,
+    };
 
     /// <summary>Finds the signing key and checks the signature, scope and session token, as AWS does before anything else.</summary>
     private EmulatedKey Authenticate(HttpListenerRequest request, SigV4Authorization? auth, byte[] body)
@@ -194,7 +252,7 @@ public sealed class IamEmulatorServer : IAsyncDisposable
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.");
         if (auth.Service == "iam" && auth.Region != IamSigningRegion)
             throw new EmulatorError("SignatureDoesNotMatch", 403, $"Credential should be scoped to a valid region, not '{auth.Region}'.");
-        if (auth.Service is not ("iam" or "sts"))
+        if (auth.Service is not ("iam" or "sts") && !BaselineActions.Services.Contains(auth.Service))
             throw new EmulatorError("SignatureDoesNotMatch", 403, $"Credential should be scoped to correct service: '{auth.Service}'.");
         if (key.SessionToken != null && request.Headers["x-amz-security-token"] != key.SessionToken)
             throw new EmulatorError("InvalidClientTokenId", 403, "The security token included in the request is invalid.");

@@ -11,7 +11,7 @@ internal sealed class AwsOptions
 {
     public Option<string?> Profile { get; } = new("--profile") { Description = "AWS profile for the operator's credentials (default: the SDK's credential chain: env, AWS_PROFILE, default profile, SSO, IMDS)." };
     public Option<string?> Region { get; } = new("--region") { Description = "AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION): selects the partition (cn-*, us-gov-*) and the regional STS endpoint. IAM is global." };
-    public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "Override the IAM endpoint (and STS too, unless --sts-endpoint-url is given), e.g. the test emulator. Requests stay signed for the partition's region." };
+    public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "Override the IAM endpoint (and STS too, unless --sts-endpoint-url is given; and CloudTrail, Config, Access Analyzer, S3 Control and EC2 for the account baseline), e.g. the test emulator. IAM requests stay signed for the partition's region." };
     public Option<string?> StsEndpointUrl { get; } = new("--sts-endpoint-url") { Description = "Override the STS endpoint." };
 
     public static AwsOptions AddTo(Command command)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using KeyGuard.Compliance;
+using KeyGuard.Compliance.Baseline;
 using KeyGuard.CredentialReport;
 using KeyGuard.Reporting.Iam;
 
@@ -15,6 +16,12 @@ public static class ReportCommand
     /// the command then asks for --from.
     /// </summary>
     public static Func<ICredentialReportApi>? LiveApiFactory { get; set; }
+
+    /// <summary>
+    /// Makes the account-baseline reader used without --from (tests). Unset, it is built from the AWS options, unless
+    /// <see cref="LiveApiFactory"/> is set (an in-memory credential report has no account behind it: no baseline).
+    /// </summary>
+    public static Func<BaselineCollector>? BaselineFactory { get; set; }
 
     public static Command Create()
     {
@@ -37,8 +44,12 @@ public static class ReportCommand
         var reuse = new Option<int>("--password-reuse") { HelpName = "N", Description = "Previous passwords the policy must remember (CIS 1.9).", DefaultValueFactory = _ => defaults.PasswordReuseCount };
         var rootUse = new Option<int>("--root-use-days") { HelpName = "DAYS", Description = "Root use within this many days fails CIS 1.7.", DefaultValueFactory = _ => defaults.RootUseWindowDays };
 
-        var command = new Command("report", "Judge IAM credential hygiene (CIS AWS Foundations IAM controls) from the credential report.");
-        foreach (var option in new Option[] { from, format, output, failOn, passwordPolicy, now, maxKeyAge, maxUnused, minLength, reuse, rootUse })
+        var noBaseline = new Option<bool>("--no-baseline")
+        {
+            Description = "Judge the credential report only; skip the account baseline (CloudTrail, Config, S3 Block Public Access, Access Analyzer, IAM policies).",
+        };
+        var command = new Command("report", "Judge IAM credential hygiene (CIS AWS Foundations IAM controls) from the credential report, and the account baseline next to it.");
+        foreach (var option in new Option[] { from, format, output, failOn, passwordPolicy, now, maxKeyAge, maxUnused, minLength, reuse, rootUse, noBaseline })
             command.Options.Add(option);
         var aws = AwsOptions.AddTo(command);
 
@@ -72,12 +83,30 @@ public static class ReportCommand
             var evaluatedAt = ParseNow(parseResult.GetValue(now));
             var reportFormat = IamReportWriters.ParseFormat(parseResult.GetValue(format) ?? "text");
 
+            bool offline = parseResult.GetValue(from) is not null;
             var (report, inputs) = parseResult.GetValue(from) is { } file
                 ? LoadFromFile(file, parseResult.GetValue(passwordPolicy))
                 : await LoadLiveAsync(LiveApiFactory ?? LiveFromOptions(aws.Read(parseResult)), evaluatedAt, cancellationToken);
             if (report is null) return ExitCodes.AwsError;
 
-            var judged = IamReportBuilder.Build(report, inputs!, thresholds, evaluatedAt);
+            IReadOnlyList<ComplianceResult>? baseline = null;
+            var baselineFactory = BaselineFactory ?? (LiveApiFactory is null ? BaselineFromOptions(aws.Read(parseResult)) : null);
+            if (!offline && !parseResult.GetValue(noBaseline) && baselineFactory is not null)
+            {
+                var accountArn = new CisContext(report, inputs!, thresholds, evaluatedAt).AccountArn;
+                try
+                {
+                    var facts = await baselineFactory().CollectAsync(accountArn, cancellationToken);
+                    baseline = BaselineJudge.Judge(facts, evaluatedAt);
+                }
+                catch (Exception e) when (e is not UsageException and not OperationCanceledException)
+                {
+                    Console.Error.WriteLine($"keyguard: AWS error while reading the account baseline: {e.Message}");
+                    return ExitCodes.AwsError;
+                }
+            }
+
+            var judged = IamReportBuilder.Build(report, inputs!, thresholds, evaluatedAt, baseline);
             WriteOutput(IamReportWriters.Render(judged, reportFormat), parseResult.GetValue(output));
 
             return parseResult.GetValue(failOn) is { } threshold && judged.HasFailureAtOrAbove(ComplianceText.ParseSeverity(threshold))
@@ -139,6 +168,10 @@ public static class ReportCommand
     /// <summary>The IAM client from --profile/--region/--endpoint-url and the SDK's credential chain.</summary>
     private static Func<ICredentialReportApi> LiveFromOptions(KeyGuard.Aws.AwsSessionOptions options) =>
         () => new IamCredentialReportApi(KeyGuard.Aws.AwsSession.Create(options).CreateIamClient());
+
+    /// <summary>The baseline reader from --profile/--region/--endpoint-url (one endpoint override serves every service).</summary>
+    private static Func<BaselineCollector> BaselineFromOptions(KeyGuard.Aws.AwsSessionOptions options) =>
+        () => new BaselineCollector(KeyGuard.Aws.AwsSession.Create(options).CreateBaselineServices());
 
     /// <summary>The 4-hour reuse of a report is judged against the evaluation time (--now), like everything else.</summary>
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider

@@ -48,6 +48,10 @@ public sealed class AwsSession : IDisposable
     public Uri StsEndpoint { get; }
     public string StsSigningRegion { get; }
     public AwsRetryPolicy Retry { get; }
+    /// <summary>Where the regional services (CloudTrail, Config, Access Analyzer, S3 Control, EC2) are reached.</summary>
+    public AwsEndpoints Endpoints { get; private init; } = null!;
+    /// <summary>The region asked for the list of enabled regions and for account-wide settings (S3 Control).</summary>
+    public string HomeRegion { get; private init; } = "us-east-1";
 
     /// <summary>Resolves credentials and endpoints. Throws <see cref="AwsConfigurationException"/> when no credentials are found.</summary>
     public static AwsSession Create(AwsSessionOptions options)
@@ -56,7 +60,11 @@ public sealed class AwsSession : IDisposable
         var credentials = options.Credentials ?? ResolveCredentials(options.Profile);
         var iamEndpoint = options.EndpointUrl ?? partition.IamEndpoint;
         var stsEndpoint = options.StsEndpointUrl ?? options.EndpointUrl ?? partition.StsEndpoint(options.Region);
-        return new AwsSession(credentials, partition, iamEndpoint, stsEndpoint, options.Region ?? partition.SigningRegion, options.Retry);
+        return new AwsSession(credentials, partition, iamEndpoint, stsEndpoint, options.Region ?? partition.SigningRegion, options.Retry)
+        {
+            Endpoints = new AwsEndpoints(partition, options.EndpointUrl),
+            HomeRegion = options.Region ?? partition.SigningRegion,
+        };
     }
 
     private static AWSCredentials ResolveCredentials(string? profile)
@@ -90,6 +98,15 @@ public sealed class AwsSession : IDisposable
 
     /// <summary>STS signed with other credentials (the opt-in live check of a found key). Same endpoint and retries.</summary>
     public StsGateway CreateStsSignedWith(AWSCredentials credentials) => new(credentials, StsEndpoint, StsSigningRegion, Retry);
+
+    /// <summary>The thin clients of the account-baseline services, sharing this session's HttpClient, credentials and retries.</summary>
+    public BaselineServices CreateBaselineServices()
+    {
+        var transport = new AwsServiceTransport(_http, Credentials, Retry);
+        return new BaselineServices(CreateIamClient(), new CloudTrailClient(transport, Endpoints), new ConfigServiceClient(transport, Endpoints),
+            new AccessAnalyzerClient(transport, Endpoints), new S3ControlClient(transport, Endpoints), new Ec2Client(transport, Endpoints),
+            Partition, HomeRegion);
+    }
 
     public void Dispose() => _http.Dispose();
 }

@@ -115,6 +115,66 @@ public sealed class IamClient
         await Send("PutUserPolicy", cancellationToken, ("UserName", userName), ("PolicyName", policyName), ("PolicyDocument", policyDocument));
     }
 
+    /// <summary>ListUserPolicies: the names of the user's inline policies.</summary>
+    public async Task<IamPage<string>> ListUserPoliciesAsync(string userName, string? marker = null, int? maxItems = null, CancellationToken cancellationToken = default)
+    {
+        RequireUserName(userName);
+        var result = await Send("ListUserPolicies", cancellationToken, ("UserName", userName), ("Marker", marker), ("MaxItems", Items(maxItems)));
+        return new IamPage<string>(result.Child("PolicyNames")?.Elements().Where(e => e.Name.LocalName == "member").Select(e => e.Value).ToList() ?? [],
+            result.Bool("IsTruncated"), result.Text("Marker"));
+    }
+
+    public Task<IReadOnlyList<string>> ListAllUserPoliciesAsync(string userName, CancellationToken cancellationToken = default) =>
+        AllPages((m, ct) => ListUserPoliciesAsync(userName, m, null, ct), cancellationToken);
+
+    /// <summary>ListPolicies; <paramref name="onlyAttached"/> keeps the policies attached to a user, group or role.</summary>
+    public async Task<IamPage<ManagedPolicy>> ListPoliciesAsync(bool onlyAttached, string scope = "All", string? marker = null, int? maxItems = null, CancellationToken cancellationToken = default)
+    {
+        var result = await Send("ListPolicies", cancellationToken, ("Scope", scope), ("OnlyAttached", onlyAttached ? "true" : "false"),
+            ("Marker", marker), ("MaxItems", Items(maxItems)));
+        return IamXml.Page(result, "Policies", m => new ManagedPolicy(m.Required("PolicyName"), m.Required("Arn"),
+            m.Text("DefaultVersionId") ?? "v1", m.Int("AttachmentCount") ?? 0));
+    }
+
+    public Task<IReadOnlyList<ManagedPolicy>> ListAllPoliciesAsync(bool onlyAttached, string scope = "All", CancellationToken cancellationToken = default) =>
+        AllPages((m, ct) => ListPoliciesAsync(onlyAttached, scope, m, null, ct), cancellationToken);
+
+    /// <summary>GetPolicyVersion: the policy document, URL-decoded (IAM returns it percent-encoded).</summary>
+    public async Task<string> GetPolicyVersionDocumentAsync(string policyArn, string versionId, CancellationToken cancellationToken = default)
+    {
+        var result = await Send("GetPolicyVersion", cancellationToken, ("PolicyArn", policyArn), ("VersionId", versionId));
+        return Uri.UnescapeDataString(result.RequiredChild("PolicyVersion").Required("Document"));
+    }
+
+    /// <summary>ListEntitiesForPolicy: the users, groups and roles a managed policy is attached to (all pages).</summary>
+    public async Task<PolicyEntities> ListEntitiesForPolicyAsync(string policyArn, CancellationToken cancellationToken = default)
+    {
+        var users = new List<string>();
+        var groups = new List<string>();
+        var roles = new List<string>();
+        string? marker = null;
+        do
+        {
+            var result = await Send("ListEntitiesForPolicy", cancellationToken, ("PolicyArn", policyArn), ("Marker", marker));
+            users.AddRange(result.Members("PolicyUsers").Select(m => m.Text("UserName")).OfType<string>());
+            groups.AddRange(result.Members("PolicyGroups").Select(m => m.Text("GroupName")).OfType<string>());
+            roles.AddRange(result.Members("PolicyRoles").Select(m => m.Text("RoleName")).OfType<string>());
+            marker = result.Bool("IsTruncated") ? result.Text("Marker") : null;
+        } while (!string.IsNullOrEmpty(marker));
+        return new PolicyEntities(users, groups, roles);
+    }
+
+    /// <summary>ListServerCertificates: name and expiry of every IAM-stored server certificate.</summary>
+    public async Task<IamPage<ServerCertificate>> ListServerCertificatesAsync(string? marker = null, int? maxItems = null, CancellationToken cancellationToken = default)
+    {
+        var result = await Send("ListServerCertificates", cancellationToken, ("Marker", marker), ("MaxItems", Items(maxItems)));
+        return IamXml.Page(result, "ServerCertificateMetadataList", m => new ServerCertificate(
+            m.Required("ServerCertificateName"), m.Text("Arn") ?? "", m.Date("Expiration")));
+    }
+
+    public Task<IReadOnlyList<ServerCertificate>> ListAllServerCertificatesAsync(CancellationToken cancellationToken = default) =>
+        AllPages((m, ct) => ListServerCertificatesAsync(m, null, ct), cancellationToken);
+
     // ---- MFA ---------------------------------------------------------------------------------------------
 
     /// <summary>ListMFADevices; a null name lists the caller's devices.</summary>

@@ -23,6 +23,15 @@ public enum VirtualMfaAssignment { Any, Assigned, Unassigned }
 
 public sealed record AttachedPolicy(string PolicyName, string PolicyArn);
 
+/// <summary>A ListPolicies entry.</summary>
+public sealed record ManagedPolicy(string PolicyName, string Arn, string DefaultVersionId, int AttachmentCount);
+
+/// <summary>ListEntitiesForPolicy: who a managed policy is attached to.</summary>
+public sealed record PolicyEntities(IReadOnlyList<string> Users, IReadOnlyList<string> Groups, IReadOnlyList<string> Roles);
+
+/// <summary>A ListServerCertificates entry.</summary>
+public sealed record ServerCertificate(string Name, string Arn, DateTimeOffset? Expiration);
+
 /// <summary>GetAccountPasswordPolicy; absent numeric settings are null.</summary>
 public sealed record PasswordPolicy(
     int? MinimumPasswordLength,

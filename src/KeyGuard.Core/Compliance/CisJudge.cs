@@ -17,6 +17,8 @@ public sealed class CisJudge
             new NoRootAccessKeysCheck(), new RootMfaCheck(), new RootHardwareMfaCheck(), new AvoidRootUseCheck(),
             new PasswordMinimumLengthCheck(), new PasswordReuseCheck(), new ConsoleUserMfaCheck(),
             new NoKeysAtInitialSetupCheck(), new UnusedCredentialsCheck(), new OneActiveKeyCheck(), new KeyRotationCheck(),
+            new PasswordUppercaseCheck(), new PasswordLowercaseCheck(), new PasswordNumberCheck(), new PasswordSymbolCheck(),
+            new PasswordExpiryCheck(),
         ];
     }
 
@@ -54,6 +56,7 @@ public sealed class RiskOrder : IComparer<ComplianceResult>
     {
         ComplianceStatus.Fail => 0,
         ComplianceStatus.NotEvaluated => 1,
-        _ => 2,
+        ComplianceStatus.Note => 2,
+        _ => 3,
     };
 }

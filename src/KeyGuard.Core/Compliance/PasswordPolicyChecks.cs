@@ -49,3 +49,53 @@ public sealed class PasswordReuseCheck : PasswordPolicyCheck
             $"password policy remembers the last {remembered} passwords (required {options.PasswordReuseCount})")
         : (false, $"password policy does not prevent password reuse (required {options.PasswordReuseCount})");
 }
+
+/// <summary>One boolean clause of the policy (uppercase, lowercase, numbers, symbols).</summary>
+public abstract class PasswordClauseCheck : PasswordPolicyCheck
+{
+    protected abstract string Clause { get; }
+    protected abstract bool Required(PasswordPolicy policy);
+
+    protected override (bool, string) Inspect(PasswordPolicy policy, CisOptions options) => Required(policy)
+        ? (true, $"password policy requires {Clause}")
+        : (false, $"password policy does not require {Clause}");
+}
+
+public sealed class PasswordUppercaseCheck : PasswordClauseCheck
+{
+    public override CisControl Control => CisControls.PasswordUppercase;
+    protected override string Clause => "an uppercase letter";
+    protected override bool Required(PasswordPolicy policy) => policy.RequireUppercaseCharacters;
+}
+
+public sealed class PasswordLowercaseCheck : PasswordClauseCheck
+{
+    public override CisControl Control => CisControls.PasswordLowercase;
+    protected override string Clause => "a lowercase letter";
+    protected override bool Required(PasswordPolicy policy) => policy.RequireLowercaseCharacters;
+}
+
+public sealed class PasswordNumberCheck : PasswordClauseCheck
+{
+    public override CisControl Control => CisControls.PasswordNumber;
+    protected override string Clause => "a number";
+    protected override bool Required(PasswordPolicy policy) => policy.RequireNumbers;
+}
+
+public sealed class PasswordSymbolCheck : PasswordClauseCheck
+{
+    public override CisControl Control => CisControls.PasswordSymbol;
+    protected override string Clause => "a symbol";
+    protected override bool Required(PasswordPolicy policy) => policy.RequireSymbols;
+}
+
+/// <summary>Passwords expire within 90 days (prowler: MaxPasswordAge set and at most 90).</summary>
+public sealed class PasswordExpiryCheck : PasswordPolicyCheck
+{
+    public const int MaxAgeDays = 90;
+    public override CisControl Control => CisControls.PasswordExpiry;
+
+    protected override (bool, string) Inspect(PasswordPolicy policy, CisOptions options) => policy.MaxPasswordAge is { } days
+        ? (days <= MaxAgeDays, $"password policy expires passwords after {days} days (required {MaxAgeDays} or fewer)")
+        : (false, $"password policy never expires passwords (required {MaxAgeDays} days or fewer)");
+}

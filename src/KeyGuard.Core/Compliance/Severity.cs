@@ -10,6 +10,8 @@ public enum ComplianceStatus
     Fail,
     /// <summary>The input the control needs was not given (e.g. no account summary for root hardware MFA).</summary>
     NotEvaluated,
+    /// <summary>Worth knowing but not a failure (CloudTrail without CloudWatch Logs or KMS): never counts for --fail-on.</summary>
+    Note,
 }
 
 public static class ComplianceText
@@ -26,6 +28,7 @@ public static class ComplianceText
     {
         ComplianceStatus.Pass => "pass",
         ComplianceStatus.Fail => "fail",
+        ComplianceStatus.Note => "note",
         _ => "not_evaluated",
     };
 

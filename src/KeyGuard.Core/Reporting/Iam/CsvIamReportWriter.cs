@@ -10,7 +10,7 @@ namespace KeyGuard.Reporting.Iam;
 public sealed class CsvIamReportWriter : IIamReportWriter
 {
     public static readonly string[] Header =
-        ["user", "arn", "control", "controlV5", "title", "status", "severity", "evidence", "keySlot", "ageDays", "generated"];
+        ["user", "arn", "control", "controlV5", "title", "status", "severity", "evidence", "keySlot", "ageDays", "generated", "section", "remediation"];
 
     public void Write(IamComplianceReport report, TextWriter output)
     {
@@ -23,6 +23,7 @@ public sealed class CsvIamReportWriter : IIamReportWriter
                 result.User, result.Arn, result.Control.Control, result.Control.ControlV5, result.Control.Title,
                 result.Status.Name(), result.Severity.Name(), result.Evidence,
                 ReportText.Key(result.KeySlot), result.AgeDays?.ToString() ?? "", generated,
+                JsonIamReportWriter.SectionName(result.Control.Section), result.Control.Remediation,
             ]);
     }
 }

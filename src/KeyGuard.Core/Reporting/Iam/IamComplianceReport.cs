@@ -12,17 +12,30 @@ public sealed record IamComplianceReport(
     IReadOnlyList<ComplianceResult> Results,
     IamReportSummary Summary)
 {
+    /// <summary>True when the account baseline (CloudTrail, Config, S3, Access Analyzer, IAM policies) was read and judged.</summary>
+    public bool HasBaseline { get; init; }
+
+    /// <summary>Every account-baseline result (pass, fail, note, not evaluated), in risk order.</summary>
+    public IEnumerable<ComplianceResult> BaselineResults => Results.Where(result => result.Control.Section == ControlSection.Baseline);
+
+    /// <summary>Does a baseline control fail? The HTML report then puts the baseline first.</summary>
+    public bool BaselineFails => BaselineResults.Any(result => result.IsFailure);
+
     public IEnumerable<ComplianceResult> Failures => Results.Where(result => result.Status == ComplianceStatus.Fail);
 
     /// <summary>What --fail-on decides: does any control fail at or above <paramref name="threshold"/>?</summary>
     public bool HasFailureAtOrAbove(Severity threshold) => Failures.Any(result => result.Severity >= threshold);
 
-    /// <summary>Results a reader must act on or look at: failures and controls that could not be evaluated.</summary>
-    public IEnumerable<ComplianceResult> Findings => Results.Where(result => result.Status != ComplianceStatus.Pass);
+    /// <summary>
+    /// Credential-control results a reader must act on or look at: failures and controls that could not be evaluated.
+    /// Baseline results have their own section (<see cref="BaselineResults"/>).
+    /// </summary>
+    public IEnumerable<ComplianceResult> Findings =>
+        Results.Where(result => result.Status != ComplianceStatus.Pass && result.Control.Section == ControlSection.Credentials);
 }
 
 /// <summary>Pass/fail counts of one control.</summary>
-public sealed record ControlSummary(CisControl Control, int Pass, int Fail, int NotEvaluated);
+public sealed record ControlSummary(CisControl Control, int Pass, int Fail, int NotEvaluated, int Note = 0);
 
 /// <summary>How many active access keys fall in one age bucket (by access_key_N_last_rotated).</summary>
 public sealed record KeyAgeBucket(string Label, int MinDays, int? MaxDays, int Count);
@@ -35,4 +48,5 @@ public sealed record IamReportSummary(
     IReadOnlyList<ControlSummary> Controls,
     IReadOnlyDictionary<Severity, int> FailuresBySeverity,
     IReadOnlyList<KeyAgeBucket> KeyAgeDistribution,
-    int ActiveKeysWithoutDate);
+    int ActiveKeysWithoutDate,
+    int Note = 0);

@@ -6,27 +6,40 @@ namespace KeyGuard.Reporting.Iam;
 /// <summary>Judges a credential report and summarises the results into an <see cref="IamComplianceReport"/>.</summary>
 public static class IamReportBuilder
 {
-    public static IamComplianceReport Build(IamCredentialReport report, AccountInputs inputs, CisOptions options, DateTimeOffset now)
+    /// <param name="baseline">The judged account baseline, or null when it was not read (offline report, --no-baseline).</param>
+    public static IamComplianceReport Build(IamCredentialReport report, AccountInputs inputs, CisOptions options, DateTimeOffset now,
+        IReadOnlyList<ComplianceResult>? baseline = null)
     {
         var results = new CisJudge(options).Judge(report, inputs, now);
-        return new IamComplianceReport(report.GeneratedAt, now, options, results, Summarise(report, results, now));
+        if (baseline is not null)
+        {
+            var all = results.Concat(baseline).ToList();
+            all.Sort(RiskOrder.Instance);
+            results = all;
+        }
+        return new IamComplianceReport(report.GeneratedAt, now, options, results, Summarise(report, results, now, baseline is not null))
+        {
+            HasBaseline = baseline is not null,
+        };
     }
 
-    public static IamReportSummary Summarise(IamCredentialReport report, IReadOnlyList<ComplianceResult> results, DateTimeOffset now)
+    public static IamReportSummary Summarise(IamCredentialReport report, IReadOnlyList<ComplianceResult> results, DateTimeOffset now, bool withBaseline = false)
     {
+        var all = withBaseline ? CisControls.All.Concat(KeyGuard.Compliance.Baseline.BaselineControls.All).ToList() : CisControls.All;
         // One pass over the results: a 10,000-user account has ~50,000 of them.
         var counts = new Dictionary<CisControl, int[]>(ReferenceEqualityComparer.Instance);
-        foreach (var control in CisControls.All) counts[control] = new int[3];
+        foreach (var control in all) counts[control] = new int[4];
         var bySeverity = Enum.GetValues<Severity>().OrderByDescending(s => s).ToDictionary(severity => severity, _ => 0);
         foreach (var result in results)
         {
             counts[result.Control][(int)result.Status]++;
             if (result.IsFailure) bySeverity[result.Severity]++;
         }
-        var controls = CisControls.All.Select(control => new ControlSummary(control,
+        var controls = all.Select(control => new ControlSummary(control,
             counts[control][(int)ComplianceStatus.Pass],
             counts[control][(int)ComplianceStatus.Fail],
-            counts[control][(int)ComplianceStatus.NotEvaluated])).ToList();
+            counts[control][(int)ComplianceStatus.NotEvaluated],
+            counts[control][(int)ComplianceStatus.Note])).ToList();
 
         var (buckets, undated) = KeyAgeDistribution.Of(report, now);
         return new IamReportSummary(
@@ -34,7 +47,7 @@ public static class IamReportBuilder
             controls.Sum(c => c.Pass),
             controls.Sum(c => c.Fail),
             controls.Sum(c => c.NotEvaluated),
-            controls, bySeverity, buckets, undated);
+            controls, bySeverity, buckets, undated, controls.Sum(c => c.Note));
     }
 }
 

@@ -46,4 +46,7 @@ internal static class ReportText
     public static string Key(int? slot) => slot is { } s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
 
     public static string Age(int? days) => days is { } d ? Compliance.EvidenceText.Days(d) : "";
+
+    /// <summary>A CIS number for tables: "-" when that benchmark version has no such control.</summary>
+    public static string Number(string number) => number.Length == 0 ? "-" : number;
 }

@@ -29,6 +29,8 @@ public sealed class JsonIamReportWriter : IIamReportWriter
             json.WriteString("generated", ReportText.Timestamp(report.Generated));
             json.WriteString("evaluatedAt", ReportText.Timestamp(report.EvaluatedAt));
             WriteThresholds(json, report.Thresholds);
+            // Whether the account baseline (section "baseline") was read; an offline report judges credentials only.
+            json.WriteBoolean("baselineEvaluated", report.HasBaseline);
             json.WriteStartArray("results");
             for (var i = 0; i < report.Results.Count; i++)
             {
@@ -61,9 +63,10 @@ public sealed class JsonIamReportWriter : IIamReportWriter
         json.WriteStartObject();
         json.WriteString("user", result.User);
         json.WriteString("arn", result.Arn);
-        json.WriteString("control", result.Control.Control);
-        json.WriteString("controlV5", result.Control.ControlV5);
+        Number(json, "control", result.Control.Control);
+        Number(json, "controlV5", result.Control.ControlV5);
         json.WriteString("title", result.Control.Title);
+        json.WriteString("section", SectionName(result.Control.Section));
         json.WriteString("status", result.Status.Name());
         json.WriteString("severity", result.Severity.Name());
         json.WriteString("evidence", result.Evidence);
@@ -72,8 +75,14 @@ public sealed class JsonIamReportWriter : IIamReportWriter
         if (result.AgeDays is { } age) json.WriteNumber("ageDays", age);
         else json.WriteNull("ageDays");
         json.WriteString("check", result.Control.ProwlerCheck);
+        json.WriteString("remediation", result.Control.Remediation);
         json.WriteEndObject();
     }
+
+    /// <summary>A CIS number; "" when that benchmark version has no such control (the field stays a string).</summary>
+    private static void Number(Utf8JsonWriter json, string name, string number) => json.WriteString(name, number);
+
+    public static string SectionName(ControlSection section) => section == ControlSection.Baseline ? "baseline" : "credentials";
 
     private static void WriteSummary(Utf8JsonWriter json, IamReportSummary summary)
     {
@@ -82,18 +91,21 @@ public sealed class JsonIamReportWriter : IIamReportWriter
         json.WriteNumber("pass", summary.Pass);
         json.WriteNumber("fail", summary.Fail);
         json.WriteNumber("notEvaluated", summary.NotEvaluated);
+        json.WriteNumber("note", summary.Note);
 
         json.WriteStartArray("controls");
         foreach (var control in summary.Controls)
         {
             json.WriteStartObject();
-            json.WriteString("control", control.Control.Control);
-            json.WriteString("controlV5", control.Control.ControlV5);
+            Number(json, "control", control.Control.Control);
+            Number(json, "controlV5", control.Control.ControlV5);
             json.WriteString("title", control.Control.Title);
+            json.WriteString("section", SectionName(control.Control.Section));
             json.WriteString("severity", control.Control.Severity.Name());
             json.WriteNumber("pass", control.Pass);
             json.WriteNumber("fail", control.Fail);
             json.WriteNumber("notEvaluated", control.NotEvaluated);
+            json.WriteNumber("note", control.Note);
             json.WriteEndObject();
         }
         json.WriteEndArray();

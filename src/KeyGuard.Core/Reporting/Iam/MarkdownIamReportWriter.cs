@@ -27,18 +27,30 @@ public sealed class MarkdownIamReportWriter : IIamReportWriter
             Row(output, "Severity", "Status", "CIS", "v5", "User", "Key", "Age", "Evidence");
             Row(output, "---", "---", "---", "---", "---", "---", "---:", "---");
             foreach (var r in findings)
-                Row(output, r.Severity.Name(), r.Status.Name(), r.Control.Control, r.Control.ControlV5, Code(r.User),
+                Row(output, r.Severity.Name(), r.Status.Name(), ReportText.Number(r.Control.Control), ReportText.Number(r.Control.ControlV5), Code(r.User),
                     ReportText.Key(r.KeySlot), ReportText.Age(r.AgeDays), r.Evidence);
         }
         output.WriteLine();
 
+        if (report.HasBaseline)
+        {
+            output.WriteLine("## Account baseline");
+            output.WriteLine();
+            Row(output, "Severity", "Status", "CIS", "v5", "Subject", "Evidence", "How to fix");
+            Row(output, "---", "---", "---", "---", "---", "---", "---");
+            foreach (var r in report.BaselineResults)
+                Row(output, r.Severity.Name(), r.Status.Name(), ReportText.Number(r.Control.Control), ReportText.Number(r.Control.ControlV5),
+                    Code(r.User), r.Evidence, r.Status == ComplianceStatus.Pass ? "" : r.Control.Remediation);
+            output.WriteLine();
+        }
+
         output.WriteLine("## Controls");
         output.WriteLine();
-        Row(output, "CIS v1.5/v3.0", "CIS v5.0", "Title", "Severity", "Pass", "Fail", "Not evaluated");
-        Row(output, "---", "---", "---", "---", "---:", "---:", "---:");
+        Row(output, "CIS v1.5/v3.0", "CIS v5.0", "Title", "Severity", "Pass", "Fail", "Not evaluated", "Note");
+        Row(output, "---", "---", "---", "---", "---:", "---:", "---:", "---:");
         foreach (var c in summary.Controls)
-            Row(output, c.Control.Control, c.Control.ControlV5, c.Control.Title, c.Control.Severity.Name(),
-                c.Pass.ToString(), c.Fail.ToString(), c.NotEvaluated.ToString());
+            Row(output, ReportText.Number(c.Control.Control), ReportText.Number(c.Control.ControlV5), c.Control.Title, c.Control.Severity.Name(),
+                c.Pass.ToString(), c.Fail.ToString(), c.NotEvaluated.ToString(), c.Note.ToString());
         output.WriteLine();
 
         output.WriteLine("## Active access keys by age");

@@ -20,20 +20,23 @@ public sealed class TextIamReportWriter : IIamReportWriter
                 ["SEVERITY", "STATUS", "CIS", "V5", "USER", "KEY", "AGE", "EVIDENCE"],
                 findings.Select(r => new[]
                 {
-                    r.Severity.Name(), r.Status.Name(), r.Control.Control, r.Control.ControlV5, r.User,
+                    r.Severity.Name(), r.Status.Name(), ReportText.Number(r.Control.Control), ReportText.Number(r.Control.ControlV5), r.User,
                     ReportText.Key(r.KeySlot), ReportText.Age(r.AgeDays), r.Evidence,
                 }).ToList());
-        if (summary.Pass > 0)
-            output.WriteLine($"({summary.Pass} passing results not listed; --format json or csv lists every result)");
+        int passingCredentials = report.Results.Count(r => r.Status == ComplianceStatus.Pass && r.Control.Section == ControlSection.Credentials);
+        if (passingCredentials > 0)
+            output.WriteLine($"({passingCredentials} passing results not listed; --format json or csv lists every result)");
+
+        if (report.HasBaseline) WriteBaseline(report, output);
 
         output.WriteLine();
         output.WriteLine("Per control:");
         WriteTable(output,
-            ["CIS", "V5", "SEVERITY", "PASS", "FAIL", "N/E", "TITLE"],
+            ["CIS", "V5", "SEVERITY", "PASS", "FAIL", "N/E+NOTE", "TITLE"],
             summary.Controls.Select(c => new[]
             {
-                c.Control.Control, c.Control.ControlV5, c.Control.Severity.Name(),
-                c.Pass.ToString(), c.Fail.ToString(), c.NotEvaluated.ToString(), c.Control.Title,
+                ReportText.Number(c.Control.Control), ReportText.Number(c.Control.ControlV5), c.Control.Severity.Name(),
+                c.Pass.ToString(), c.Fail.ToString(), (c.NotEvaluated + c.Note).ToString(), c.Control.Title,
             }).ToList());
 
         output.WriteLine();
@@ -50,6 +53,26 @@ public sealed class TextIamReportWriter : IIamReportWriter
         }
         if (summary.ActiveKeysWithoutDate > 0)
             output.WriteLine($"  ({summary.ActiveKeysWithoutDate} active keys have no rotation date)");
+    }
+
+    /// <summary>Every baseline result (passes too: the baseline is a short checklist), then how to fix each failing control.</summary>
+    private static void WriteBaseline(IamComplianceReport report, TextWriter output)
+    {
+        var results = report.BaselineResults.ToList();
+        output.WriteLine();
+        output.WriteLine("Account baseline (CloudTrail, AWS Config, S3 Block Public Access, IAM Access Analyzer, IAM policies):");
+        WriteTable(output,
+            ["SEVERITY", "STATUS", "CIS", "V5", "SUBJECT", "EVIDENCE"],
+            results.Select(r => new[]
+            {
+                r.Severity.Name(), r.Status.Name(), ReportText.Number(r.Control.Control), ReportText.Number(r.Control.ControlV5), r.User, r.Evidence,
+            }).ToList());
+        var failing = results.Where(r => r.Status is ComplianceStatus.Fail or ComplianceStatus.Note).Select(r => r.Control).Distinct().ToList();
+        if (failing.Count == 0) return;
+        output.WriteLine();
+        output.WriteLine("How to fix:");
+        foreach (var control in failing)
+            output.WriteLine($"  {ReportText.Number(control.Control),-6} {control.Remediation}");
     }
 
     /// <summary>Left-aligned columns; the last column is not padded so long evidence does not push trailing spaces.</summary>
