@@ -79,7 +79,7 @@ internal static class HookCommand
 
         public void AddTo(Command c)
         {
-            Scan.AddTo(c);
+            Scan.AddTo(c, forHook: true);
             c.Options.Add(ShowSecrets);
             c.Options.Add(NoColor);
         }

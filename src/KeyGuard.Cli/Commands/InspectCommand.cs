@@ -31,7 +31,9 @@ internal static class InspectCommand
         var allowCanary = new Option<bool>("--allow-canary") { Description = "Let --verify-live sign with keys of known canary-token accounts (this alerts whoever planted them)." };
         var recentDays = new Option<int>("--recent-days") { Description = "An active key used within this many days is critical.", DefaultValueFactory = _ => 30 };
         command.Arguments.Add(keyIds);
+        var output = new Option<string?>("--output", "-o") { HelpName = "FILE", Description = "Write the result to FILE (created 0600) instead of standard output." };
         command.Options.Add(format);
+        command.Options.Add(output);
         command.Options.Add(verifyLive);
         command.Options.Add(allowCanary);
         command.Options.Add(recentDays);
@@ -40,7 +42,7 @@ internal static class InspectCommand
         {
             try
             {
-                return await RunAsync(parse, keyIds, aws, format, verifyLive, allowCanary, recentDays, cancellationToken);
+                return await RunAsync(parse, keyIds, aws, format, output, verifyLive, allowCanary, recentDays, cancellationToken);
             }
             catch (UsageException e)
             {
@@ -52,7 +54,7 @@ internal static class InspectCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, Argument<string[]> keyIds, AwsOptions aws, Option<string> format,
+    private static async Task<int> RunAsync(ParseResult parse, Argument<string[]> keyIds, AwsOptions aws, Option<string> format, Option<string?> output,
         Option<bool> verifyLive, Option<bool> allowCanary, Option<int> recentDays, CancellationToken cancellationToken)
     {
         var ids = parse.GetValue(keyIds) ?? [];
@@ -73,7 +75,13 @@ internal static class InspectCommand
                 new EnrichmentOptions { RecentUseDays = parse.GetValue(recentDays) }, live);
             var facts = await enricher.EnrichAsync(found, cancellationToken);
             var me = await enricher.OperatorAsync();
-            Console.Out.Write(parse.GetValue(format) == "json" ? KeyFactsJson.Render(me, facts) : KeyFactsText.Render(me, facts));
+            var text = parse.GetValue(format) == "json" ? KeyFactsJson.Render(me, facts) : KeyFactsText.Render(me, facts);
+            if (parse.GetValue(output) is { } file)
+            {
+                try { SecureFile.WriteAllText(file, text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false)); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--output: cannot write '{file}': {e.Message}"); }
+            }
+            else Console.Out.Write(text);
             return facts.Any(f => f.Error != null) ? ExitCodes.AwsError : ExitCodes.Clean;
         }
         catch (Exception e) when (e is IamException or AwsConfigurationException)

@@ -18,10 +18,14 @@ internal sealed class ScanOptions
     public readonly Option<bool> NoProgress = new("--no-progress") { Description = "No progress line on stderr, even on a terminal." };
     public readonly Option<bool> NoGitSecretsConfig = new("--no-git-secrets-config") { Description = "Ignore git-secrets' secrets.patterns, secrets.allowed, secrets.providers and .gitallowed." };
 
-    public void AddTo(Command command)
+    public void AddTo(Command command, bool forHook = false)
     {
         foreach (var o in new Option[] { Config, Patterns, EnableRule, DisableRule, Include, Exclude, NoIgnore, FollowSymlinks, Threads, NoProgress, NoGitSecretsConfig })
             command.Options.Add(o);
+        // A hook reads git's index and objects, not the file tree: the walker's options do nothing there. They are
+        // still accepted (scripts that pass them keep working), but help does not offer them.
+        if (forHook)
+            foreach (var o in new Option[] { NoIgnore, FollowSymlinks, Threads, NoProgress }) o.Hidden = true;
     }
 
     public ScanSettings Read(ParseResult p, string? baseline = null)

@@ -37,6 +37,23 @@ public class InspectCliTests
     }
 
     [Fact]
+    public async Task Json_to_a_file_with_f_and_o()
+    {
+        await using var bed = new EmulatorTestBed();
+        var file = Path.Combine(Path.GetTempPath(), $"keyguard-inspect-{Guid.NewGuid():N}.json");
+        try
+        {
+            var run = await Keyguard(bed, null, "inspect", "-f", "json", "-o", file, "--endpoint-url", bed.Server.Url.ToString(), bed.Keys.ActiveIdle.AccessKeyId);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            Assert.Equal("", run.Stdout);
+            using var doc = JsonDocument.Parse(File.ReadAllText(file));
+            Assert.Contains(bed.Keys.ActiveIdle.AccessKeyId, File.ReadAllText(file));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
     public async Task Text_output_for_our_keys()
     {
         await using var bed = new EmulatorTestBed();

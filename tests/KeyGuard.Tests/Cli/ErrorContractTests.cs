@@ -109,5 +109,10 @@ public sealed class ErrorContractTests : IDisposable
         Assert.Contains("--threads <N>", help);
         Assert.DoesNotContain("<output>", help);
         Assert.DoesNotContain("--help <", help);
+        Assert.Contains("-o, --output <FILE>", Run("inspect", "--help").Stdout);
+        var hook = Run("hook", "pre-commit", "--help").Stdout;   // hooks read the index: no file-walk options offered
+        Assert.DoesNotContain("--follow-symlinks", hook);
+        Assert.DoesNotContain("--threads", hook);
+        Assert.Contains("--exclude", hook);
     }
 }
