@@ -10,6 +10,8 @@ public sealed class Finding
 {
     public required string RuleId { get; init; }
     public required string RuleTitle { get; init; }
+    /// <summary>What part of a credential this is; ask this, not the rule id.</summary>
+    public CredentialRole Role { get; init; }
     public required string Severity { get; set; }
     public required Provenance Source { get; init; }
     public string Path => Source.Path;
