@@ -41,7 +41,7 @@ public sealed class Finding
     /// <summary>Other places where the same secret was seen (history sweeps fill this).</summary>
     public List<Occurrence> Occurrences { get; } = [];
 
-    public string Redacted => Redaction.Redact(RuleId, Secret);
+    public string Redacted => Redaction.Redact(Role, Secret);
 
     public string Display(bool showSecrets) => showSecrets ? Secret : Redacted;
 }
