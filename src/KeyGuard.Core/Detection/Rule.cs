@@ -1,8 +1,12 @@
 using System.Text.RegularExpressions;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Detection;
 
-/// <summary>The built-in validation a rule's candidates go through after its regex matched.</summary>
+/// <summary>
+/// The built-in validation a rule's candidates go through after its regex matched. Each AWS check is the validation
+/// of one detector in <c>Detection/Detectors/</c>; an enum, so the engine picks it with a switch on every match.
+/// </summary>
 public enum RuleCheck
 {
     /// <summary>Only the regex (and an optional entropy floor): user rules.</summary>
@@ -18,7 +22,15 @@ public enum RuleCheck
 }
 
 /// <summary>
-/// One detector, loaded from a rule file. Immutable: the engine shares rules between threads.
+/// A credential that is reported only with a partner nearby, or linked to one: a secret or session token names the
+/// key ID it belongs to. Data, like gitleaks' required rules, so the engine pairs without knowing the kinds.
+/// </summary>
+/// <param name="With">The partner's role.</param>
+/// <param name="WithinLines">How many lines apart the two may be.</param>
+public sealed record Pairing(CredentialRole With, int WithinLines);
+
+/// <summary>
+/// One detector: a built-in one (Detection/Detectors/) or one from a user's rule file. Immutable: the engine shares rules between threads.
 /// Keywords are the prefilter: a rule's regex runs only in windows around a keyword hit.
 /// </summary>
 public sealed record Rule
@@ -28,6 +40,16 @@ public sealed record Rule
     public required Regex Regex { get; init; }
     public IReadOnlyList<string> Keywords { get; init; } = [];
     public RuleCheck Check { get; init; } = RuleCheck.None;
+    /// <summary>What its findings are: downstream code asks this, never the rule id.</summary>
+    public CredentialRole Role { get; init; } = CredentialRole.Other;
+    /// <summary>The credential its findings pair with (a secret with its key ID); null for none.</summary>
+    public Pairing? PairsWith { get; init; }
+    /// <summary>
+    /// The role its findings carry downstream. A user rule that borrows a check pairs by the borrowed role, but its
+    /// findings stay <see cref="CredentialRole.Other"/>: reporters, enrichment and plans treated only the built-in
+    /// rules as key IDs, secrets and tokens before roles existed, and users see no change.
+    /// </summary>
+    public CredentialRole FindingRole => BuiltIn ? Role : CredentialRole.Other;
     /// <summary>Minimum Shannon entropy (bits per character) of the secret; 0 means no floor.</summary>
     public double MinEntropy { get; init; }
     /// <summary>Entropy floor for values that are all hex (used by the generic rule, where hex carries 4 bits at most).</summary>

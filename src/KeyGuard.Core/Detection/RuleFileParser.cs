@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text.RegularExpressions;
+using KeyGuard.Detection.Detectors;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Detection;
 
@@ -16,7 +17,10 @@ public static class RuleFileParser
     private static readonly string[] Keys =
         ["title", "description", "regex", "keywords", "pair-keywords", "reach", "min-run", "check", "entropy", "hex-entropy", "min-length", "severity", "enabled", "lines-before", "lines-after", "max-window"];
 
-    public static IReadOnlyList<Rule> ParseFile(string path, bool builtIn = false)
+    /// <summary>The values <c>check =</c> takes: none, or a built-in detector's validation.</summary>
+    private static readonly string[] CheckNames = ["none", .. BuiltInDetectors.All.Select(d => d.CheckName).OfType<string>()];
+
+    public static IReadOnlyList<Rule> ParseFile(string path)
     {
         string text;
         try { text = File.ReadAllText(path); }
@@ -24,24 +28,40 @@ public static class RuleFileParser
         {
             throw new UsageException($"{path}: cannot read rule file: {e.Message}");
         }
-        return Parse(text, path, builtIn);
+        return Parse(text, path);
     }
 
-    /// <summary>The default rules shipped inside the assembly (copied from the repository's patterns/ folder).</summary>
+    /// <summary>
+    /// The default rules: the built-in detectors (<c>Detection/Detectors/</c>), whose regexes are compiled at build
+    /// time. The shipped rule files (patterns/, embedded) are their user-facing copy, kept equal by a test; here they
+    /// only say where each rule is defined, for error messages.
+    /// </summary>
     public static IReadOnlyList<Rule> LoadDefaults()
     {
-        var asm = typeof(RuleFileParser).Assembly;
-        var rules = new List<Rule>();
-        foreach (var name in asm.GetManifestResourceNames().Where(n => n.EndsWith(".rules", StringComparison.Ordinal)).Order())
-        {
-            using var stream = asm.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            rules.AddRange(Parse(reader.ReadToEnd(), "patterns/" + name.Split('.', 2)[1], builtIn: true));
-        }
-        return rules;
+        var origins = ShippedRuleOrigins();
+        return BuiltInDetectors.All.Select(d => d.Rule with { Origin = origins.GetValueOrDefault(d.Id, "built-in") }).ToList();
     }
 
-    public static IReadOnlyList<Rule> Parse(string text, string fileName, bool builtIn = false)
+    /// <summary>file:line of each <c>[rule-id]</c> header in the shipped rule files (headers only: no regex is compiled).</summary>
+    private static Dictionary<string, string> ShippedRuleOrigins()
+    {
+        var asm = typeof(RuleFileParser).Assembly;
+        var origins = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in asm.GetManifestResourceNames().Where(n => n.EndsWith(".rules", StringComparison.Ordinal)))
+        {
+            using var reader = new StreamReader(asm.GetManifestResourceStream(name)!);
+            int lineNo = 0;
+            for (var line = reader.ReadLine(); line != null; line = reader.ReadLine())
+            {
+                lineNo++;
+                line = line.Trim();
+                if (line.Length > 2 && line[0] == '[' && line[^1] == ']') origins.TryAdd(line[1..^1].Trim(), $"patterns/{name.Split('.', 2)[1]}:{lineNo}");
+            }
+        }
+        return origins;
+    }
+
+    public static IReadOnlyList<Rule> Parse(string text, string fileName)
     {
         var rules = new List<Rule>();
         Dictionary<string, (string Value, int Line)>? fields = null;
@@ -55,7 +75,7 @@ public static class RuleFileParser
             if (line.Length == 0 || line[0] == '#') continue;
             if (line[0] == '[')
             {
-                if (id != null) rules.Add(Build(id, idLine, fields!, fileName, builtIn));
+                if (id != null) rules.Add(Build(id, idLine, fields!, fileName));
                 if (!line.EndsWith(']') || line.Length < 3)
                     throw new UsageException($"{fileName}:{lineNo}: a rule header looks like [rule-id]");
                 id = line[1..^1].Trim();
@@ -74,7 +94,7 @@ public static class RuleFileParser
             if (fields!.ContainsKey(key)) throw new UsageException($"{fileName}:{lineNo}: '{key}' given twice in rule '{id}'");
             fields[key] = (line[(eq + 1)..].Trim(), lineNo);
         }
-        if (id != null) rules.Add(Build(id, idLine, fields!, fileName, builtIn));
+        if (id != null) rules.Add(Build(id, idLine, fields!, fileName));
         return rules;
     }
 
@@ -84,16 +104,16 @@ public static class RuleFileParser
         catch (RegexMatchTimeoutException) { return false; }
     }
 
-    private static Rule Build(string id, int idLine, Dictionary<string, (string Value, int Line)> f, string file, bool builtIn)
+    private static Rule Build(string id, int idLine, Dictionary<string, (string Value, int Line)> f, string file)
     {
         string Where(string key) => $"{file}:{(f.TryGetValue(key, out var v) ? v.Line : idLine)}";
         if (!f.TryGetValue("regex", out var rx)) throw new UsageException($"{file}:{idLine}: rule '{id}' has no regex");
         Regex regex;
-        // User regexes get a match timeout; the shipped ones are reviewed and bounded, and compiled at build time.
-        try { regex = (builtIn ? BuiltInRegexes.For(rx.Value) : null) ?? new Regex(rx.Value, RegexOptions.CultureInvariant | RegexOptions.Compiled, builtIn ? Regex.InfiniteMatchTimeout : MatchTimeout); }
+        // User regexes get a match timeout; the built-in ones are reviewed and bounded, and compiled at build time.
+        try { regex = new Regex(rx.Value, RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout); }
         catch (ArgumentException e) { throw new UsageException($"{Where("regex")}: bad regex in rule '{id}': {e.Message}"); }
         // A regex that matches nothing at all matches at every character: millions of empty "findings" per file.
-        if (!builtIn && MatchesEmpty(regex))
+        if (MatchesEmpty(regex))
             throw new UsageException($"{Where("regex")}: rule '{id}' matches the empty string; make its regex require at least one character");
 
         double Number(string key, double fallback)
@@ -102,19 +122,11 @@ public static class RuleFileParser
             if (double.TryParse(v.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= 0) return d;
             throw new UsageException($"{Where(key)}: '{key}' must be a non-negative number, not '{v.Value}'");
         }
-        RuleCheck check = RuleCheck.None;
-        if (f.TryGetValue("check", out var c))
-        {
-            check = c.Value switch
-            {
-                "none" => RuleCheck.None,
-                "aws-key-id" => RuleCheck.AwsKeyId,
-                "aws-secret" => RuleCheck.AwsSecret,
-                "aws-session-token" => RuleCheck.AwsSessionToken,
-                "entropy" => RuleCheck.Entropy,
-                _ => throw new UsageException($"{Where("check")}: unknown check '{c.Value}' (none, aws-key-id, aws-secret, aws-session-token, entropy)"),
-            };
-        }
+        // A check borrows a built-in detector's validation, and with it the detector's role and pairing.
+        Detector? checkedAs = null;
+        if (f.TryGetValue("check", out var c) && c.Value != "none")
+            checkedAs = BuiltInDetectors.WithCheck(c.Value)
+                ?? throw new UsageException($"{Where("check")}: unknown check '{c.Value}' ({string.Join(", ", CheckNames)})");
         string severity = f.TryGetValue("severity", out var s) ? s.Value : "high";
         if (severity is not ("critical" or "high" or "medium" or "low" or "info"))
             throw new UsageException($"{Where("severity")}: severity must be critical, high, medium, low or info");
@@ -144,7 +156,9 @@ public static class RuleFileParser
             Description = f.TryGetValue("description", out var d) ? d.Value : "",
             Regex = regex,
             Keywords = keywords,
-            Check = check,
+            Check = checkedAs?.Rule.Check ?? RuleCheck.None,
+            Role = checkedAs?.Rule.Role ?? CredentialRole.Other,
+            PairsWith = checkedAs?.Rule.PairsWith,
             MinEntropy = Number("entropy", 0),
             MinHexEntropy = Number("hex-entropy", 0),
             MinLength = (int)Number("min-length", 0),
@@ -154,7 +168,6 @@ public static class RuleFileParser
             LinesAfter = (int)Number("lines-after", 0),
             MaxWindow = (int)Number("max-window", 4096),
             Origin = $"{file}:{idLine}",
-            BuiltIn = builtIn,
         };
     }
 }

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using KeyGuard.Aws;
+using KeyGuard.Detection.Detectors;
 using KeyGuard.Findings;
 using KeyGuard.Sources;
 
@@ -27,8 +27,6 @@ public sealed class TextScanner(RuleSet rules)
 {
     /// <summary>Marker that suppresses findings on its line.</summary>
     public const string AllowMarker = "keyguard:allow";
-    /// <summary>How many lines apart a key ID and its secret or token may be and still be paired.</summary>
-    public const int PairingLines = 5;
 
     public RuleSet Rules { get; } = rules;
 
@@ -140,6 +138,7 @@ public sealed class TextScanner(RuleSet rules)
             {
                 RuleId = c.Rule.Id,
                 RuleTitle = c.Rule.Title,
+                Role = c.Rule.FindingRole,
                 Severity = c.Rule.Severity,
                 Source = source,
                 Line = c.Line,
@@ -149,12 +148,7 @@ public sealed class TextScanner(RuleSet rules)
                 Fingerprint = Redaction.Fingerprint(c.Rule.Id, secret),
                 Offset = abs,
             };
-            if (c.Rule.Check == RuleCheck.AwsKeyId)
-            {
-                c.Finding.KeyId = c.Secret;
-                c.Finding.Account = AccessKeyId.DecodeAccount(c.Secret);
-                c.Finding.KeyKind = AccessKeyId.KindName(AccessKeyId.KindOf(c.Secret));
-            }
+            if (c.Rule.Role == CredentialRole.KeyId) AwsAccessKeyId.Describe(c.Finding, c.Secret);
         }
         LinkPairs(candidates);
         foreach (var c in candidates) if (c.Finding != null) output.Add(c.Finding);
@@ -327,77 +321,29 @@ public sealed class TextScanner(RuleSet rules)
         }
     }
 
+    /// <summary>A candidate for what the regex matched, or null when the rule's validation rejects it.</summary>
     private static Candidate? Validate(Rule rule, ReadOnlySpan<char> text, int index, string raw)
     {
-        Candidate Make(string secret, bool needsPair = false) =>
-            new() { Rule = rule, Index = index, Length = raw.Length, Secret = secret, NeedsPair = needsPair };
-
-        switch (rule.Check)
+        bool needsPair = false;
+        // Each check is its detector's validation. A switch rather than a virtual call: this runs on every match.
+        string? secret = rule.Check switch
         {
-            case RuleCheck.AwsKeyId:
-                if (Placeholders.IsPlaceholder(raw) || Entropy.Shannon(raw) < rule.MinEntropy) return null;
-                if (WordLikeness.IsWordLike(raw.AsSpan(4))) return null;
-                return Make(raw);
-
-            case RuleCheck.AwsSecret:
-            {
-                var secret = UrlDecodeBase64(raw);
-                if (secret.Length != 40 || !LooksLikeAwsSecret(secret, rule.MinEntropy)) return null;
-                bool context = HasContextBefore(text, index, 100, "secret");
-                return Make(secret, needsPair: !context);
-            }
-
-            case RuleCheck.AwsSessionToken:
-            {
-                var token = UrlDecodeBase64(raw);
-                if (token.Length < 100 || Entropy.IsHex(token) || Entropy.Shannon(token) < rule.MinEntropy) return null;
-                // A session token sits after a key name with "session" or "security" in it, not after any "token".
-                if (!HasContextBefore(text, index, 60, "session") && !HasContextBefore(text, index, 60, "security")) return null;
-                if (Placeholders.IsPlaceholder(token)) return null;
-                return Make(token);
-            }
-
-            case RuleCheck.Entropy:
-            {
-                if (raw.Length < rule.MinLength || Placeholders.IsPlaceholder(raw)) return null;
-                double floor = Entropy.IsHex(raw) ? rule.MinHexEntropy : rule.MinEntropy;
-                if (Entropy.Shannon(raw) < floor) return null;
-                // A run of one letter class is a word or a constant name, not a secret.
-                if (!raw.Any(char.IsAsciiDigit) && !raw.Any(c => c is '+' or '/')) return null;
-                return Make(raw);
-            }
-
-            default:
-                if (raw.Length < rule.MinLength || rule.FilterPlaceholders && Placeholders.IsPlaceholder(raw)) return null;
-                if (rule.MinEntropy > 0 && Entropy.Shannon(raw) < rule.MinEntropy) return null;
-                return Make(raw);
-        }
+            RuleCheck.AwsKeyId => AwsAccessKeyId.Validate(rule, raw),
+            RuleCheck.AwsSecret => AwsSecretAccessKey.Validate(rule, text, index, raw, out needsPair),
+            RuleCheck.AwsSessionToken => AwsSessionToken.Validate(rule, text, index, raw),
+            RuleCheck.Entropy => GenericHighEntropy.Validate(rule, raw),
+            _ => RegexAndEntropyOnly(rule, raw),
+        };
+        return secret is null ? null : new Candidate { Rule = rule, Index = index, Length = raw.Length, Secret = secret, NeedsPair = needsPair };
     }
 
-    /// <summary>Random 40-character base64 has both cases and a digit or '/' or '+'; a hex digest, a word run or
-    /// a low-entropy string is not a secret key.</summary>
-    internal static bool LooksLikeAwsSecret(string s, double minEntropy)
+    /// <summary>Rules without a check (user rules, the MWS and Bedrock detectors): length, placeholders, entropy floor.</summary>
+    private static string? RegexAndEntropyOnly(Rule rule, string raw)
     {
-        if (Entropy.IsHex(s) || Placeholders.IsPlaceholder(s)) return false;
-        bool upper = false, lower = false, other = false;
-        foreach (var c in s)
-        {
-            if (char.IsAsciiLetterUpper(c)) upper = true;
-            else if (char.IsAsciiLetterLower(c)) lower = true;
-            else other = true;
-        }
-        return upper && lower && other && Entropy.Shannon(s) >= minEntropy;
+        if (raw.Length < rule.MinLength || rule.FilterPlaceholders && Placeholders.IsPlaceholder(raw)) return null;
+        if (rule.MinEntropy > 0 && Entropy.Shannon(raw) < rule.MinEntropy) return null;
+        return raw;
     }
-
-    private static bool HasContextBefore(ReadOnlySpan<char> text, int index, int reach, string word)
-    {
-        int from = Math.Max(0, index - reach);
-        return text[from..index].Contains(word, StringComparison.OrdinalIgnoreCase);
-    }
-
-    /// <summary>Secrets in URLs and form bodies arrive as %2F, %2B and %3D.</summary>
-    private static string UrlDecodeBase64(string s) =>
-        s.Contains('%') ? s.Replace("%2F", "/").Replace("%2f", "/").Replace("%2B", "+").Replace("%2b", "+").Replace("%3D", "=").Replace("%3d", "=") : s;
 
     /// <summary>Line numbers and line starts for sorted candidates, counting newlines once.</summary>
     private static void Locate(ReadOnlySpan<char> text, TextPosition position, List<Candidate> sorted)
@@ -420,28 +366,27 @@ public sealed class TextScanner(RuleSet rules)
     }
 
     /// <summary>
-    /// A secret with no key name nearby is kept only when a key ID sits within a few lines: that is how the console
-    /// CSV, SDK constructors and copy-pasted pairs leak. Each secret and token is linked to its nearest key ID.
+    /// A candidate whose rule pairs (a secret, a token) is linked to the nearest candidate of the partner role within
+    /// the pairing's lines: a secret with no key name nearby is kept only when it has one, which is how the console
+    /// CSV, SDK constructors and copy-pasted pairs leak.
     /// </summary>
     private static void Pair(List<Candidate> candidates)
     {
-        var keyIds = candidates.Where(c => c.Rule.Check == RuleCheck.AwsKeyId).ToList();
-        if (keyIds.Count == 0) return;
         foreach (var c in candidates)
-        {
-            if (c.Rule.Check is not (RuleCheck.AwsSecret or RuleCheck.AwsSessionToken)) continue;
-            if (Nearest(keyIds, c) is not null) c.NeedsPair = false;
-        }
+            if (c.NeedsPair && c.Rule.PairsWith is { } pairing && Nearest(candidates, pairing, c, reported: false) is not null) c.NeedsPair = false;
     }
 
-    private static Candidate? Nearest(List<Candidate> keyIds, Candidate c)
+    /// <summary>The closest candidate of the pairing's role: fewest lines apart, then fewest characters.</summary>
+    /// <param name="reported">Only candidates that became findings.</param>
+    private static Candidate? Nearest(List<Candidate> candidates, Pairing pairing, Candidate c, bool reported)
     {
         Candidate? best = null;
         long bestScore = long.MaxValue;
-        foreach (var k in keyIds)
+        foreach (var k in candidates)
         {
+            if (k.Rule.Role != pairing.With || reported && k.Finding == null) continue;
             int lines = Math.Abs(k.Line - c.Line);
-            if (lines > PairingLines) continue;
+            if (lines > pairing.WithinLines) continue;
             long score = (long)lines * int.MaxValue + Math.Abs(k.Index - c.Index);
             if (score < bestScore) { bestScore = score; best = k; }
         }
@@ -450,12 +395,10 @@ public sealed class TextScanner(RuleSet rules)
 
     private static void LinkPairs(List<Candidate> candidates)
     {
-        var keyIds = candidates.Where(c => c.Rule.Check == RuleCheck.AwsKeyId && c.Finding != null).ToList();
-        if (keyIds.Count == 0) return;
         foreach (var c in candidates)
         {
-            if (c.Finding == null || c.Rule.Check is not (RuleCheck.AwsSecret or RuleCheck.AwsSessionToken)) continue;
-            if (Nearest(keyIds, c) is not { Finding: { } key }) continue;
+            if (c.Finding == null || c.Rule.PairsWith is not { } pairing) continue;
+            if (Nearest(candidates, pairing, c, reported: true) is not { Finding: { } key }) continue;
             c.Finding.KeyId = key.KeyId;
             c.Finding.Account = key.Account;
             c.Finding.KeyKind = key.KeyKind;

@@ -17,8 +17,8 @@ public static class FindingFacts
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => withSecrets
                 ? new FoundKey(g.Key,
-                    g.FirstOrDefault(f => f.RuleId == "aws-secret-access-key")?.Secret,
-                    g.FirstOrDefault(f => f.RuleId == "aws-session-token")?.Secret)
+                    g.FirstOrDefault(f => f.Role == CredentialRole.Secret)?.Secret,
+                    g.FirstOrDefault(f => f.Role == CredentialRole.SessionToken)?.Secret)
                 : new FoundKey(g.Key))
             .ToList();
         return list;

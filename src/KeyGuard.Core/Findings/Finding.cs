@@ -10,6 +10,8 @@ public sealed class Finding
 {
     public required string RuleId { get; init; }
     public required string RuleTitle { get; init; }
+    /// <summary>What part of a credential this is; ask this, not the rule id.</summary>
+    public CredentialRole Role { get; init; }
     public required string Severity { get; set; }
     public required Provenance Source { get; init; }
     public string Path => Source.Path;
@@ -39,7 +41,7 @@ public sealed class Finding
     /// <summary>Other places where the same secret was seen (history sweeps fill this).</summary>
     public List<Occurrence> Occurrences { get; } = [];
 
-    public string Redacted => Redaction.Redact(RuleId, Secret);
+    public string Redacted => Redaction.Redact(Role, Secret);
 
     public string Display(bool showSecrets) => showSecrets ? Secret : Redacted;
 }

@@ -9,9 +9,9 @@ public static class Redaction
     /// Key IDs are identifiers, shown whole. Other secrets keep four characters, enough to recognise one in a
     /// rotation ticket and far too few to use: <c>wJal…(40)</c>.
     /// </summary>
-    public static string Redact(string ruleId, string secret)
+    public static string Redact(CredentialRole role, string secret)
     {
-        if (ruleId == "aws-access-key-id") return secret;
+        if (role == CredentialRole.KeyId) return secret;
         int keep = Math.Min(4, secret.Length / 4);
         return secret[..keep] + "…(" + secret.Length + ")";
     }

@@ -37,7 +37,7 @@ public static class BlockedReport
     {
         var where = f.Source.Commit is { } sha ? $"{sha[..Math.Min(12, sha.Length)]} {f.Path}:{f.Line}" : $"{f.Path}:{f.Line}";
         var parts = new List<string> { C("1", ControlCharacters.Escape(where)), f.RuleId, f.Display(showSecrets) };
-        if (f.KeyId != null && f.RuleId != "aws-access-key-id") parts.Add("key " + f.KeyId);
+        if (f.KeyId != null && f.Role != CredentialRole.KeyId) parts.Add("key " + f.KeyId);
         if (f.Account != null) parts.Add("account " + f.Account);
         return string.Join("  ", parts.Select((part, i) => i == 0 ? part : ControlCharacters.Escape(part)));
     }

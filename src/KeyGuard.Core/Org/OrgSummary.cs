@@ -1,3 +1,5 @@
+using KeyGuard.Detection.Detectors;
+using KeyGuard.Findings;
 using KeyGuard.Planning;
 
 namespace KeyGuard.Org;
@@ -64,8 +66,8 @@ public sealed class OrgSummary
             g.Select(f => f.Account).FirstOrDefault(a => a != null),
             g.SelectMany(f => f.Locations.Select(l => new LeakLocation($"{f.Repo}:{l.Path}", l.Line, l.Commit, ParseDate(l.Date)))).Take(20).ToList(),
             g.Select(FirstExposure).Select(ParseDate).Where(d => d != null).Min(),
-            g.Any(f => f.Rule == "aws-secret-access-key"),
-            g.Any(f => f.Rule == "aws-session-token"),
+            g.Any(f => BuiltInDetectors.RoleOf(f.Rule) == CredentialRole.Secret),
+            g.Any(f => BuiltInDetectors.RoleOf(f.Rule) == CredentialRole.SessionToken),
             [])).ToList();
         var document = new Planner(new PlanOptions { Now = Generated }).Build(leaks, facts, []);
         return new OrgSummary { Generated = Generated, Repos = Repos, Run = Run, Plans = document };

@@ -1,3 +1,4 @@
+using KeyGuard.Detection.Detectors;
 using KeyGuard.Findings;
 using KeyGuard.Reporting;
 using KeyGuard.Scanning;
@@ -44,6 +45,7 @@ public static class RepoReports
         {
             RuleId = f.Rule,
             RuleTitle = f.Title,
+            Role = BuiltInDetectors.RoleOf(f.Rule),
             Severity = f.Severity,
             Source = new Provenance(first.Path, first.Kind == "message" ? SourceKind.CommitMessage : SourceKind.Commit)
             {
@@ -74,7 +76,7 @@ public static class RepoReports
     /// </summary>
     internal static string StandIn(FindingRecord f)
     {
-        if (f.Rule == "aws-access-key-id") return f.Redacted;
+        if (BuiltInDetectors.RoleOf(f.Rule) == CredentialRole.KeyId) return f.Redacted;
         int cut = f.Redacted.IndexOf('…');
         var prefix = cut >= 0 ? f.Redacted[..cut] : "";
         return prefix + new string('*', Math.Max(0, f.SecretLength - prefix.Length));

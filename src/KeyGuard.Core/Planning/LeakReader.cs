@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using KeyGuard.Detection.Detectors;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Planning;
 
@@ -47,6 +49,9 @@ public static class LeakReader
         return map;
     }
 
+    /// <summary>The role of a finding read back from JSON, by its built-in rule.</summary>
+    private static CredentialRole RoleOf(JsonElement finding) => Str(finding, "rule") is { } rule ? BuiltInDetectors.RoleOf(rule) : CredentialRole.Other;
+
     private static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
 
     private static DateTimeOffset? Date(JsonElement e, string name) =>
@@ -72,13 +77,13 @@ public static class LeakReader
                 if (Str(f, "commit") == null && date == null) Seen(fileAppeared(path));
             }
             var paths = locations.Select(l => l.Path).ToHashSet();
-            var others = findings.Where(f => paths.Contains(Str(f, "path") ?? "") && Str(f, "keyId") != group.Key && Str(f, "rule") is { } r && r != "aws-access-key-id")
+            var others = findings.Where(f => paths.Contains(Str(f, "path") ?? "") && Str(f, "keyId") != group.Key && Str(f, "rule") is { } r && BuiltInDetectors.RoleOf(r) != CredentialRole.KeyId)
                 .Select(f => $"{Str(f, "rule")} at {Str(f, "path")}:{(f.TryGetProperty("line", out var ln) ? ln.GetInt32() : 0)}").Distinct().Order().ToList();
             result.Add(new LeakedKey(group.Key, group.Select(f => Str(f, "account")).FirstOrDefault(a => a != null),
                 locations.DistinctBy(l => (l.Path, l.Line, l.Commit)).OrderBy(l => l.Path, StringComparer.Ordinal).ThenBy(l => l.Line).ToList(),
                 first,
-                group.Any(f => Str(f, "rule") == "aws-secret-access-key"),
-                group.Any(f => Str(f, "rule") == "aws-session-token"),
+                group.Any(f => RoleOf(f) == CredentialRole.Secret),
+                group.Any(f => RoleOf(f) == CredentialRole.SessionToken),
                 others));
         }
         return result;

@@ -73,7 +73,7 @@ public sealed class SarifReporter : IScanReporter
         w.WriteString("ruleId", f.RuleId);
         if (index.TryGetValue(f.RuleId, out var i)) w.WriteNumber("ruleIndex", i);
         w.WriteString("level", Level(f.Severity));
-        var what = f.KeyId != null && f.RuleId != "aws-access-key-id" ? $"{f.RuleTitle} (key {f.KeyId})" : f.RuleTitle;
+        var what = f.KeyId != null && f.Role != CredentialRole.KeyId ? $"{f.RuleTitle} (key {f.KeyId})" : f.RuleTitle;
         w.WriteStartObject("message"); w.WriteString("text", $"{what}: {f.Display(showSecrets)}"); w.WriteEndObject();
         w.WriteStartArray("locations");
         w.WriteStartObject();

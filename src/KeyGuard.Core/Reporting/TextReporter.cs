@@ -19,9 +19,9 @@ public sealed class TextReporter : IScanReporter
         {
             var where = f.Source.Commit != null ? $"{f.Source.Commit[..Math.Min(12, f.Source.Commit.Length)]}:{f.Path}" : f.Path;
             var parts = new List<string> { C("1", $"{E(where)}:{f.Line}:{f.Column}"), C(SeverityColour(f.Severity), E(f.RuleId)) };
-            if (f.RuleId != "aws-access-key-id") parts.Add(E(f.Display(options.ShowSecrets)));
+            if (f.Role != CredentialRole.KeyId) parts.Add(E(f.Display(options.ShowSecrets)));
             if (f.KeyId != null) parts.Add("key " + E(f.KeyId));
-            if (f.KeyKind != null && f.RuleId == "aws-access-key-id") parts.Add(E(f.KeyKind));
+            if (f.KeyKind != null && f.Role == CredentialRole.KeyId) parts.Add(E(f.KeyKind));
             if (f.Account != null) parts.Add("account " + E(f.Account));
             if (f.PairedWith.Count > 0) parts.Add(C("31", "paired"));
             if (f.Enrichment is { } facts) parts.Add(E(Facts(facts)));

@@ -187,23 +187,3 @@ public sealed class MayMatchTests
         Assert.True(found > 100 && rejected > 100, $"found {found}, rejected {rejected}: the test shows nothing");
     }
 }
-
-/// <summary>The shipped rules run the regexes compiled at build time, and those are the rule files' patterns.</summary>
-public sealed class BuiltInRegexTests
-{
-    [Fact]
-    public void Every_shipped_rule_runs_its_build_time_regex_and_a_changed_pattern_falls_back_to_the_interpreter()
-    {
-        var rules = RuleFileParser.LoadDefaults();
-        Assert.Equal(rules.Count, BuiltInRegexes.Count);
-        foreach (var rule in rules)
-        {
-            // Generated regexes are subclasses; an edited rule file whose pattern no longer matches would get a plain Regex.
-            Assert.True(rule.Regex.GetType() != typeof(System.Text.RegularExpressions.Regex), $"{rule.Id} is interpreted: update BuiltInRegexes");
-            Assert.Same(rule.Regex.GetType(), BuiltInRegexes.For(rule.Regex.ToString())!.GetType());
-        }
-        Assert.Null(BuiltInRegexes.For(rules[0].Regex + " "));
-        var user = RuleFileParser.Parse($"[mine]\ntitle = t\nkeywords = AKIA\nregex = {rules[0].Regex}\n", "user.rules");
-        Assert.Equal(typeof(System.Text.RegularExpressions.Regex), Assert.Single(user).Regex.GetType());
-    }
-}

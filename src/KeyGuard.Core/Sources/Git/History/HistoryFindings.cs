@@ -99,6 +99,7 @@ internal sealed class HistoryFindings(HistoryIndex index, int occurrenceLimit)
         {
             RuleId = f.RuleId,
             RuleTitle = f.RuleTitle,
+            Role = f.Role,
             Severity = f.Severity,
             Source = source,
             Line = line,
