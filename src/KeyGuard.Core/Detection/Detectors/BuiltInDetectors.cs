@@ -16,6 +16,7 @@ internal static class BuiltInDetectors
         AmazonMwsAuthToken.Detector,
         AmazonBedrockApiKey.Detector,
         AmazonBedrockApiKeyShortTerm.Detector,
+        AwsAppSyncApiKey.Detector,
         GenericHighEntropy.Detector,
     ];
 
