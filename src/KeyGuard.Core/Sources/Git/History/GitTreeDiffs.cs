@@ -56,6 +56,18 @@ internal sealed class GitTreeDiffs : IDisposable
         StartSegment(0);
     }
 
+    /// <summary>Parses already captured diff-tree output for <paramref name="commits"/>, with no process: lets tests
+    /// (the fuzzer) drive the same parsing as a live walk.</summary>
+    internal static GitTreeDiffs ForOutput(Stream output, IReadOnlyList<ObjectId> commits) => new(output, commits);
+
+    private GitTreeDiffs(Stream output, IReadOnlyList<ObjectId> commits)
+    {
+        _gitDir = "";
+        _commits = commits;
+        _stdout = output;
+        _segmentEnd = commits.Count;
+    }
+
     /// <summary>One diff-tree process and the thread feeding it commits [From, End).</summary>
     private sealed record Segment(Process Git, Thread Writer, int From, int End);
 
@@ -249,7 +261,10 @@ internal sealed class GitTreeDiffs : IDisposable
         }
     }
 
-    private void StopProcess() => Stop(_git, _writer);
+    private void StopProcess()
+    {
+        if (_git != null) Stop(_git, _writer);   // null only for captured output (ForOutput)
+    }
 
     private static void Stop(Process git, Thread writer)
     {
