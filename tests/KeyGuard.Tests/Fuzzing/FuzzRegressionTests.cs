@@ -67,5 +67,101 @@ public sealed class FuzzRegressionTests : IDisposable
         Assert.Empty(changes);
     }
 
+    // ---- pack .idx and pack entries ----
+
+    /// <summary>A version-2 .idx for objects at <paramref name="offsets"/>, with ids 0x01.., 0x02.., ... and
+    /// <paramref name="editFanout"/> applied to the fan-out table.</summary>
+    private static byte[] Idx(uint[] offsets, Action<uint[]>? editFanout = null)
+    {
+        int n = offsets.Length;
+        var fanout = new uint[256];
+        for (int b = 0; b < 256; b++) fanout[b] = (uint)Math.Min(n, b);   // id k (1-based) starts with byte k
+        editFanout?.Invoke(fanout);
+        var idx = new byte[8 + 1024 + n * 28 + 40];
+        BinaryPrimitives.WriteUInt32BigEndian(idx, 0xff744f63);
+        BinaryPrimitives.WriteUInt32BigEndian(idx.AsSpan(4), 2);
+        for (int b = 0; b < 256; b++) BinaryPrimitives.WriteUInt32BigEndian(idx.AsSpan(8 + 4 * b), fanout[b]);
+        for (int k = 0; k < n; k++)
+        {
+            idx.AsSpan(1032 + 20 * k, 20).Fill((byte)(k + 1));
+            BinaryPrimitives.WriteUInt32BigEndian(idx.AsSpan(1032 + 24 * n + 4 * k), offsets[k]);
+        }
+        return idx;
+    }
+
+    /// <summary>"PACK", version 2, <paramref name="count"/> entries, the entry bytes, a 20-byte trailer.</summary>
+    private static byte[] Pack(int count, byte[] entries)
+    {
+        var pack = new byte[12 + entries.Length + 20];
+        "PACK"u8.CopyTo(pack);
+        BinaryPrimitives.WriteUInt32BigEndian(pack.AsSpan(4), 2);
+        BinaryPrimitives.WriteUInt32BigEndian(pack.AsSpan(8), (uint)count);
+        entries.CopyTo(pack, 12);
+        return pack;
+    }
+
+    private string WritePack(byte[] idx, byte[] pack)
+    {
+        var path = _dir.WriteBytes("pack-test.pack", pack);
+        _dir.WriteBytes("pack-test.idx", idx);
+        return path;
+    }
+
+    /// <summary>Two blob entries of one byte each (a zlib stream of "x").</summary>
+    private static readonly byte[] TwoBlobs = [0x31, 0x78, 0x9c, 0xab, 0x00, 0x00, 0x00, 0x79, 0x00, 0x79, 0x31, 0x78, 0x9c, 0xab, 0x00, 0x00, 0x00, 0x79, 0x00, 0x79];
+
+    [Fact]
+    public void Pack_reader_reads_the_synthetic_pack()
+    {
+        var path = WritePack(Idx([12, 22]), Pack(2, TwoBlobs));
+        using var pack = PackFile.Open(path)!;
+        var data = new byte[1];
+        pack.Inflate(pack.Entry(1), data);
+        Assert.Equal((byte)'x', data[0]);
+    }
+
+    [Fact]
+    public void Pack_index_fanout_that_goes_down_is_not_read()
+    {
+        // The fuzzer's: a fan-out count above the object count sent Find past the id table (ArgumentOutOfRange).
+        var idx = Idx([12, 22], fanout => fanout[1] = 200);
+        var path = WritePack(idx, Pack(2, TwoBlobs));
+        Assert.Null(PackIndex.Load(Path.ChangeExtension(path, ".idx")));
+        PackReading.ReadAll(path);
+    }
+
+    [Theory]
+    [InlineData(12u, 0x7fffffffu)]   // the fuzzer's: past the end; Inflate allocated the 2 GB it claimed
+    [InlineData(12u, 12u)]           // two entries at one offset: an empty header (IndexOutOfRange)
+    [InlineData(4u, 22u)]            // inside the pack header
+    [InlineData(12u, 32u)]           // inside the trailing checksum
+    public void Pack_index_offset_outside_the_pack_is_not_read_and_allocates_nothing(uint first, uint second)
+    {
+        var path = WritePack(Idx([first, second]), Pack(2, TwoBlobs));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Null(PackFile.Open(path));
+        PackReading.ReadAll(path);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20);
+    }
+
+    [Fact]
+    public void Pack_cut_before_its_last_entry_is_not_read()
+    {
+        // The fuzzer's (pack-ref): the last entry ran to "the pack's length less the checksum", which came before
+        // the entry's start: a negative read (ArgumentOutOfRange).
+        var path = WritePack(Idx([12, 22]), Pack(2, TwoBlobs[..10]));
+        Assert.Null(PackFile.Open(path));
+    }
+
+    [Fact]
+    public void Pack_offset_delta_header_cut_by_the_next_entry_is_invalid_data()
+    {
+        // An offset-delta entry (type 6, size 0) whose base offset would be in the next entry's first byte.
+        var path = WritePack(Idx([12, 13]), Pack(2, [0x60, .. TwoBlobs[10..]]));
+        using var pack = PackFile.Open(path)!;
+        var e = Assert.Throws<InvalidDataException>(() => pack.Entry(0));
+        Assert.Contains("bad delta offset at 12", e.Message);
+    }
+
     public void Dispose() => _dir.Dispose();
 }
