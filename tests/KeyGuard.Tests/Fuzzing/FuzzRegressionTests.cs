@@ -163,5 +163,17 @@ public sealed class FuzzRegressionTests : IDisposable
         Assert.Contains("bad delta offset at 12", e.Message);
     }
 
+    // ---- delta data ----
+
+    [Theory]
+    [InlineData(new byte[] { 0x00, 0xff, 0x00, 0xff })]         // the fuzzer's: a copy with every argument flag and none of its bytes
+    [InlineData(new byte[] { 0x05, 0x05, 0x91, 0x00 })]         // offset byte present, size byte missing
+    public void Delta_cut_inside_a_copy_instruction_is_invalid_data(byte[] delta)
+    {
+        var (baseSize, targetSize) = PackDelta.Sizes(delta);
+        var e = Assert.Throws<InvalidDataException>(() => PackDelta.Apply(new byte[baseSize], delta, new byte[targetSize], []));
+        Assert.Contains("truncated", e.Message);
+    }
+
     public void Dispose() => _dir.Dispose();
 }
