@@ -14,7 +14,8 @@ internal sealed record FuzzTarget(
     Action<byte[]> Run,
     Func<Exception, bool> Expected,
     IReadOnlyList<string>? Tokens = null,
-    int ShortRunInputs = 400)
+    int ShortRunInputs = 400,
+    long AllocationPerInputByte = 256)
 {
     public override string ToString() => Name;
 }
@@ -50,9 +51,9 @@ internal static class FuzzRunner
     public const string FailuresDirVariable = "KEYGUARD_FUZZ_FAILURES";
     public const ulong DefaultSeed = 20261113;
 
-    /// <summary>No input of these parsers should need more than this (a 1 KB input must not allocate 1 GB): 64 MB,
-    /// plus 256 bytes per input byte for parsers that build a tree or copy the input a few times.</summary>
-    public static long AllocationCap(int inputLength) => (64L << 20) + 256L * inputLength;
+    /// <summary>No input should need more than this (a 1 KB input must not allocate 1 GB): 64 MB, plus the target's
+    /// allowance per input byte (256 by default: parsers that build a tree or copy the input a few times).</summary>
+    public static long AllocationCap(FuzzTarget target, int inputLength) => (64L << 20) + target.AllocationPerInputByte * inputLength;
 
     public static readonly TimeSpan PerInputLimit = TimeSpan.FromSeconds(5);
 
@@ -99,7 +100,7 @@ internal static class FuzzRunner
                 Interlocked.Increment(ref inputs);
                 if (thrown != null && !target.Expected(thrown))
                     Add(failures, new FuzzFailure(Signature(thrown), $"{thrown.GetType().Name}: {OneLine(thrown.Message)}", input, n));
-                else if (allocated > AllocationCap(input.Length))
+                else if (allocated > AllocationCap(target, input.Length))
                     Add(failures, new FuzzFailure("allocation", $"{allocated / (1 << 20)} MB for {input.Length} bytes", input, n));
             }
         }, 1 << 20) { IsBackground = true, Name = $"fuzz {target.Name}" };

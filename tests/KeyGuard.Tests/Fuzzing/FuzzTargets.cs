@@ -29,7 +29,9 @@ internal static class FuzzTargets
 
     public static FuzzTarget Create(string name, string scratch) => name switch
     {
-        "rule-file" => new(name, RuleSeeds, input => RuleFileParser.Parse(Text(input), "fuzz.rules"), e => e is UsageException, RuleTokens, ShortRunInputs: 150),
+        // A rule's regex is compiled to IL (RegexOptions.Compiled): about 8 KB per pattern character, bounded by the file.
+        "rule-file" => new(name, RuleSeeds, input => RuleFileParser.Parse(Text(input), "fuzz.rules"), e => e is UsageException, RuleTokens,
+            ShortRunInputs: 150, AllocationPerInputByte: 16 << 10),
         "config" => FileTarget(name, scratch, ".keyguard.json", ConfigSeeds, path => KeyGuardConfig.Load(path), e => e is UsageException, JsonTokens),
         "baseline" => FileTarget(name, scratch, "baseline.json", BaselineSeeds, path => Baseline.Load(path), e => e is UsageException, JsonTokens),
         "credential-report" => new(name, CredentialReportSeeds, input => CredentialReportParser.Parse(input, ReportCsv.Now),
