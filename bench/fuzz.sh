@@ -3,7 +3,7 @@
 # Usage: bench/fuzz.sh [SECONDS_PER_PARSER (default 60)]   KEYGUARD_FUZZ_SEED=N changes the input sequence.
 # Prints per parser: inputs tried, inputs/s, distinct failures (exception type + KeyGuard method, or hang/allocation).
 # Each failure's smallest input is kept under $OUT/failures/<parser>-<n>.bin; replay one with
-#   KEYGUARD_FUZZ_REPLAY=<parser>:<file> dotnet test tests/KeyGuard.Tests --filter FullyQualifiedName~Replay_a_saved_input
+#   KEYGUARD_FUZZ_REPLAY=<parser>:<absolute file path> dotnet test tests/KeyGuard.Tests --filter FullyQualifiedName~Replay_a_saved_input
 # Exit status 1 when any parser failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

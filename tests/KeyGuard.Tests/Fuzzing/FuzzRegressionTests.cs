@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using KeyGuard.Compliance;
+using KeyGuard.Detection;
 using KeyGuard.Sources.Git.History;
 using KeyGuard.Sources.Git.Packs;
 using LibGit2Sharp;
@@ -161,6 +162,25 @@ public sealed class FuzzRegressionTests : IDisposable
         using var pack = PackFile.Open(path)!;
         var e = Assert.Throws<InvalidDataException>(() => pack.Entry(0));
         Assert.Contains("bad delta offset at 12", e.Message);
+    }
+
+    // ---- rule files: compiling a 20,000-character regex allocated 383 MB (the fuzzer's: "{" repeated, under (?i)) ----
+
+    [Fact]
+    public void Rule_regex_over_the_length_limit_is_a_usage_error_before_it_is_compiled()
+    {
+        var rule = "[long]\nregex = (?i)x" + new string('{', 20_000) + "\n";
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<UsageException>(() => RuleFileParser.Parse(rule, "fuzz.rules"));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20);
+        Assert.Equal("fuzz.rules:2: regex in rule 'long' is 20005 characters; at most 4096 are allowed", e.Message);
+    }
+
+    [Fact]
+    public void Rule_regex_at_the_length_limit_still_compiles()
+    {
+        var rules = RuleFileParser.Parse("[long]\nregex = " + new string('a', RuleFileParser.MaxRegexLength) + "\n", "fuzz.rules");
+        Assert.Single(rules);
     }
 
     // ---- delta data ----
