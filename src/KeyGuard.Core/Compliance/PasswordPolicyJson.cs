@@ -24,9 +24,9 @@ public static class PasswordPolicyJson
             if (!TryGet(root, "MinimumPasswordLength", out var length) || length.ValueKind != JsonValueKind.Number)
                 throw Problem(sourceName, "MinimumPasswordLength is missing or not a number");
             return new PasswordPolicyLookup(new PasswordPolicy(
-                length.GetInt32(),
-                Int(root, "PasswordReusePrevention"),
-                Int(root, "MaxPasswordAge"),
+                WholeNumber(length, "MinimumPasswordLength", sourceName),
+                Int(root, "PasswordReusePrevention", sourceName),
+                Int(root, "MaxPasswordAge", sourceName),
                 Bool(root, "RequireSymbols"),
                 Bool(root, "RequireNumbers"),
                 Bool(root, "RequireUppercaseCharacters"),
@@ -51,8 +51,12 @@ public static class PasswordPolicyJson
         return false;
     }
 
-    private static int? Int(JsonElement obj, string name) =>
-        TryGet(obj, name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : null;
+    private static int? Int(JsonElement obj, string name, string sourceName) =>
+        TryGet(obj, name, out var value) && value.ValueKind == JsonValueKind.Number ? WholeNumber(value, name, sourceName) : null;
+
+    /// <summary>GetInt32 throws FormatException on 1.5 or 1e10; that is the user's file, not a bug.</summary>
+    private static int WholeNumber(JsonElement value, string name, string sourceName) =>
+        value.TryGetInt32(out var n) ? n : throw Problem(sourceName, $"{name} {value.GetRawText()} is not a whole number");
 
     private static bool Bool(JsonElement obj, string name) =>
         TryGet(obj, name, out var value) && value.ValueKind == JsonValueKind.True;

@@ -14,6 +14,9 @@ public static class RuleFileParser
     /// <summary>User regexes get a match timeout so a catastrophic pattern cannot hang a scan.</summary>
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>The longest regex a rule may have, in characters.</summary>
+    public const int MaxRegexLength = 4096;
+
     private static readonly string[] Keys =
         ["title", "description", "regex", "keywords", "pair-keywords", "reach", "min-run", "check", "entropy", "hex-entropy", "min-length", "severity", "enabled", "lines-before", "lines-after", "max-window"];
 
@@ -108,6 +111,10 @@ public static class RuleFileParser
     {
         string Where(string key) => $"{file}:{(f.TryGetValue(key, out var v) ? v.Line : idLine)}";
         if (!f.TryGetValue("regex", out var rx)) throw new UsageException($"{file}:{idLine}: rule '{id}' has no regex");
+        // Compiling a regex costs more than linear memory in its length (20,000 characters took 383 MB): a bound keeps
+        // a rule file from a scanned repository from exhausting memory. The shipped rules stay under 200.
+        if (rx.Value.Length > MaxRegexLength)
+            throw new UsageException($"{Where("regex")}: regex in rule '{id}' is {rx.Value.Length} characters; at most {MaxRegexLength} are allowed");
         Regex regex;
         // User regexes get a match timeout; the built-in ones are reviewed and bounded, and compiled at build time.
         try { regex = new Regex(rx.Value, RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout); }

@@ -56,6 +56,18 @@ internal sealed class GitTreeDiffs : IDisposable
         StartSegment(0);
     }
 
+    /// <summary>Parses already captured diff-tree output for <paramref name="commits"/>, with no process: lets tests
+    /// (the fuzzer) drive the same parsing as a live walk.</summary>
+    internal static GitTreeDiffs ForOutput(Stream output, IReadOnlyList<ObjectId> commits) => new(output, commits);
+
+    private GitTreeDiffs(Stream output, IReadOnlyList<ObjectId> commits)
+    {
+        _gitDir = "";
+        _commits = commits;
+        _stdout = output;
+        _segmentEnd = commits.Count;
+    }
+
     /// <summary>One diff-tree process and the thread feeding it commits [From, End).</summary>
     private sealed record Segment(Process Git, Thread Writer, int From, int End);
 
@@ -202,11 +214,23 @@ internal sealed class GitTreeDiffs : IDisposable
         if (date!.Split(' ') is not [var seconds, var zone] || !long.TryParse(seconds, out long unix)
             || zone.Length != 5 || !int.TryParse(zone.AsSpan(1, 2), out int hours) || !int.TryParse(zone.AsSpan(3, 2), out int minutes))
             return null;
+        // Out of DateTimeOffset's range (years 1-9999, zones within 14 h) or a bad parent id: out of step, like any
+        // other section this parser does not understand; libgit2 reads the rest.
         var offset = new TimeSpan(hours, minutes, 0);
         if (zone[0] == '-') offset = -offset;
-        var ids = parents!.Length == 0 ? [] : parents.Split(' ').Select(p => new ObjectId(p)).ToList();
+        if (offset.Duration() > TimeSpan.FromHours(14) || !InRange(unix) || !InRange(unix + (long)offset.TotalSeconds)) return null;
+        var ids = new List<ObjectId>();
+        foreach (var p in parents!.Length == 0 ? [] : parents.Split(' '))
+        {
+            if (!ObjectId.TryParse(p, out var id)) return null;
+            ids.Add(id);
+        }
         return new CommitMeta(ids, author!, email!, DateTimeOffset.FromUnixTimeSeconds(unix).ToOffset(offset), message);
     }
+
+    /// <summary>Seconds DateTimeOffset can hold, in UTC and in the commit's own zone.</summary>
+    private static bool InRange(long unix) => unix >= MinUnixSeconds && unix <= MaxUnixSeconds;
+    private static readonly long MinUnixSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds(), MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
     private (CommitMeta, List<TreeChange>)? Fail()
     {
@@ -249,7 +273,10 @@ internal sealed class GitTreeDiffs : IDisposable
         }
     }
 
-    private void StopProcess() => Stop(_git, _writer);
+    private void StopProcess()
+    {
+        if (_git != null) Stop(_git, _writer);   // null only for captured output (ForOutput)
+    }
 
     private static void Stop(Process git, Thread writer)
     {

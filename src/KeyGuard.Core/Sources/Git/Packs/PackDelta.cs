@@ -31,6 +31,9 @@ internal static class PackDelta
             if ((op & 0x80) != 0)
             {
                 uint offset = 0, size = 0;
+                // One argument byte per flag bit: a delta cut inside an instruction is damaged, not read past.
+                if (pos + System.Numerics.BitOperations.PopCount((uint)op & 0x7f) > delta.Length)
+                    throw new InvalidDataException("delta copy instruction is truncated");
                 for (int bit = 0; bit < 4; bit++)
                     if ((op & (1 << bit)) != 0) offset |= (uint)delta[pos++] << (8 * bit);
                 for (int bit = 0; bit < 3; bit++)

@@ -58,6 +58,14 @@ internal sealed class PackFile : IDisposable
                 handle.Dispose();
                 return null;
             }
+            // Every entry must start after the header and before the trailing checksum, each after the last (two
+            // at one offset, or one past the end, is a damaged index: entry bounds would come out empty or negative).
+            for (int k = 0; k < index.Count; k++)
+                if (index.Offsets[k] < 12 || index.Offsets[k] >= length - HashLength || (k > 0 && index.Offsets[k] == index.Offsets[k - 1]))
+                {
+                    handle.Dispose();
+                    return null;
+                }
             return new PackFile(packPath, handle, length, index);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -72,6 +80,8 @@ internal sealed class PackFile : IDisposable
     {
         if (offset < _windowStart || offset + count > _windowStart + _windowLength)
         {
+            // Checked before the window grows: a damaged entry must not allocate more than the pack holds.
+            if (count < 0 || offset < 0 || offset + count > _length) throw new InvalidDataException($"{Path}: truncated at offset {offset}");
             if (count > _window.Length) _window = new byte[count];
             int want = (int)Math.Min(_window.Length, _length - offset);
             int got = 0;
@@ -112,6 +122,7 @@ internal sealed class PackFile : IDisposable
         int basePosition = -1;
         if (type == PackType.OfsDelta)
         {
+            if (i >= b.Length) throw new InvalidDataException($"{Path}: bad delta offset at {offset}");
             c = b[i++];
             long back = c & 0x7f;
             while ((c & 0x80) != 0)

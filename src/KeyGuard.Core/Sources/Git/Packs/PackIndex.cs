@@ -42,6 +42,8 @@ internal sealed class PackIndex
             return null;
         var fanout = new uint[256];
         for (int i = 0; i < 256; i++) fanout[i] = BinaryPrimitives.ReadUInt32BigEndian(span[(8 + 4 * i)..]);
+        // Cumulative counts never go down; a damaged table would send Find outside the id table.
+        for (int i = 1; i < 256; i++) if (fanout[i] < fanout[i - 1]) return null;
         long n = fanout[255];
         long idsAt = 8 + 1024, crcAt = idsAt + n * IdLength, offAt = crcAt + n * 4, bigAt = offAt + n * 4;
         if (n > int.MaxValue / IdLength || bigAt + 40 > span.Length) return null;
