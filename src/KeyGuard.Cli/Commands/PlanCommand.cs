@@ -30,7 +30,8 @@ internal static class PlanCommand
         var regions = new Option<string[]>("--cloudtrail-region") { Description = "Regions to search CloudTrail in (repeatable; default: the key's last-used region)." };
         var command = new Command("plan", "Write a rotation or deactivation plan for each exposed or stale key.");
         command.Arguments.Add(paths);
-        foreach (var o in new Option[] { findings, report, offline, format, output, now, maxAge, maxUnused, regions }) command.Options.Add(o);
+        var noBaseline = new Option<bool>("--no-baseline") { Description = "Do not read the account's CloudTrail setup (plans then do not say where the key's activity cannot be reviewed)." };
+        foreach (var o in new Option[] { findings, report, offline, format, output, now, maxAge, maxUnused, regions, noBaseline }) command.Options.Add(o);
         var aws = AwsOptions.AddTo(command);
 
         command.SetAction(async (p, ct) =>
@@ -69,6 +70,9 @@ internal static class PlanCommand
                     var enricher = new KeyEnricher(session.CreateIamClient(), sts);
                     foreach (var f in await enricher.EnrichAsync(leaks.Select(l => l.KeyId), ct)) facts[f.KeyId] = PlanFacts.From(f);
                     operatorKeyId = session.SigningKeyId();
+                    // Where CloudTrail does not log, a leaked key's activity cannot be reviewed: the plans say so.
+                    if (!p.GetValue(noBaseline) && facts.Values.Any(f => f.Ownership == KeyGuard.Planning.Ownership.Ours))
+                        options = await WithCloudTrailGaps(options, session, (await enricher.OperatorAsync()).Account, ct);
                 }
                 catch (Exception e) when (e is IamException or AwsConfigurationException)
                 {
@@ -90,6 +94,25 @@ internal static class PlanCommand
             return ExitCodes.Clean;
         });
         return command;
+    }
+
+    private static async Task<PlanOptions> WithCloudTrailGaps(PlanOptions options, AwsSession session, string account, CancellationToken ct)
+    {
+        try
+        {
+            var services = session.CreateBaselineServices();
+            var baseline = await new KeyGuard.Compliance.Baseline.BaselineCollector(services).CollectAsync($"arn:{services.Partition.Name}:iam::{account}:root", ct);
+            return new PlanOptions
+            {
+                Now = options.Now, MaxKeyAgeDays = options.MaxKeyAgeDays, MaxUnusedDays = options.MaxUnusedDays, RecentUseDays = options.RecentUseDays,
+                Regions = options.Regions, RegionsWithoutCloudTrail = baseline.RegionsWithoutCloudTrail,
+            };
+        }
+        catch (Exception e) when (e is IamException or AwsConfigurationException)
+        {
+            Console.Error.WriteLine($"keyguard: warning: cannot read the account's CloudTrail setup ({e.Message}); plans do not say where activity cannot be reviewed");
+            return options;
+        }
     }
 
     private static string Json(PlanDocument plan)

@@ -27,4 +27,7 @@ public sealed class PlanOptions
     /// <summary>apply never deletes a key used within this many days unless forced.</summary>
     public int RecentUseDays { get; init; } = 7;
     public IReadOnlyList<string> Regions { get; init; } = [];
+    /// <summary>Enabled regions of our account where no CloudTrail trail logs management events (from the account
+    /// baseline); empty when every region is covered or the baseline was not read.</summary>
+    public IReadOnlyList<string> RegionsWithoutCloudTrail { get; init; } = [];
 }

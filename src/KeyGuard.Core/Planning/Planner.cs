@@ -93,6 +93,13 @@ public sealed class Planner(PlanOptions options)
             ? $"last used {Day(used)} ({DaysSince(used)} days ago) for {f.LastUsedService ?? "?"} in {f.LastUsedRegion ?? "?"}"
             : "never used (per IAM)");
         evidence.Add($"status {f.Status ?? "unknown"}, user {user}");
+        var blind = options.RegionsWithoutCloudTrail;
+        if (blind.Count > 0)
+        {
+            evidence.Add($"CloudTrail records no management events in {string.Join(", ", blind)}: what the key did there cannot be reviewed");
+            if (f.LastUsedRegion is { } region && blind.Contains(region))
+                evidence.Add($"the key was last used in {region}, where CloudTrail does not log");
+        }
         if (f.QuarantinePolicyAttached == true) evidence.Add("AWS has attached its compromised-key quarantine policy to the user: AWS saw this key exposed");
 
         string? alert = null;
@@ -120,6 +127,14 @@ public sealed class Planner(PlanOptions options)
                 "CloudTrail keeps 90 days of management events per region; look for new users, keys, roles, policy changes and resources in unusual regions"
                 + (f.QuarantinePolicyAttached == true ? "; AWS's quarantine policy is attached: do not remove it until this is done" : ""),
                 CloudTrailCli(leak.KeyId, f.LastUsedRegion), "cloudtrail:LookupEvents(LookupAttributes=[AccessKeyId])", false));
+        if (blind.Count > 0 && (f.Account ?? leak.Account) is { } account)
+            steps.Add(new("enable-cloudtrail", StepAction.Manual, "Turn on CloudTrail in every region, so what happens next can be reviewed",
+                $"no trail logs management events in {string.Join(", ", blind)} (CIS 3.1): this key's past activity there is lost, " +
+                "and a multi-region trail with log file validation records the rest of the response. The bucket needs CloudTrail's bucket policy " +
+                "(the console's trail wizard creates both)",
+                $"aws cloudtrail create-trail --name keyguard-all-regions --s3-bucket-name aws-cloudtrail-logs-{account}-keyguard --is-multi-region-trail --enable-log-file-validation" +
+                " && aws cloudtrail start-logging --name keyguard-all-regions",
+                "cloudtrail:CreateTrail, cloudtrail:StartLogging", false));
         steps.Add(new("replace", StepAction.Create, $"Create a replacement key for {user} (better: move the workload to a role)",
             "the workloads that used the leaked key need a credential that never leaked",
             $"aws iam create-access-key --user-name {user}", $"iam:CreateAccessKey(UserName={user})", f.UserName != null && active));
