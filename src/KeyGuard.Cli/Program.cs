@@ -16,6 +16,8 @@ root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(ApplyCommand.Create());
 root.Subcommands.Add(OrgScanCommand.Create());
 root.Subcommands.Add(OrgMergeCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(CompletionCommand.Create());
 
 // A bug must still end in one line and a failing exit code (hooks fail closed), never a stack trace: exceptions
 // on other threads end the process here too.
