@@ -22,6 +22,8 @@ root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(ApplyCommand.Create());
 root.Subcommands.Add(OrgScanCommand.Create());
 root.Subcommands.Add(OrgMergeCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(CompletionCommand.Create());
 root.Subcommands.Add(VersionCommand.Create());
 CommandLineChecks.NamePlaceholders(root);
 

@@ -84,6 +84,25 @@ internal static class HookCommand
             c.Options.Add(NoColor);
         }
 
+        /// <summary>The scan options given to this hook, as tokens for <c>keyguard scan</c>.</summary>
+        public List<string> Forwarded(ParseResult p, Command hook)
+        {
+            var tokens = new List<string>();
+            var ours = new HashSet<Option>(new Option[] { ShowSecrets, NoColor });
+            foreach (var o in hook.Options)
+            {
+                if (!ours.Contains(o) && !IsScanOption(o)) continue;
+                if (p.GetResult(o) is not { Implicit: false } r) continue;
+                if (r.Tokens.Count == 0) { tokens.Add(o.Name); continue; }
+                foreach (var t in r.Tokens) { tokens.Add(o.Name); tokens.Add(t.Value); }
+            }
+            return tokens;
+        }
+
+        private bool IsScanOption(Option o) =>
+            o == Scan.Config || o == Scan.Patterns || o == Scan.EnableRule || o == Scan.DisableRule || o == Scan.Include || o == Scan.Exclude
+            || o == Scan.NoIgnore || o == Scan.FollowSymlinks || o == Scan.Threads || o == Scan.NoGitSecretsConfig;
+
         /// <summary>Opens the repository of the current directory, runs <paramref name="check"/>, reports, returns the exit code.</summary>
         public int Run(ParseResult p, HookKind kind, Func<HookContext, ScanResult> check)
         {
@@ -109,11 +128,57 @@ internal static class HookCommand
     {
         var common = new Common();
         var allStaged = new Option<bool>("--all-staged") { Description = "Check staged files whole, not only the lines the commit adds." };
-        var c = new Command("pre-commit", "Check the staged changes (the index, not the working tree) for secrets on added lines.");
+        var files = new Argument<string[]>("FILE")
+        {
+            Description = "pre-commit framework: the files it names. Staged ones get the staged check; when nothing is staged (pre-commit run --all-files / --files) they are scanned whole, as they are in the working tree.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var c = new Command("pre-commit", "Check the staged changes (the index, not the working tree) for secrets on added lines. Under the pre-commit framework, a range it gives (PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF: pre-push, run --from-ref/--to-ref) is scanned as commits instead.");
         c.Options.Add(allStaged);
+        c.Arguments.Add(files);
         common.AddTo(c);
-        c.SetAction(p => common.Run(p, HookKind.PreCommit, ctx => StagedCheck.Run(ctx, p.GetValue(allStaged))));
+        c.SetAction(async (p, ct) =>
+        {
+            var names = p.GetValue(files) ?? [];
+            if (PreCommitFrameworkRange() is { } range)
+                return await DelegateToScan(common.Forwarded(p, c), ["--range", range], ct);
+            bool wholeFiles = false;
+            int exit = common.Run(p, HookKind.PreCommit, ctx =>
+            {
+                if (names.Length > 0 && StagedCheck.NothingStaged(ctx)) { wholeFiles = true; return new ScanResult(); }
+                return StagedCheck.Run(ctx, p.GetValue(allStaged), names.Length > 0 ? names : null);
+            });
+            if (!wholeFiles) return exit;
+            // pre-commit run --all-files or --files: nothing is being committed, so the named files are checked whole
+            // (a secret committed long ago is found, not passed over in silence). Files gone from the work tree are skipped.
+            var present = names.Where(n => File.Exists(n) || Directory.Exists(n)).ToArray();
+            return present.Length == 0 ? ExitCodes.Clean : await DelegateToScan(common.Forwarded(p, c), ["--", .. present], ct);
+        });
         return c;
+    }
+
+    /// <summary>The range pre-commit gives its hooks (pre-push, run --from-ref/--to-ref) as FROM..TO, or null.</summary>
+    internal static string? PreCommitFrameworkRange()
+    {
+        var from = Environment.GetEnvironmentVariable("PRE_COMMIT_FROM_REF");
+        var to = Environment.GetEnvironmentVariable("PRE_COMMIT_TO_REF");
+        if (string.IsNullOrEmpty(to)) return null;
+        // A new branch pushed with no remote commits below it: pre-commit names no FROM; every commit up to TO counts.
+        return string.IsNullOrEmpty(from) || from.Trim('0').Length == 0 ? to : $"{from}..{to}";
+    }
+
+    /// <summary>Runs <c>keyguard scan</c> with the hook's scan options, in the current directory.</summary>
+    private static async Task<int> DelegateToScan(IEnumerable<string> options, IEnumerable<string> args, CancellationToken ct)
+    {
+        var root = new RootCommand();
+        root.Subcommands.Add(ScanCommand.Create());
+        var parse = root.Parse(["scan", "--no-progress", .. options, .. args]);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) Console.Error.WriteLine($"keyguard: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, ct);
     }
 
     private static Command CommitMsg()

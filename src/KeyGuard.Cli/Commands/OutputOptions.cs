@@ -7,7 +7,7 @@ namespace KeyGuard.Cli.Commands;
 /// <summary>--format, --output, --show-secrets, --verbose, --no-color: how a scan result is written.</summary>
 internal sealed class OutputOptions
 {
-    public readonly Option<string> Format = new("--format", "-f") { Description = "text, json, sarif or csv.", DefaultValueFactory = _ => "text" };
+    public readonly Option<string> Format = new("--format", "-f") { Description = "text, json, sarif, csv, github (workflow annotations), gitlab (gl-secret-detection-report.json) or junit.", DefaultValueFactory = _ => "text" };
     public readonly Option<string?> Output = new("--output", "-o") { Description = "Write the report to FILE instead of stdout." };
     public readonly Option<bool> ShowSecrets = new("--show-secrets") { Description = "Print secrets in full (default: redacted)." };
     public readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Also list skipped binary files and symlinks." };

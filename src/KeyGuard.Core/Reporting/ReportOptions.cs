@@ -20,7 +20,7 @@ public interface IScanReporter
 
 public static class ScanReporters
 {
-    public static readonly string[] Formats = ["text", "json", "sarif", "csv"];
+    public static readonly string[] Formats = ["text", "json", "sarif", "csv", "github", "gitlab", "junit"];
 
     public static IScanReporter For(string format) => format switch
     {
@@ -28,6 +28,9 @@ public static class ScanReporters
         "json" => new JsonReporter(),
         "sarif" => new SarifReporter(),
         "csv" => new CsvReporter(),
+        "github" => new GitHubReporter(),
+        "gitlab" => new GitLabReporter(),
+        "junit" => new JUnitReporter(),
         _ => throw new UsageException($"--format: unknown format '{format}' ({string.Join(", ", Formats)})"),
     };
 

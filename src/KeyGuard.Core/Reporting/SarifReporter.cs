@@ -33,6 +33,10 @@ public sealed class SarifReporter : IScanReporter
             w.WriteString("name", Pascal(r.Id));
             w.WriteStartObject("shortDescription"); w.WriteString("text", r.Title); w.WriteEndObject();
             w.WriteStartObject("fullDescription"); w.WriteString("text", r.Description.Length > 0 ? r.Description : r.Title); w.WriteEndObject();
+            var help = RuleHelp.For(r.Id);
+            if (help.Uri != null) w.WriteString("helpUri", help.Uri);
+            // GitHub code scanning shows `help` as the alert's rule help (Microsoft's GH2012 check wants it).
+            w.WriteStartObject("help"); w.WriteString("text", help.Text); w.WriteString("markdown", help.Markdown); w.WriteEndObject();
             w.WriteStartObject("defaultConfiguration"); w.WriteString("level", Level(r.Severity)); w.WriteEndObject();
             w.WriteStartObject("properties");
             w.WriteStartArray("tags"); w.WriteStringValue("security"); w.WriteStringValue("secret"); w.WriteEndArray();

@@ -139,7 +139,7 @@ public sealed class DeployManifestTests : IDisposable
     public void Dockerfile_builds_the_native_aot_binary_of_the_cli()
     {
         var text = File.ReadAllText(Path.Combine(RepoRoot(), "deploy/Dockerfile"));
-        Assert.Contains("dotnet publish src/KeyGuard.Cli -c Release -r linux-x64 -p:PublishAot=true", text);
+        Assert.Contains("dotnet publish src/KeyGuard.Cli -c Release -r \"$rid\" -p:PublishAot=true", text); // rid from TARGETARCH (DockerfileTests)
         Assert.Contains("clang", text);
         Assert.Contains("zlib1g-dev", text);
         Assert.Contains("ENTRYPOINT [\"/usr/local/bin/keyguard\"]", text);
