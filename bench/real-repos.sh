@@ -67,7 +67,7 @@ PY
     t0=$(now); (cd "$REPO" && git secrets --scan-history > /dev/null 2>&1) || true; t1=$(now)
     echo "git-secrets $(echo "$t1 - $t0" | bc)" >> "$TIMES"
   done
-  python3 bench/peakrss.py "$WORK/real-$NAME-rss.txt" "$KG" scan --history "$REPO" --no-progress --format json --output /dev/null || true
+  python3 bench/peakrss.py "$WORK/real-$NAME-rss.txt" "$KG" scan --history "$REPO" --no-progress --format json --output /dev/null 2>/dev/null || true
   python3 - "$TIMES" "$WORK/real-$NAME-rss.txt" <<'PY'
 import sys, statistics, collections
 t = collections.defaultdict(list)

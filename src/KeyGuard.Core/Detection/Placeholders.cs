@@ -10,9 +10,14 @@ public static class Placeholders
         ["EXAMPLE", "XXXX", "xxxx", "REDACTED", "redacted", "****", "PLACEHOLDER", "placeholder", "CHANGEME", "changeme",
          "YOURKEY", "YOUR_", "your_", "ABCDEFGHIJ", "abcdefghij", "1234567890", "0123456789", "DUMMY", "dummy", "FAKEKEY", "fakekey"];
 
+    /// <summary>Example secrets from AWS's own documentation that carry no EXAMPLE marker (SDKs copy them into their
+    /// tests: botocore's signer tests use the S3 REST authentication guide's pair).</summary>
+    private static readonly string[] DocumentedExamples = ["OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhboDYROV"];
+
     public static bool IsPlaceholder(ReadOnlySpan<char> value)
     {
         if (value.EndsWith("EXAMPLE", StringComparison.Ordinal) || value.EndsWith("EXAMPLEKEY", StringComparison.Ordinal)) return true;
+        foreach (var example in DocumentedExamples) if (value.SequenceEqual(example)) return true;
         foreach (var m in Markers) if (value.Contains(m, StringComparison.Ordinal)) return true;
         return LongestRun(value) >= 6;
     }

@@ -83,6 +83,8 @@ internal static partial class AwsSecretAccessKey
     private static IEnumerable<string> FalsePositives(ExampleCredentials make)
     {
         yield return "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+        // The S3 REST authentication guide's example pair, as botocore's signer tests carry it.
+        yield return "access_key = '44CF9590006BF252F707'\nsecret_key = 'OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhboDYROV'\n";
         yield return "aws_secret_access_key = <YOUR_SECRET_ACCESS_KEY>\nAWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}\n";
         yield return "aws_secret_access_key = aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd\n";
         yield return $"secret_sha = \"{make.Hex(40)}\"\n";
