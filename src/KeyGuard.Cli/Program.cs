@@ -72,4 +72,10 @@ catch (Exception e)
     return ExitCodes.ScanError;
 }
 
-static string Describe(Exception? e) => e == null ? "unknown" : $"{e.GetType().Name}: {CommandLineChecks.OneLine(e.Message)}";
+// A type initializer's failure says nothing itself; the cause (often a native library that is not there) does.
+static string Describe(Exception? e)
+{
+    while (e is TypeInitializationException or System.Reflection.TargetInvocationException && e.InnerException != null) e = e.InnerException;
+    return e == null ? "unknown" : $"{e.GetType().Name}: {CommandLineChecks.OneLine(e.Message)}" +
+        (e is DllNotFoundException ? " (keep the .so/.dylib/.dll files that came with keyguard next to it)" : "");
+}

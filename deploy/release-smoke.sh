@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Smoke test of one release archive: checksum, extract into an empty folder, and run the binary from there with
+# nothing else on PATH that could stand in for it: --version, a scan that must find a generated key (exit 1), a
+# history sweep, and an org-scan (which loads e_sqlite3: an archive missing it fails here).
+# Usage: deploy/release-smoke.sh ARCHIVE.tar.gz        Prints "release-smoke: ok" and exits 0, or says what failed.
+set -euo pipefail
+ARCHIVE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+fail() { echo "release-smoke: FAILED: $*" >&2; exit 1; }
+(cd "$(dirname "$ARCHIVE")" && sha256sum -c "$(basename "$ARCHIVE").sha256" >/dev/null) || fail "checksum"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+tar -C "$T" -xzf "$ARCHIVE"
+KG=$(ls -d "$T"/keyguard-*/)keyguard
+[ -x "$KG" ] || fail "no executable keyguard in the archive"
+export HOME="$T/home" GIT_CONFIG_NOSYSTEM=1 AWS_EC2_METADATA_DISABLED=true NO_COLOR=1; mkdir -p "$HOME"
+git config --global user.name smoke; git config --global user.email smoke@example.invalid; git config --global init.defaultBranch main
+"$KG" --version | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+' || fail "--version"
+# A key generated here (random base32 body), never a committed literal.
+body=$(head -c 64 /dev/urandom | base32 | tr -d '=\n' | tr '0189' 'ABCD' | head -c 16)
+secret=$(head -c 64 /dev/urandom | base64 | tr -d '=\n+/' | head -c 40)
+mkdir -p "$T/repos/repo" && cd "$T/repos/repo" && git init -q .
+printf 'aws_access_key_id = AKIA%s\naws_secret_access_key = %s\n' "$body" "$secret" > creds.env
+set +e
+"$KG" scan . --no-progress -f json -o "$T/scan.json"; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "scan exit $rc (expected 1: findings)"
+grep -q "AKIA$body" "$T/scan.json" || fail "scan did not report the generated key"
+grep -q "$secret" "$T/scan.json" && fail "scan printed the secret in full"
+git add creds.env && git commit -qm key
+set +e
+"$KG" scan --history . --no-progress > /dev/null 2>&1; rc=$?
+"$KG" org-scan --dir "$T/repos" --cache "$T/cache" --no-progress > /dev/null 2>"$T/org.err"; orc=$?
+set -e
+[ $rc -eq 1 ] || fail "history sweep exit $rc (expected 1)"
+[ $orc -eq 1 ] || { cat "$T/org.err" >&2; fail "org-scan exit $orc (expected 1; a missing native library shows here)"; }
+echo "release-smoke: ok ($(basename "$ARCHIVE"))"
