@@ -78,7 +78,7 @@ public sealed class CompletionAndDemoTests : IDisposable
         Assert.Contains("aws-access-key-id", r.Stdout);
         Assert.Contains("aws-secret-access-key", r.Stdout);
         Assert.Contains("2 findings", r.Stderr);
-        Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), "keyguard-demo-*").Where(d => !before.Contains(d)));
+        Assert.DoesNotContain(Directory.GetDirectories(Path.GetTempPath(), "keyguard-demo-*"), d => !before.Contains(d));
     }
 
     [Fact]

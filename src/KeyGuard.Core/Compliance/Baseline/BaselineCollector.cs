@@ -56,9 +56,9 @@ public sealed class BaselineCollector(BaselineServices services, BaselineOptions
         regions = regions.Order(StringComparer.Ordinal).ToList();
 
         var publicAccessBlock = ReadAsync(() => services.S3Control.GetPublicAccessBlockAsync(accountId, services.HomeRegion, cancellationToken), allowNull: true);
-        var userPolicies = ReadAsync(() => UserPoliciesAsync(cancellationToken));
-        var adminPolicies = ReadAsync(() => AdminPoliciesAsync(cancellationToken));
-        var supportRoles = ReadAsync(() => SupportRolesAsync(accountArn, cancellationToken));
+        var userPolicies = ReadAsync<IReadOnlyList<UserPolicies>>(async () => await UserPoliciesAsync(cancellationToken));
+        var adminPolicies = ReadAsync<IReadOnlyList<AdminPolicy>>(async () => await AdminPoliciesAsync(cancellationToken));
+        var supportRoles = ReadAsync<IReadOnlyList<string>>(async () => await SupportRolesAsync(accountArn, cancellationToken));
         var certificates = ReadAsync(async () => (IReadOnlyList<CertificateFacts>)(await services.Iam.ListAllServerCertificatesAsync(cancellationToken))
             .Select(c => new CertificateFacts(c.Name, c.Arn, c.Expiration)).ToList());
 
