@@ -12,12 +12,14 @@ internal static class OrgMergeCommand
         var output = new Option<string>("--out") { Description = "Folder for the merged reports and summary.", Required = true };
         var statePath = new Option<string?>("--state") { Description = "Merged state file (default: OUT/state.db)." };
         var plan = new Option<bool>("--plan") { Description = "Add an offline remediation plan per exposed key." };
+        var rotated = new Option<string[]>("--mark-rotated") { HelpName = "FP|KEYID", Description = "Mark findings with this fingerprint or key ID rotated (repeatable); kept across later merges." };
         var scan = new OrgScanOptions();
         var command = new Command("org-merge", "Merge the results and state of org-scan shards into one summary and state.");
         command.Arguments.Add(shards);
         command.Options.Add(output);
         command.Options.Add(statePath);
         command.Options.Add(plan);
+        command.Options.Add(rotated);
         scan.AddTo(command);
         command.SetAction(p =>
         {
@@ -30,7 +32,19 @@ internal static class OrgMergeCommand
             if (sources.Count == 0) throw new UsageException("org-merge: no shard state found (give org-scan --out folders or state files)");
             var target = Path.GetFullPath(p.GetValue(statePath) ?? Path.Combine(outDir, "state.db"));
             if (sources.Any(s => Path.GetFullPath(s) == target)) throw new UsageException($"--state: {target} is also an input");
-            if (File.Exists(target)) File.Delete(target); // a merge is rebuilt from its shards, never accumulated
+            // A merge is rebuilt from its shards, never accumulated; only the rotation marks made on it are carried over.
+            var marks = new List<(string, string)>();
+            if (File.Exists(target))
+            {
+                try { using (var previous = OrgState.Open(target)) marks.AddRange(previous.RotationMarks()); }
+                catch (Exception e) when (e is UsageException or Microsoft.Data.Sqlite.SqliteException)
+                {
+                    Console.Error.WriteLine($"keyguard: org-merge: {target}: previous merge unreadable, its rotation marks are lost ({e.Message})");
+                }
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                File.Delete(target);
+                foreach (var side in new[] { "-wal", "-shm" }) File.Delete(target + side);
+            }
             SecureDirectory.Create(outDir);
             using var state = OrgState.Open(target);
             // A damaged shard (truncated, empty, some other SQLite file) is named and skipped like a missing one.
@@ -43,6 +57,12 @@ internal static class OrgMergeCommand
                     merged++;
                 }
                 catch (BadShardException e) { Console.Error.WriteLine($"keyguard: org-merge: {source}: {e.Message}"); }
+            }
+            state.ApplyRotationMarks(marks);
+            foreach (var mark in p.GetValue(rotated) ?? [])
+            {
+                int n = state.MarkRotated(mark);
+                if (n == 0) Console.Error.WriteLine($"keyguard: org-merge: --mark-rotated: {mark}: no merged finding has this fingerprint or key ID");
             }
             var setup = scan.CreateSetup(p);
             var summary = OrgSummary.Build(state, null, p.GetValue(plan));

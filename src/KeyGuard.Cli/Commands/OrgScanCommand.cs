@@ -79,6 +79,7 @@ internal static class OrgScanCommand
                 if (terminal) Console.Error.WriteLine($"keyguard: run {run.RunId}{(run.Resumed ? " (resumed)" : "")}: {run.Selected} repositories in shard {shardSpec}, {run.Scanned} scanned, {run.Skipped} already done, {run.Failed} failed, {run.Blobs} new blobs");
                 else log.Write("*", "run-finished", run.Blobs);
             }
+            state.ApplyRotationMarks([]);   // findings of a rotated key seen since it was marked are rotated too
             var summary = OrgSummary.Build(state, selected, p.GetValue(plan));
             if (p.GetValue(verify))
             {

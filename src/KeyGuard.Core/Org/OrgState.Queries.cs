@@ -96,6 +96,9 @@ public sealed partial class OrgState
                     INSERT INTO main.locations SELECT * FROM other.locations WHERE repo IN (SELECT repo FROM incoming);
                     DROP TABLE temp.incoming;
                     """));
+                // A shard's rotation marks (older shards have none) join the merged state's.
+                if (Columns("other", "rotation_marks").Count > 0)
+                    Exec("INSERT OR IGNORE INTO main.rotation_marks SELECT mark, marked_at FROM other.rotation_marks");
             }
             // The transaction rolled back: the merged state holds exactly the shards merged before this one.
             catch (SqliteException e) { throw BadShardException.From(e); }

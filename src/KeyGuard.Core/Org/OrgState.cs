@@ -31,6 +31,7 @@ public sealed partial class OrgState : IDisposable
         CREATE TABLE IF NOT EXISTS locations(repo TEXT NOT NULL, fingerprint TEXT NOT NULL, object TEXT NOT NULL, kind TEXT,
             path TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, end_col INTEGER, commit_id TEXT, author TEXT, email TEXT, date TEXT,
             PRIMARY KEY(repo, fingerprint, object, path, line, col)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS rotation_marks(mark TEXT PRIMARY KEY, marked_at TEXT NOT NULL);
         """;
 
     private OrgState(string path, SqliteConnection db) { FilePath = path; _db = db; }
@@ -223,7 +224,38 @@ public sealed partial class OrgState : IDisposable
     public int MarkRotated(string fingerprintOrKeyId)
     {
         lock (_gate)
-            return Run("UPDATE findings SET rotated_at = COALESCE(rotated_at, $t) WHERE fingerprint = $x OR key_id = $x", ("$t", Now()), ("$x", fingerprintOrKeyId));
+        {
+            int n = Run("UPDATE findings SET rotated_at = COALESCE(rotated_at, $t) WHERE fingerprint = $x OR key_id = $x", ("$t", Now()), ("$x", fingerprintOrKeyId));
+            // Kept as a mark too, so a merge rebuilt from its shards, and findings of the key seen later, stay rotated.
+            if (n > 0) Run("INSERT OR IGNORE INTO rotation_marks(mark, marked_at) VALUES($x, $t)", ("$x", fingerprintOrKeyId), ("$t", Now()));
+            return n;
+        }
+    }
+
+    /// <summary>Every rotation mark recorded here (kept by org-merge across rebuilds).</summary>
+    public List<(string Mark, string MarkedAt)> RotationMarks()
+    {
+        lock (_gate)
+        {
+            using var cmd = Cmd("SELECT mark, marked_at FROM rotation_marks ORDER BY mark");
+            using var r = cmd.ExecuteReader();
+            var marks = new List<(string, string)>();
+            while (r.Read()) marks.Add((r.GetString(0), r.GetString(1)));
+            return marks;
+        }
+    }
+
+    /// <summary>Records <paramref name="marks"/> and applies every recorded mark to the findings (as of when it was made).</summary>
+    public void ApplyRotationMarks(IEnumerable<(string Mark, string MarkedAt)> marks)
+    {
+        lock (_gate)
+        {
+            foreach (var (mark, at) in marks) Run("INSERT OR IGNORE INTO rotation_marks(mark, marked_at) VALUES($x, $t)", ("$x", mark), ("$t", at));
+            Run("""
+                UPDATE findings SET rotated_at = (SELECT MIN(m.marked_at) FROM rotation_marks m WHERE m.mark = findings.fingerprint OR m.mark = findings.key_id)
+                WHERE rotated_at IS NULL AND EXISTS (SELECT 1 FROM rotation_marks m WHERE m.mark = findings.fingerprint OR m.mark = findings.key_id)
+                """);
+        }
     }
 
     // ---- plumbing ----
