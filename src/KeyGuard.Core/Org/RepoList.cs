@@ -12,7 +12,9 @@ public static class RepoList
         var specs = new List<RepoSpec>();
         if (listFile != null) specs.AddRange(FromFile(listFile));
         if (directory != null) specs.AddRange(FromDirectory(directory));
-        return specs.DistinctBy(s => s.Identity).OrderBy(s => s.Identity, StringComparer.Ordinal).ToList();
+        // One repository however it is named; named both ways, it is read in place rather than cloned.
+        return specs.GroupBy(s => s.Identity, StringComparer.Ordinal).Select(g => g.FirstOrDefault(s => !s.IsRemote) ?? g.First())
+            .OrderBy(s => s.Identity, StringComparer.Ordinal).ToList();
     }
 
     public static IEnumerable<RepoSpec> FromFile(string file)

@@ -15,7 +15,7 @@ public sealed record RepoSpec(string Identity, string Location, bool IsRemote)
         entry = entry.Trim();
         if (LooksLikeUrl(entry)) return new RepoSpec(NormalizeUrl(entry), entry, true);
         var full = Path.GetFullPath(Path.Combine(baseDir, entry)).TrimEnd('/', '\\');
-        return new RepoSpec(full, full, false);
+        return new RepoSpec(LocalIdentity(full), full, false);
     }
 
     /// <summary>A file-system-safe, unique, readable name for cache folders and per-repository reports.</summary>
@@ -43,6 +43,8 @@ public sealed record RepoSpec(string Identity, string Location, bool IsRemote)
         {
             var s = url[..scheme].ToLowerInvariant();
             rest = url[(scheme + 3)..];
+            // The same repository named as a path and as a file:// URL is one repository (one identity, one state).
+            if (s == "file" && rest.StartsWith('/')) return LocalIdentity(Uri.UnescapeDataString(rest));
             if (s == "file") return "file://" + rest.TrimEnd('/');
         }
         else rest = url.Replace(':', '/'); // scp-like git@host:org/repo
@@ -54,6 +56,13 @@ public sealed record RepoSpec(string Identity, string Location, bool IsRemote)
         var path = slash < 0 ? "" : rest[slash..].TrimEnd('/');
         if (path.EndsWith(".git", StringComparison.OrdinalIgnoreCase)) path = path[..^4];
         return host + path;
+    }
+
+    /// <summary>A local repository's identity: its absolute path, and a work tree's, not its .git folder's.</summary>
+    private static string LocalIdentity(string path)
+    {
+        var full = Path.GetFullPath(path).TrimEnd('/', '\\');
+        return Path.GetFileName(full) == ".git" ? Path.GetDirectoryName(full)! : full;
     }
 
     /// <summary>The location for logs: userinfo (tokens) removed.</summary>
