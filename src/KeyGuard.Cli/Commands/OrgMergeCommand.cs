@@ -20,7 +20,10 @@ internal static class OrgMergeCommand
         command.Options.Add(statePath);
         command.Options.Add(plan);
         command.Options.Add(rotated);
+        var verify = new Option<bool>("--verify") { Description = "Ask IAM, with your credentials, who owns each exposed key of the merged shards; implies --plan, whose plans then name owners and steps." };
+        command.Options.Add(verify);
         scan.AddTo(command);
+        var aws = AwsOptions.AddTo(command);
         command.SetAction(p =>
         {
             var outDir = p.GetValue(output)!;
@@ -66,6 +69,13 @@ internal static class OrgMergeCommand
             }
             var setup = scan.CreateSetup(p);
             var summary = OrgSummary.Build(state, null, p.GetValue(plan));
+            // One lookup per exposed key of the whole organisation, after the shards are merged (not once per shard).
+            if (p.GetValue(verify))
+            {
+                var facts = OrgVerify.Facts(summary, aws.Read(p), (key, message) => Console.Error.WriteLine($"keyguard: {message}"));
+                if (facts == null) return ExitCodes.AwsError;
+                summary = OrgSummary.Build(state, null, plan: true, facts);
+            }
             OrgOutput.Write(summary, outDir, setup.Rules.Rules);
             Console.WriteLine($"{summary.Repos.Count} repositories from {merged} shards, {summary.Failed.Count()} failed: {summary.Total("new")} new, " +
                               $"{summary.Total("open")} open, {summary.Total("rotated")} rotated, {summary.Total("resolved")} resolved findings");
