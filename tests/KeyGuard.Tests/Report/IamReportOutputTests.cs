@@ -30,6 +30,10 @@ public class IamReportOutputTests
 
         Assert.Equal(1, root.GetProperty("version").GetInt32());
         Assert.Equal("2026-11-28T09:00:00Z", root.GetProperty("generated").GetString());
+        var account = Assert.Single(results0Arns(root)).Split(':')[4];
+        Assert.Equal(account, root.GetProperty("account").GetString());   // the account is named (aws-e2e: it never was)
+        foreach (var format in new[] { IamReportFormat.Text, IamReportFormat.Markdown, IamReportFormat.Html })
+            Assert.Contains($"KeyGuard IAM credential report for account {account}", IamReportWriters.Render(SampleReport(), format));
         var results = root.GetProperty("results");
         Assert.True(results.GetArrayLength() > 10);
         foreach (var result in results.EnumerateArray())
@@ -140,4 +144,8 @@ public class IamReportOutputTests
         Assert.Equal(Severity.Medium, ComplianceText.ParseSeverity("MEDIUM"));
         Assert.Throws<UsageException>(() => ComplianceText.ParseSeverity("urgent"));
     }
+
+    private static IEnumerable<string> results0Arns(JsonElement root) =>
+        root.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("arn").GetString()!)
+            .Where(a => a.StartsWith("arn:", StringComparison.Ordinal)).Select(a => string.Join(':', a.Split(':').Take(5))).Distinct();
 }

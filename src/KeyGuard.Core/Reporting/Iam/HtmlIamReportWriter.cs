@@ -35,10 +35,10 @@ public sealed class HtmlIamReportWriter : IIamReportWriter
         output.WriteLine("<html lang=\"en\"><head><meta charset=\"utf-8\">");
         output.WriteLine("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">");
         output.WriteLine("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-        output.WriteLine($"<title>KeyGuard IAM credential report {E(ReportText.Timestamp(report.Generated))}</title>");
+        output.WriteLine($"<title>KeyGuard IAM credential report {E(ReportText.Timestamp(report.Generated))}{E(report.ForAccount)}</title>");
         output.WriteLine($"<style>{Style}</style></head><body>");
 
-        output.WriteLine("<h1>KeyGuard IAM credential report</h1>");
+        output.WriteLine($"<h1>KeyGuard IAM credential report{E(report.ForAccount)}</h1>");
         output.WriteLine($"<p class=\"meta\">Credential report generated {E(ReportText.Timestamp(report.Generated))}; evaluated {E(ReportText.Timestamp(report.EvaluatedAt))} against CIS AWS Foundations v1.5/v3.0 (v5.0 numbers alongside).</p>");
         output.WriteLine("<div class=\"cards\">");
         Card(output, "users", summary.Users);

@@ -15,6 +15,12 @@ public sealed record IamComplianceReport(
     /// <summary>True when the account baseline (CloudTrail, Config, S3, Access Analyzer, IAM policies) was read and judged.</summary>
     public bool HasBaseline { get; init; }
 
+    /// <summary>The AWS account the credential report is of (from its users' ARNs); null when no row names one.</summary>
+    public string? Account { get; init; }
+
+    /// <summary>" for account 123456789012", or nothing: what every format puts after its title.</summary>
+    public string ForAccount => Account is null ? "" : $" for account {Account}";
+
     /// <summary>Every account-baseline result (pass, fail, note, not evaluated), in risk order.</summary>
     public IEnumerable<ComplianceResult> BaselineResults => Results.Where(result => result.Control.Section == ControlSection.Baseline);
 

@@ -20,8 +20,14 @@ public static class IamReportBuilder
         return new IamComplianceReport(report.GeneratedAt, now, options, results, Summarise(report, results, now, baseline is not null))
         {
             HasBaseline = baseline is not null,
+            Account = AccountOf(report),
         };
     }
+
+    /// <summary>The account in the rows' ARNs (arn:PARTITION:iam::ACCOUNT:user/…).</summary>
+    private static string? AccountOf(IamCredentialReport report) =>
+        report.Rows.Select(row => row.Arn.Split(':')).FirstOrDefault(parts => parts.Length >= 6 && parts[4].Length == 12 && parts[4].All(char.IsAsciiDigit)) is { } arn
+            ? arn[4] : null;
 
     public static IamReportSummary Summarise(IamCredentialReport report, IReadOnlyList<ComplianceResult> results, DateTimeOffset now, bool withBaseline = false)
     {

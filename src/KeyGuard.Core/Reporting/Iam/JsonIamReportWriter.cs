@@ -26,6 +26,7 @@ public sealed class JsonIamReportWriter : IIamReportWriter
         {
             json.WriteStartObject();
             json.WriteNumber("version", Version);
+            if (report.Account is { } account) json.WriteString("account", account);
             json.WriteString("generated", ReportText.Timestamp(report.Generated));
             json.WriteString("evaluatedAt", ReportText.Timestamp(report.EvaluatedAt));
             WriteThresholds(json, report.Thresholds);

@@ -8,7 +8,7 @@ public sealed class MarkdownIamReportWriter : IIamReportWriter
     public void Write(IamComplianceReport report, TextWriter output)
     {
         var summary = report.Summary;
-        output.WriteLine("# KeyGuard IAM credential report");
+        output.WriteLine($"# KeyGuard IAM credential report{report.ForAccount}");
         output.WriteLine();
         output.WriteLine($"Credential report generated {ReportText.Timestamp(report.Generated)}, evaluated {ReportText.Timestamp(report.EvaluatedAt)}.");
         output.WriteLine($"{summary.Users} users; **{summary.Fail} failing**, {summary.NotEvaluated} not evaluated, {summary.Pass} passing results.");

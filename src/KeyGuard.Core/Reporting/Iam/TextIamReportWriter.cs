@@ -8,7 +8,7 @@ public sealed class TextIamReportWriter : IIamReportWriter
     public void Write(IamComplianceReport report, TextWriter output)
     {
         var summary = report.Summary;
-        output.WriteLine($"KeyGuard IAM credential report: credential report generated {ReportText.Timestamp(report.Generated)}, evaluated {ReportText.Timestamp(report.EvaluatedAt)}");
+        output.WriteLine($"KeyGuard IAM credential report{report.ForAccount}: credential report generated {ReportText.Timestamp(report.Generated)}, evaluated {ReportText.Timestamp(report.EvaluatedAt)}");
         output.WriteLine($"{summary.Users} users; {summary.Fail} failing, {summary.NotEvaluated} not evaluated, {summary.Pass} passing results");
         output.WriteLine();
 
