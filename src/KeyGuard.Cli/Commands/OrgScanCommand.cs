@@ -137,13 +137,17 @@ internal sealed class OrgScanOptions
 
     public bool Progress(ParseResult p) => !p.GetValue(_noProgress);
 
-    public ScanSetup CreateSetup(ParseResult p) => Exit(p, ExitCodes.Clean) == ExitCodes.Clean ? ScanSetup.Create(new ScanSettings
+    public ScanSetup CreateSetup(ParseResult p)
     {
-        ConfigPath = p.GetValue(_config),
-        Patterns = p.GetValue(_patterns) ?? [],
-        EnableRules = p.GetValue(_enable) ?? [],
-        DisableRules = p.GetValue(_disable) ?? [],
-    }, Directory.GetCurrentDirectory()) : throw new InvalidOperationException();   // Exit validates --findings-exit-code first
+        Exit(p, ExitCodes.Clean);   // a bad --findings-exit-code is a usage error before any work
+        return ScanSetup.Create(new ScanSettings
+        {
+            ConfigPath = p.GetValue(_config),
+            Patterns = p.GetValue(_patterns) ?? [],
+            EnableRules = p.GetValue(_enable) ?? [],
+            DisableRules = p.GetValue(_disable) ?? [],
+        }, Directory.GetCurrentDirectory());
+    }
 }
 
 /// <summary>org-scan --verify: one IAM lookup per exposed key ID across all repositories.</summary>

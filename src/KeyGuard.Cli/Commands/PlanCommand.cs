@@ -101,7 +101,8 @@ internal static class PlanCommand
         try
         {
             var services = session.CreateBaselineServices();
-            var baseline = await new KeyGuard.Compliance.Baseline.BaselineCollector(services).CollectAsync($"arn:{services.Partition.Name}:iam::{account}:root", ct);
+            var baseline = await new KeyGuard.Compliance.Baseline.BaselineCollector(services, new() { CloudTrailOnly = true })
+                .CollectAsync($"arn:{services.Partition.Name}:iam::{account}:root", ct);
             return new PlanOptions
             {
                 Now = options.Now, MaxKeyAgeDays = options.MaxKeyAgeDays, MaxUnusedDays = options.MaxUnusedDays, RecentUseDays = options.RecentUseDays,

@@ -51,6 +51,9 @@ public sealed class PlanCloudTrailTests
         var seeded = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), Plan());   // the demo seed's multi-region trail is stopped
         Assert.True(seeded.ExitCode == 0, seeded.Stderr);
         Assert.Contains("enable-cloudtrail", StepIds(dir));
+        // Only the trails are read for a plan: no Config, Access Analyzer, S3 or IAM-policy calls (or permissions).
+        Assert.Contains(bed.Server.Log.Entries, e => e.Action == "DescribeTrails");
+        Assert.DoesNotContain(bed.Server.Log.Entries, e => e.Action is "DescribeConfigurationRecorders" or "ListAnalyzers" or "GetPublicAccessBlock" or "ListServerCertificates" or "ListPolicies");
 
         var skipped = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), Plan("--no-baseline"));
         Assert.True(skipped.ExitCode == 0, skipped.Stderr);

@@ -11,6 +11,9 @@ public sealed record BaselineOptions
     public int MaxParallelRegions { get; init; } = 6;
     /// <summary>Users whose policies are listed at the same time.</summary>
     public int MaxParallelUsers { get; init; } = 4;
+    /// <summary>Read only the regions and their CloudTrail trails (what a leak plan needs); the other facts are left
+    /// unread (null, no gaps), so neither their calls nor their permissions are needed.</summary>
+    public bool CloudTrailOnly { get; init; }
 }
 
 /// <summary>
@@ -55,12 +58,15 @@ public sealed class BaselineCollector(BaselineServices services, BaselineOptions
         }
         regions = regions.Order(StringComparer.Ordinal).ToList();
 
-        var publicAccessBlock = ReadAsync(() => services.S3Control.GetPublicAccessBlockAsync(accountId, services.HomeRegion, cancellationToken), allowNull: true);
-        var userPolicies = ReadAsync<IReadOnlyList<UserPolicies>>(async () => await UserPoliciesAsync(cancellationToken));
-        var adminPolicies = ReadAsync<IReadOnlyList<AdminPolicy>>(async () => await AdminPoliciesAsync(cancellationToken));
-        var supportRoles = ReadAsync<IReadOnlyList<string>>(async () => await SupportRolesAsync(accountArn, cancellationToken));
-        var certificates = ReadAsync(async () => (IReadOnlyList<CertificateFacts>)(await services.Iam.ListAllServerCertificatesAsync(cancellationToken))
-            .Select(c => new CertificateFacts(c.Name, c.Arn, c.Expiration)).ToList());
+        bool everything = !_options.CloudTrailOnly;
+        var publicAccessBlock = everything ? ReadAsync(() => services.S3Control.GetPublicAccessBlockAsync(accountId, services.HomeRegion, cancellationToken), allowNull: true) : NotRead<PublicAccessBlock>();
+        var userPolicies = everything ? ReadAsync<IReadOnlyList<UserPolicies>>(async () => await UserPoliciesAsync(cancellationToken)) : NotRead<IReadOnlyList<UserPolicies>>();
+        var adminPolicies = everything ? ReadAsync<IReadOnlyList<AdminPolicy>>(async () => await AdminPoliciesAsync(cancellationToken)) : NotRead<IReadOnlyList<AdminPolicy>>();
+        var supportRoles = everything ? ReadAsync<IReadOnlyList<string>>(async () => await SupportRolesAsync(accountArn, cancellationToken)) : NotRead<IReadOnlyList<string>>();
+        var certificates = everything
+            ? ReadAsync(async () => (IReadOnlyList<CertificateFacts>)(await services.Iam.ListAllServerCertificatesAsync(cancellationToken))
+                .Select(c => new CertificateFacts(c.Name, c.Arn, c.Expiration)).ToList())
+            : NotRead<IReadOnlyList<CertificateFacts>>();
 
         var trails = new ConcurrentDictionary<string, TrailWire>(StringComparer.Ordinal);
         var trailGaps = new ConcurrentBag<BaselineGap>();
@@ -78,6 +84,7 @@ public sealed class BaselineCollector(BaselineServices services, BaselineOptions
                         trails.TryAdd(trail.TrailARN ?? $"{region}/{trail.Name}", trail);
                 }
                 catch (IamException e) { trailGaps.Add(Gap(e, region)); }
+                if (!everything) return;
 
                 try
                 {
@@ -137,6 +144,8 @@ public sealed class BaselineCollector(BaselineServices services, BaselineOptions
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    private static Task<Read<T>> NotRead<T>() where T : class => Task.FromResult(new Read<T>(null, []));
 
     private static IReadOnlyList<BaselineGap> Sorted(IEnumerable<BaselineGap> gaps) =>
         gaps.OrderBy(g => g.Permission, StringComparer.Ordinal).ThenBy(g => g.Region, StringComparer.Ordinal).ToList();
