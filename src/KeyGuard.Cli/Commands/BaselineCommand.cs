@@ -41,7 +41,7 @@ internal static class BaselineCommand
             }
             var baseline = existing?.With(result.Findings) ?? Baseline.FromFindings(result.Findings);
             try { baseline.Save(file); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--output: {file}: {e.Message}"); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidInputException($"--output: {file}: {e.Message}"); }
             int added = baseline.Entries.Count - (existing?.Entries.Count ?? 0);
             Console.Error.WriteLine($"keyguard: wrote {Entries(baseline.Entries.Count)} to {file}{(existing != null ? $" ({added} new)" : "")}");
             return ExitCodes.Clean;

@@ -142,7 +142,7 @@ public class IamReportOutputTests
         Assert.False(mediumOnly.HasFailureAtOrAbove(Severity.High));
         Assert.True(mediumOnly.HasFailureAtOrAbove(Severity.Medium));
         Assert.Equal(Severity.Medium, ComplianceText.ParseSeverity("MEDIUM"));
-        Assert.Throws<UsageException>(() => ComplianceText.ParseSeverity("urgent"));
+        Assert.Throws<InvalidInputException>(() => ComplianceText.ParseSeverity("urgent"));
     }
 
     private static IEnumerable<string> results0Arns(JsonElement root) =>
