@@ -7,7 +7,7 @@ namespace KeyGuard;
 /// keys) are created 0600, whatever the umask: a report names where secrets are, a mirror holds them in full.
 /// An existing file keeps its mode (it may be a device such as /dev/stdout, or shared on purpose).
 /// </summary>
-public static class SecureFile
+internal static class SecureFile
 {
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
@@ -63,7 +63,7 @@ public static class SecureFile
 }
 
 /// <summary>Folders that hold state, mirrors or reports are created 0700, whatever the umask (parents too).</summary>
-public static class SecureDirectory
+internal static class SecureDirectory
 {
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 

@@ -3,7 +3,7 @@ using KeyGuard.CredentialReport;
 namespace KeyGuard.Compliance;
 
 /// <summary>Everything a check looks at: the report, the account inputs, the thresholds and the fixed "now".</summary>
-public sealed record CisContext(IamCredentialReport Report, AccountInputs Inputs, CisOptions Options, DateTimeOffset Now)
+internal sealed record CisContext(IamCredentialReport Report, AccountInputs Inputs, CisOptions Options, DateTimeOffset Now)
 {
     /// <summary>The subject name of account-level results (password policy).</summary>
     public const string AccountSubject = "<account>";
@@ -20,7 +20,7 @@ public sealed record CisContext(IamCredentialReport Report, AccountInputs Inputs
 }
 
 /// <summary>One CIS control's logic.</summary>
-public interface ICisCheck
+internal interface ICisCheck
 {
     CisControl Control { get; }
 

@@ -1,14 +1,14 @@
 namespace KeyGuard.Compliance;
 
 /// <summary>Where a control is shown: with the credential-report controls, or in the account baseline section.</summary>
-public enum ControlSection { Credentials, Baseline }
+internal enum ControlSection { Credentials, Baseline }
 
 /// <summary>
 /// One CIS AWS Foundations control. <paramref name="Control"/> is the v1.5/v3.0 number (they agree), <paramref name="ControlV5"/>
 /// the v5.0 one; either is "" when that version has no such control (the title then names where it comes from).
 /// <paramref name="Remediation"/> says how to fix a failure.
 /// </summary>
-public sealed record CisControl(string Control, string ControlV5, string Title, Severity Severity, string ProwlerCheck,
+internal sealed record CisControl(string Control, string ControlV5, string Title, Severity Severity, string ProwlerCheck,
     string Remediation = "", ControlSection Section = ControlSection.Credentials)
 {
     /// <summary>
@@ -26,7 +26,7 @@ public sealed record CisControl(string Control, string ControlV5, string Title, 
 }
 
 /// <summary>The IAM credential controls of aws-iam.md §4, in CIS order.</summary>
-public static class CisControls
+internal static class CisControls
 {
     public static readonly CisControl NoRootAccessKeys = new("1.4", "1.3",
         "Ensure no root user account access key exists", Severity.Critical, "iam_no_root_access_key");

@@ -3,7 +3,7 @@ using KeyGuard.CredentialReport;
 namespace KeyGuard.Compliance;
 
 /// <summary>Runs every CIS IAM credential control over a credential report.</summary>
-public sealed class CisJudge
+internal sealed class CisJudge
 {
     private readonly CisOptions _options;
     private readonly IReadOnlyList<ICisCheck> _checks;
@@ -33,7 +33,7 @@ public sealed class CisJudge
 }
 
 /// <summary>Failures first, then severity (worst first), then age (oldest first), then a stable tie-break.</summary>
-public sealed class RiskOrder : IComparer<ComplianceResult>
+internal sealed class RiskOrder : IComparer<ComplianceResult>
 {
     public static RiskOrder Instance { get; } = new();
 

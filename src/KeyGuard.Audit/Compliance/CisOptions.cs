@@ -1,7 +1,7 @@
 namespace KeyGuard.Compliance;
 
 /// <summary>Thresholds of the CIS checks; the defaults are CIS's (and prowler's).</summary>
-public sealed record CisOptions
+internal sealed record CisOptions
 {
     /// <summary>Active keys older than this fail 1.14 (v5 1.13).</summary>
     public int MaxKeyAgeDays { get; init; } = 90;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace KeyGuard.Compliance;
 
 /// <summary>Formats dates and ages for evidence sentences the same way everywhere.</summary>
-public static class EvidenceText
+internal static class EvidenceText
 {
     public static string Date(DateTimeOffset date) =>
         date.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

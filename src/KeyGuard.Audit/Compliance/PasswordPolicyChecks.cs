@@ -3,7 +3,7 @@ using KeyGuard.CredentialReport;
 namespace KeyGuard.Compliance;
 
 /// <summary>Shared shape of the password-policy controls: not looked up, no policy (fail), or a policy to inspect.</summary>
-public abstract class PasswordPolicyCheck : ICisCheck
+internal abstract class PasswordPolicyCheck : ICisCheck
 {
     public abstract CisControl Control { get; }
 
@@ -30,7 +30,7 @@ public abstract class PasswordPolicyCheck : ICisCheck
 }
 
 /// <summary>CIS 1.8 (v5 1.7): MinimumPasswordLength ≥ 14.</summary>
-public sealed class PasswordMinimumLengthCheck : PasswordPolicyCheck
+internal sealed class PasswordMinimumLengthCheck : PasswordPolicyCheck
 {
     public override CisControl Control => CisControls.PasswordMinimumLength;
 
@@ -40,7 +40,7 @@ public sealed class PasswordMinimumLengthCheck : PasswordPolicyCheck
 }
 
 /// <summary>CIS 1.9 (v5 1.8): PasswordReusePrevention = 24 (or the configured count).</summary>
-public sealed class PasswordReuseCheck : PasswordPolicyCheck
+internal sealed class PasswordReuseCheck : PasswordPolicyCheck
 {
     public override CisControl Control => CisControls.PasswordReuse;
 
@@ -51,7 +51,7 @@ public sealed class PasswordReuseCheck : PasswordPolicyCheck
 }
 
 /// <summary>One boolean clause of the policy (uppercase, lowercase, numbers, symbols).</summary>
-public abstract class PasswordClauseCheck : PasswordPolicyCheck
+internal abstract class PasswordClauseCheck : PasswordPolicyCheck
 {
     protected abstract string Clause { get; }
     protected abstract bool Required(PasswordPolicy policy);
@@ -61,28 +61,28 @@ public abstract class PasswordClauseCheck : PasswordPolicyCheck
         : (false, $"password policy does not require {Clause}");
 }
 
-public sealed class PasswordUppercaseCheck : PasswordClauseCheck
+internal sealed class PasswordUppercaseCheck : PasswordClauseCheck
 {
     public override CisControl Control => CisControls.PasswordUppercase;
     protected override string Clause => "an uppercase letter";
     protected override bool Required(PasswordPolicy policy) => policy.RequireUppercaseCharacters;
 }
 
-public sealed class PasswordLowercaseCheck : PasswordClauseCheck
+internal sealed class PasswordLowercaseCheck : PasswordClauseCheck
 {
     public override CisControl Control => CisControls.PasswordLowercase;
     protected override string Clause => "a lowercase letter";
     protected override bool Required(PasswordPolicy policy) => policy.RequireLowercaseCharacters;
 }
 
-public sealed class PasswordNumberCheck : PasswordClauseCheck
+internal sealed class PasswordNumberCheck : PasswordClauseCheck
 {
     public override CisControl Control => CisControls.PasswordNumber;
     protected override string Clause => "a number";
     protected override bool Required(PasswordPolicy policy) => policy.RequireNumbers;
 }
 
-public sealed class PasswordSymbolCheck : PasswordClauseCheck
+internal sealed class PasswordSymbolCheck : PasswordClauseCheck
 {
     public override CisControl Control => CisControls.PasswordSymbol;
     protected override string Clause => "a symbol";
@@ -90,7 +90,7 @@ public sealed class PasswordSymbolCheck : PasswordClauseCheck
 }
 
 /// <summary>Passwords expire within 90 days (prowler: MaxPasswordAge set and at most 90).</summary>
-public sealed class PasswordExpiryCheck : PasswordPolicyCheck
+internal sealed class PasswordExpiryCheck : PasswordPolicyCheck
 {
     public const int MaxAgeDays = 90;
     public override CisControl Control => CisControls.PasswordExpiry;

@@ -7,7 +7,7 @@ namespace KeyGuard.Compliance;
 /// Reads a password policy saved for offline use: the output of `aws iam get-account-password-policy`
 /// ({"PasswordPolicy":{…}}), or the policy object alone. {"PasswordPolicy":null} records "no policy is set".
 /// </summary>
-public static class PasswordPolicyJson
+internal static class PasswordPolicyJson
 {
     public static PasswordPolicyLookup Parse(string json, string sourceName)
     {

@@ -11,7 +11,7 @@ internal static class RootRow
 }
 
 /// <summary>CIS 1.4 (v5 1.3): the root user has no active access key.</summary>
-public sealed class NoRootAccessKeysCheck : ICisCheck
+internal sealed class NoRootAccessKeysCheck : ICisCheck
 {
     public CisControl Control => CisControls.NoRootAccessKeys;
 
@@ -35,7 +35,7 @@ public sealed class NoRootAccessKeysCheck : ICisCheck
 }
 
 /// <summary>CIS 1.5 (v5 1.4): the root user has MFA.</summary>
-public sealed class RootMfaCheck : ICisCheck
+internal sealed class RootMfaCheck : ICisCheck
 {
     public CisControl Control => CisControls.RootMfa;
 
@@ -53,7 +53,7 @@ public sealed class RootMfaCheck : ICisCheck
 }
 
 /// <summary>CIS 1.6 (v5 1.5): root MFA is a hardware device: MFA on, and no virtual MFA device is assigned to root.</summary>
-public sealed class RootHardwareMfaCheck : ICisCheck
+internal sealed class RootHardwareMfaCheck : ICisCheck
 {
     public CisControl Control => CisControls.RootHardwareMfa;
 
@@ -85,7 +85,7 @@ public sealed class RootHardwareMfaCheck : ICisCheck
 }
 
 /// <summary>CIS 1.7 (v5 1.6): the root user's password or keys were not used in the last day (configurable).</summary>
-public sealed class AvoidRootUseCheck : ICisCheck
+internal sealed class AvoidRootUseCheck : ICisCheck
 {
     public CisControl Control => CisControls.AvoidRootUse;
 

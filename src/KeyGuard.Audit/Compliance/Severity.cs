@@ -1,10 +1,10 @@
 namespace KeyGuard.Compliance;
 
 /// <summary>Prowler's severity of a control (aws-iam.md §4). Larger is worse, so "at or above" is a plain comparison.</summary>
-public enum Severity { Low = 0, Medium = 1, High = 2, Critical = 3 }
+internal enum Severity { Low = 0, Medium = 1, High = 2, Critical = 3 }
 
 /// <summary>The outcome of one control for one subject.</summary>
-public enum ComplianceStatus
+internal enum ComplianceStatus
 {
     Pass,
     Fail,
@@ -14,7 +14,7 @@ public enum ComplianceStatus
     Note,
 }
 
-public static class ComplianceText
+internal static class ComplianceText
 {
     public static string Name(this Severity severity) => severity switch
     {

@@ -3,7 +3,7 @@ using KeyGuard.CredentialReport;
 namespace KeyGuard.Compliance;
 
 /// <summary>CIS 1.10 (v5 1.9): every IAM user with a console password has MFA. Root has its own control.</summary>
-public sealed class ConsoleUserMfaCheck : ICisCheck
+internal sealed class ConsoleUserMfaCheck : ICisCheck
 {
     public CisControl Control => CisControls.ConsoleUserMfa;
 
@@ -22,7 +22,7 @@ public sealed class ConsoleUserMfaCheck : ICisCheck
 /// CIS 1.11 (v5 1.10): a console user's active key that was never used (prowler: active, last_used_date N/A,
 /// password enabled) is a key made "just in case" at setup.
 /// </summary>
-public sealed class NoKeysAtInitialSetupCheck : ICisCheck
+internal sealed class NoKeysAtInitialSetupCheck : ICisCheck
 {
     public CisControl Control => CisControls.NoKeysAtInitialSetup;
 
@@ -51,7 +51,7 @@ public sealed class NoKeysAtInitialSetupCheck : ICisCheck
 /// As the CIS audit says, a never-used password or key is judged by when it was set (password_last_changed,
 /// access_key_N_last_rotated); prowler skips never-used keys, which lets a years-old unused key pass.
 /// </summary>
-public sealed class UnusedCredentialsCheck : ICisCheck
+internal sealed class UnusedCredentialsCheck : ICisCheck
 {
     public CisControl Control => CisControls.UnusedCredentials;
 
@@ -100,7 +100,7 @@ public sealed class UnusedCredentialsCheck : ICisCheck
 }
 
 /// <summary>CIS 1.13 (v5 1.12): at most one active access key per user.</summary>
-public sealed class OneActiveKeyCheck : ICisCheck
+internal sealed class OneActiveKeyCheck : ICisCheck
 {
     public CisControl Control => CisControls.OneActiveKey;
 
@@ -124,7 +124,7 @@ public sealed class OneActiveKeyCheck : ICisCheck
 }
 
 /// <summary>CIS 1.14 (v5 1.13): active access keys are rotated within 90 days (configurable).</summary>
-public sealed class KeyRotationCheck : ICisCheck
+internal sealed class KeyRotationCheck : ICisCheck
 {
     public CisControl Control => CisControls.KeyRotation;
 

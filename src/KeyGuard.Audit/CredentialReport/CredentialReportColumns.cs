@@ -1,7 +1,7 @@
 namespace KeyGuard.CredentialReport;
 
 /// <summary>Column names of the credential report (aws-iam.md §3). Parsing goes by these names, never by position.</summary>
-public static class CredentialReportColumns
+internal static class CredentialReportColumns
 {
     public const string User = "user";
     public const string Arn = "arn";

@@ -4,7 +4,7 @@ namespace KeyGuard.CredentialReport;
 /// Gets a current credential report: reuses one younger than 4 hours, otherwise generates and polls
 /// with exponential backoff until IAM says COMPLETE (aws-iam.md §1).
 /// </summary>
-public sealed class CredentialReportFetcher(
+internal sealed class CredentialReportFetcher(
     ICredentialReportApi api,
     TimeProvider clock,
     Func<TimeSpan, CancellationToken, Task> delay,

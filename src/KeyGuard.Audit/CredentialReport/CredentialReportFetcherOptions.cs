@@ -1,7 +1,7 @@
 namespace KeyGuard.CredentialReport;
 
 /// <summary>How patiently <see cref="CredentialReportFetcher"/> waits for IAM.</summary>
-public sealed record CredentialReportFetcherOptions
+internal sealed record CredentialReportFetcherOptions
 {
     /// <summary>First wait between polls; each later wait doubles up to <see cref="MaxDelay"/>.</summary>
     public TimeSpan InitialDelay { get; init; } = TimeSpan.FromSeconds(1);

@@ -7,7 +7,7 @@ namespace KeyGuard.CredentialReport;
 /// Reads the IAM credential report CSV by header name with CsvHelper (quoting and line endings are its job, not ours).
 /// Accepts the 22-column and the older 16-column format, a BOM, and a trailing newline.
 /// </summary>
-public static class CredentialReportParser
+internal static class CredentialReportParser
 {
     private static readonly CsvReaderOptions Options = CsvReaderOptions.Default with
     {

@@ -1,7 +1,7 @@
 namespace KeyGuard.CredentialReport;
 
 /// <summary>One access-key slot (1 or 2) of a credential-report row.</summary>
-public sealed record AccessKeyColumns(
+internal sealed record AccessKeyColumns(
     int Slot,
     bool Active,
     ReportDate LastRotated,
@@ -10,12 +10,12 @@ public sealed record AccessKeyColumns(
     string? LastUsedService);
 
 /// <summary>One X.509 signing-certificate slot (1 or 2) of a credential-report row.</summary>
-public sealed record CertificateColumns(int Slot, bool Active, ReportDate LastRotated);
+internal sealed record CertificateColumns(int Slot, bool Active, ReportDate LastRotated);
 
 /// <summary>One typed row of the IAM credential report.</summary>
 /// <param name="RowNumber">The CSV row number, counting the header as row 1 (what a spreadsheet shows).</param>
 /// <param name="PasswordEnabled">Null when the report says <c>not_supported</c> (the root row).</param>
-public sealed record CredentialReportRow(
+internal sealed record CredentialReportRow(
     int RowNumber,
     string User,
     string Arn,

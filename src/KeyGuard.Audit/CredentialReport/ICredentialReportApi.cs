@@ -1,13 +1,13 @@
 namespace KeyGuard.CredentialReport;
 
 /// <summary>State returned by GenerateCredentialReport (aws-iam.md §1).</summary>
-public enum CredentialReportGenerationState { Started, InProgress, Complete }
+internal enum CredentialReportGenerationState { Started, InProgress, Complete }
 
 /// <summary>GetCredentialReport's result: the decoded CSV and IAM's GeneratedTime.</summary>
-public sealed record CredentialReportContent(byte[] Content, DateTimeOffset GeneratedAt);
+internal sealed record CredentialReportContent(byte[] Content, DateTimeOffset GeneratedAt);
 
 /// <summary>GetAccountPasswordPolicy's PasswordPolicy. Nullable members are the ones IAM omits when unset.</summary>
-public sealed record PasswordPolicy(
+internal sealed record PasswordPolicy(
     int MinimumPasswordLength,
     int? PasswordReusePrevention = null,
     int? MaxPasswordAge = null,
@@ -18,12 +18,12 @@ public sealed record PasswordPolicy(
     bool ExpirePasswords = false);
 
 /// <summary>A ListVirtualMFADevices entry: the device and the ARN of the user it is assigned to (null when unassigned).</summary>
-public sealed record VirtualMfaDevice(string SerialNumber, string? UserArn);
+internal sealed record VirtualMfaDevice(string SerialNumber, string? UserArn);
 
 /// <summary>
 /// The IAM calls the report needs. The IAM client adapts to this; tests use an in-memory fake.
 /// </summary>
-public interface ICredentialReportApi
+internal interface ICredentialReportApi
 {
     Task<CredentialReportGenerationState> GenerateAsync(CancellationToken cancellationToken);
 
@@ -44,13 +44,13 @@ public interface ICredentialReportApi
 }
 
 /// <summary>GetCredentialReport answered ReportNotPresent (410): generate one first.</summary>
-public sealed class CredentialReportNotPresentException(string message = "ReportNotPresent") : Exception(message);
+internal sealed class CredentialReportNotPresentException(string message = "ReportNotPresent") : Exception(message);
 
 /// <summary>GetCredentialReport answered ReportExpired (410): the report is older than IAM keeps it; generate again.</summary>
-public sealed class CredentialReportExpiredException(string message = "ReportExpired") : Exception(message);
+internal sealed class CredentialReportExpiredException(string message = "ReportExpired") : Exception(message);
 
 /// <summary>GetCredentialReport answered ReportInProgress (404): wait and ask again.</summary>
-public sealed class CredentialReportInProgressException(string message = "ReportInProgress") : Exception(message);
+internal sealed class CredentialReportInProgressException(string message = "ReportInProgress") : Exception(message);
 
 /// <summary>The report did not become ready within the allowed polls.</summary>
-public sealed class CredentialReportTimeoutException(string message) : Exception(message);
+internal sealed class CredentialReportTimeoutException(string message) : Exception(message);

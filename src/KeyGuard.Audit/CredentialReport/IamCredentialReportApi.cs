@@ -4,7 +4,7 @@ using KeyGuard.Aws;
 namespace KeyGuard.CredentialReport;
 
 /// <summary>The report's IAM calls through the Query-API client, with IAM's error codes mapped to the report's states.</summary>
-public sealed class IamCredentialReportApi(IamClient iam) : ICredentialReportApi
+internal sealed class IamCredentialReportApi(IamClient iam) : ICredentialReportApi
 {
     public async Task<CredentialReportGenerationState> GenerateAsync(CancellationToken cancellationToken)
     {

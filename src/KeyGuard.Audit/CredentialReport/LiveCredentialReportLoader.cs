@@ -3,7 +3,7 @@ using KeyGuard.Compliance;
 namespace KeyGuard.CredentialReport;
 
 /// <summary>Reads the report and the account inputs from IAM through <see cref="ICredentialReportApi"/>.</summary>
-public sealed class LiveCredentialReportLoader(ICredentialReportApi api, CredentialReportFetcher fetcher)
+internal sealed class LiveCredentialReportLoader(ICredentialReportApi api, CredentialReportFetcher fetcher)
 {
     public LiveCredentialReportLoader(ICredentialReportApi api) : this(api, new CredentialReportFetcher(api))
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace KeyGuard.CredentialReport;
 
 /// <summary>What a credential-report cell held: a real value or one of the report's special words (aws-iam.md §3).</summary>
-public enum ReportValueKind
+internal enum ReportValueKind
 {
     /// <summary>The cell held a real value (a date, region or service).</summary>
     Value,
@@ -18,7 +18,7 @@ public enum ReportValueKind
 }
 
 /// <summary>A date cell of the credential report: either a date or the reason there is none.</summary>
-public readonly record struct ReportDate(ReportValueKind Kind, DateTimeOffset? Value)
+internal readonly record struct ReportDate(ReportValueKind Kind, DateTimeOffset? Value)
 {
     public static ReportDate NotApplicable { get; } = new(ReportValueKind.NotApplicable, null);
     public static ReportDate NoInformation { get; } = new(ReportValueKind.NoInformation, null);

@@ -4,7 +4,7 @@ namespace KeyGuard.Aws;
 /// An AWS partition: where its global IAM endpoint lives and which region IAM requests are signed for
 /// (aws-iam.md §1). IAM is global per partition, so the signing region never follows the user's region.
 /// </summary>
-public sealed record AwsPartition(string Name, Uri IamEndpoint, string SigningRegion, string DnsSuffix)
+internal sealed record AwsPartition(string Name, Uri IamEndpoint, string SigningRegion, string DnsSuffix)
 {
     public static readonly AwsPartition Aws = new("aws", new Uri("https://iam.amazonaws.com/"), "us-east-1", "amazonaws.com");
     public static readonly AwsPartition China = new("aws-cn", new Uri("https://iam.cn-north-1.amazonaws.com.cn/"), "cn-north-1", "amazonaws.com.cn");

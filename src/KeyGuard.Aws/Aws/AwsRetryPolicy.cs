@@ -4,7 +4,7 @@ namespace KeyGuard.Aws;
 /// How transient AWS failures (Throttling, 5xx, timeouts) are retried: exponential backoff with full jitter.
 /// The delay function is injectable so tests run without sleeping.
 /// </summary>
-public sealed class AwsRetryPolicy
+internal sealed class AwsRetryPolicy
 {
     /// <summary>Total attempts including the first; 1 disables retries.</summary>
     public int MaxAttempts { get; init; } = 4;

@@ -5,7 +5,7 @@ using Amazon.SecurityToken;
 namespace KeyGuard.Aws;
 
 /// <summary>What an AWS-using command needs to know: whose credentials, which partition, which endpoints.</summary>
-public sealed class AwsSessionOptions
+internal sealed class AwsSessionOptions
 {
     /// <summary>A named profile from ~/.aws/config or credentials (SSO and assume-role profiles included).</summary>
     public string? Profile { get; init; }
@@ -23,7 +23,7 @@ public sealed class AwsSessionOptions
 /// <summary>
 /// Resolved AWS settings plus one shared HttpClient; creates the IAM and STS clients. Dispose when done.
 /// </summary>
-public sealed class AwsSession : IDisposable
+internal sealed class AwsSession : IDisposable
 {
     private readonly HttpClient _http;
 

@@ -3,7 +3,7 @@ using System.Xml.Linq;
 namespace KeyGuard.Aws;
 
 /// <summary>Where a regional service lives: the real endpoint, or one override URL for every service and region (the emulator).</summary>
-public sealed class AwsEndpoints(AwsPartition partition, Uri? overrideUrl)
+internal sealed class AwsEndpoints(AwsPartition partition, Uri? overrideUrl)
 {
     public Uri? Override { get; } = overrideUrl;
 
@@ -15,7 +15,7 @@ public sealed class AwsEndpoints(AwsPartition partition, Uri? overrideUrl)
 }
 
 /// <summary>CloudTrail (JSON 1.1): DescribeTrails and GetTrailStatus.</summary>
-public sealed class CloudTrailClient
+internal sealed class CloudTrailClient
 {
     private const string TargetPrefix = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
     private readonly AwsServiceTransport _transport;
@@ -52,7 +52,7 @@ public sealed class CloudTrailClient
 internal sealed partial class BaselineStringContext : System.Text.Json.Serialization.JsonSerializerContext;
 
 /// <summary>AWS Config (JSON 1.1, target prefix StarlingDoveService).</summary>
-public sealed class ConfigServiceClient
+internal sealed class ConfigServiceClient
 {
     private const string TargetPrefix = "StarlingDoveService.";
     private readonly AwsServiceTransport _transport;
@@ -83,7 +83,7 @@ public sealed class ConfigServiceClient
 }
 
 /// <summary>IAM Access Analyzer (REST-JSON): GET /analyzer, all pages.</summary>
-public sealed class AccessAnalyzerClient
+internal sealed class AccessAnalyzerClient
 {
     private const int MaxPages = 100;
     private readonly AwsServiceTransport _transport;
@@ -114,13 +114,13 @@ public sealed class AccessAnalyzerClient
 }
 
 /// <summary>The account-level S3 Block Public Access settings; null from the client means none are configured.</summary>
-public sealed record PublicAccessBlock(bool BlockPublicAcls, bool IgnorePublicAcls, bool BlockPublicPolicy, bool RestrictPublicBuckets)
+internal sealed record PublicAccessBlock(bool BlockPublicAcls, bool IgnorePublicAcls, bool BlockPublicPolicy, bool RestrictPublicBuckets)
 {
     public bool AllOn => BlockPublicAcls && IgnorePublicAcls && BlockPublicPolicy && RestrictPublicBuckets;
 }
 
 /// <summary>S3 Control (REST-XML): GetPublicAccessBlock for the account, with the x-amz-account-id header.</summary>
-public sealed class S3ControlClient
+internal sealed class S3ControlClient
 {
     private readonly AwsServiceTransport _transport;
     private readonly AwsEndpoints _endpoints;
@@ -161,7 +161,7 @@ public sealed class S3ControlClient
 }
 
 /// <summary>EC2 (Query protocol, 2016-11-15): DescribeRegions, the regions enabled for the account.</summary>
-public sealed class Ec2Client
+internal sealed class Ec2Client
 {
     private readonly AwsServiceTransport _transport;
     private readonly AwsEndpoints _endpoints;
@@ -193,5 +193,5 @@ public sealed class Ec2Client
 }
 
 /// <summary>Everything the account baseline reads, from one <see cref="AwsSession"/>.</summary>
-public sealed record BaselineServices(IamClient Iam, CloudTrailClient CloudTrail, ConfigServiceClient Config, AccessAnalyzerClient AccessAnalyzer,
+internal sealed record BaselineServices(IamClient Iam, CloudTrailClient CloudTrail, ConfigServiceClient Config, AccessAnalyzerClient AccessAnalyzer,
     S3ControlClient S3Control, Ec2Client Ec2, AwsPartition Partition, string HomeRegion);

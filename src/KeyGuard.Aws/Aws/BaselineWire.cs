@@ -7,12 +7,12 @@ namespace KeyGuard.Aws;
 // config 2014-11-12, accessanalyzer 2019-11-01). Only the members KeyGuard reads; unknown members are ignored.
 // Read with System.Text.Json source generation (BaselineJsonContext): no reflection, NativeAOT-safe.
 
-public sealed class DescribeTrailsResponse
+internal sealed class DescribeTrailsResponse
 {
     [JsonPropertyName("trailList")] public List<TrailWire>? TrailList { get; set; }
 }
 
-public sealed class TrailWire
+internal sealed class TrailWire
 {
     public string? Name { get; set; }
     public string? TrailARN { get; set; }
@@ -26,58 +26,58 @@ public sealed class TrailWire
     public bool IsOrganizationTrail { get; set; }
 }
 
-public sealed class GetTrailStatusResponse
+internal sealed class GetTrailStatusResponse
 {
     public bool IsLogging { get; set; }
 }
 
-public sealed class DescribeConfigurationRecordersResponse
+internal sealed class DescribeConfigurationRecordersResponse
 {
     public List<ConfigurationRecorderWire>? ConfigurationRecorders { get; set; }
 }
 
-public sealed class ConfigurationRecorderWire
+internal sealed class ConfigurationRecorderWire
 {
     [JsonPropertyName("name")] public string? Name { get; set; }
     [JsonPropertyName("recordingGroup")] public RecordingGroupWire? RecordingGroup { get; set; }
 }
 
-public sealed class RecordingGroupWire
+internal sealed class RecordingGroupWire
 {
     [JsonPropertyName("allSupported")] public bool AllSupported { get; set; }
     [JsonPropertyName("includeGlobalResourceTypes")] public bool IncludeGlobalResourceTypes { get; set; }
 }
 
-public sealed class DescribeConfigurationRecorderStatusResponse
+internal sealed class DescribeConfigurationRecorderStatusResponse
 {
     public List<ConfigurationRecorderStatusWire>? ConfigurationRecordersStatus { get; set; }
 }
 
-public sealed class ConfigurationRecorderStatusWire
+internal sealed class ConfigurationRecorderStatusWire
 {
     [JsonPropertyName("name")] public string? Name { get; set; }
     [JsonPropertyName("recording")] public bool Recording { get; set; }
     [JsonPropertyName("lastStatus")] public string? LastStatus { get; set; }
 }
 
-public sealed class DescribeDeliveryChannelsResponse
+internal sealed class DescribeDeliveryChannelsResponse
 {
     public List<DeliveryChannelWire>? DeliveryChannels { get; set; }
 }
 
-public sealed class DeliveryChannelWire
+internal sealed class DeliveryChannelWire
 {
     [JsonPropertyName("name")] public string? Name { get; set; }
     [JsonPropertyName("s3BucketName")] public string? S3BucketName { get; set; }
 }
 
-public sealed class ListAnalyzersResponse
+internal sealed class ListAnalyzersResponse
 {
     [JsonPropertyName("analyzers")] public List<AnalyzerWire>? Analyzers { get; set; }
     [JsonPropertyName("nextToken")] public string? NextToken { get; set; }
 }
 
-public sealed class AnalyzerWire
+internal sealed class AnalyzerWire
 {
     [JsonPropertyName("name")] public string? Name { get; set; }
     [JsonPropertyName("arn")] public string? Arn { get; set; }
@@ -92,7 +92,7 @@ public sealed class AnalyzerWire
 [JsonSerializable(typeof(DescribeConfigurationRecorderStatusResponse))]
 [JsonSerializable(typeof(DescribeDeliveryChannelsResponse))]
 [JsonSerializable(typeof(ListAnalyzersResponse))]
-public sealed partial class BaselineJsonContext : JsonSerializerContext;
+internal sealed partial class BaselineJsonContext : JsonSerializerContext;
 
 internal static class BaselineJson
 {

@@ -5,7 +5,7 @@ namespace KeyGuard.Aws;
 /// Source: trufflesecurity/trufflehog, pkg/detectors/aws/access_keys/canary.go (commit 13b29d33bbcedbcc74198fffd0491d2515cafd7f),
 /// lists thinkstCanaryList (canarytokens.org, 10 accounts) and thinkstKnockoffsCanaryList ("off brand" canaries, 16 accounts).
 /// </summary>
-public static class CanaryAccounts
+internal static class CanaryAccounts
 {
     public static readonly IReadOnlySet<string> Thinkst = new HashSet<string>(StringComparer.Ordinal)
     {

@@ -8,7 +8,7 @@ namespace KeyGuard.Aws;
 /// Listing operations come as a page-level call (marker in, marker out) and a ListAll… helper that follows IsTruncated.
 /// Key mutations always send UserName: IAM would otherwise act on the caller's own key.
 /// </summary>
-public sealed class IamClient
+internal sealed class IamClient
 {
     private readonly IamQueryTransport _transport;
     private readonly AwsRetryPolicy _retry;

@@ -6,7 +6,7 @@ namespace KeyGuard.Aws;
 /// An IAM or STS API call that failed: the AWS error code, HTTP status, request ID and the action
 /// ("iam:GetAccessKeyLastUsed") so the message can name what permission is missing.
 /// </summary>
-public class IamException : Exception
+internal class IamException : Exception
 {
     public IamException(string action, string code, int httpStatus, string? serverMessage, string? requestId = null, Exception? inner = null)
         : base(Describe(action, code, httpStatus, serverMessage), inner)
@@ -53,7 +53,7 @@ public class IamException : Exception
 }
 
 /// <summary>Turns an error response body into an <see cref="IamException"/> (aws-iam.md §1, error envelope).</summary>
-public static class IamErrorParser
+internal static class IamErrorParser
 {
     /// <summary>
     /// Reads the Query-protocol error envelope (&lt;ErrorResponse&gt;&lt;Error&gt;…) or the EC2-style
@@ -86,4 +86,4 @@ public static class IamErrorParser
 }
 
 /// <summary>Credentials or configuration could not be resolved before any AWS call was made.</summary>
-public sealed class AwsConfigurationException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class AwsConfigurationException(string message, Exception? inner = null) : Exception(message, inner);

@@ -7,7 +7,7 @@ namespace KeyGuard.Aws;
 /// otherwise hand over gigabytes that are parsed and printed. Real answers are a few kilobytes; the credential report
 /// (base64 of a CSV, at most 5,000 users per account) gets a larger cap.
 /// </summary>
-public static class ResponseSizeLimit
+internal static class ResponseSizeLimit
 {
     public const long Default = 10L * 1024 * 1024;
     public const long CredentialReport = 100L * 1024 * 1024;
@@ -29,7 +29,7 @@ public static class ResponseSizeLimit
 }
 
 /// <summary>An answer exceeded its size cap; not retried (the same endpoint would answer the same).</summary>
-public sealed class ResponseTooLargeException(long limit, int status)
+internal sealed class ResponseTooLargeException(long limit, int status)
     : Exception($"the response is larger than {ResponseSizeLimit.Describe(limit)}")
 {
     public long Limit { get; } = limit;
@@ -40,7 +40,7 @@ public sealed class ResponseTooLargeException(long limit, int status)
 /// Refuses a declared Content-Length over the cap and stops reading an undeclared (chunked) body at the cap, so memory
 /// stays bounded whoever reads the body (our IAM transport, or the SDK's STS unmarshaller).
 /// </summary>
-public sealed class ResponseSizeLimitHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+internal sealed class ResponseSizeLimitHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace KeyGuard.Aws;
 /// key ID (GetAccessKeyInfo). The SDK's own retries are off; <see cref="AwsRetryPolicy"/> retries instead, so IAM and
 /// STS behave alike. SDK errors become <see cref="IamException"/>.
 /// </summary>
-public sealed class StsGateway : IDisposable
+internal sealed class StsGateway : IDisposable
 {
     private readonly AmazonSecurityTokenServiceClient _client;
     private readonly AwsRetryPolicy _retry;

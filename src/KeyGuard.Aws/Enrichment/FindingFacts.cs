@@ -8,7 +8,7 @@ namespace KeyGuard.Enrichment;
 /// Puts IAM facts on findings: the "aws" object of JSON findings, SARIF properties and text columns, and the
 /// finding's severity (an active key used recently is critical; an inactive or deleted one is lower).
 /// </summary>
-public static class FindingFacts
+internal static class FindingFacts
 {
     /// <summary>The keys to look up: one per key ID; with the live check, the paired secret and token go along.</summary>
     public static List<FoundKey> KeysToLookUp(IEnumerable<Finding> findings, bool withSecrets)

@@ -3,7 +3,7 @@ using KeyGuard.Aws;
 
 namespace KeyGuard.Enrichment;
 
-public sealed class EnrichmentOptions
+internal sealed class EnrichmentOptions
 {
     /// <summary>How many keys are looked up at once.</summary>
     public int MaxConcurrency { get; init; } = 4;
@@ -18,7 +18,7 @@ public sealed class EnrichmentOptions
 /// for other keys confirm the account with GetAccessKeyInfo. Each key is looked up once per enricher, with bounded
 /// concurrency, and a failed lookup is recorded on that key without stopping the others.
 /// </summary>
-public sealed class KeyEnricher
+internal sealed class KeyEnricher
 {
     private static readonly string[] QuarantinePolicyNames =
         ["AWSCompromisedKeyQuarantine", "AWSCompromisedKeyQuarantineV2", "AWSCompromisedKeyQuarantineV3"];

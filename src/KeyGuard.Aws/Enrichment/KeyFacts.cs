@@ -2,17 +2,17 @@ using KeyGuard.Aws;
 
 namespace KeyGuard.Enrichment;
 
-public enum Ownership { Unknown, Ours, OtherAccount }
+internal enum Ownership { Unknown, Ours, OtherAccount }
 
 /// <summary>Deleted also covers "not found": IAM cannot tell the two apart.</summary>
-public enum KeyStatus { Unknown, Active, Inactive, Deleted }
+internal enum KeyStatus { Unknown, Active, Inactive, Deleted }
 
-public enum Severity { Low, Medium, High, Critical }
+internal enum Severity { Low, Medium, High, Critical }
 
 /// <summary>How the account was learnt: decoded from the ID offline, or confirmed by sts:GetAccessKeyInfo.</summary>
-public enum AccountSource { None, Decoded, GetAccessKeyInfo }
+internal enum AccountSource { None, Decoded, GetAccessKeyInfo }
 
-public enum LiveCheckResult
+internal enum LiveCheckResult
 {
     /// <summary>--verify-live was not given (the default): nothing was signed with the found key.</summary>
     NotRequested,
@@ -31,13 +31,13 @@ public enum LiveCheckResult
 }
 
 /// <summary>The outcome of the opt-in live check; Arn is set when the key is live.</summary>
-public sealed record LiveCheck(LiveCheckResult Result, string? Arn = null, string? Message = null)
+internal sealed record LiveCheck(LiveCheckResult Result, string? Arn = null, string? Message = null)
 {
     public static LiveCheck NotRequested { get; } = new(LiveCheckResult.NotRequested);
 }
 
 /// <summary>Everything KeyGuard learnt about one found key ID.</summary>
-public sealed record KeyFacts
+internal sealed record KeyFacts
 {
     public required string KeyId { get; init; }
     public KeyKind Kind => AccessKeyId.KindOf(KeyId);

@@ -8,7 +8,7 @@ namespace KeyGuard.Enrichment;
 /// CloudTrail (and may trip canary alerts), so a warning goes to stderr each time and canary accounts are skipped
 /// unless explicitly allowed. The secret goes only to the SDK signer; it is never printed or stored.
 /// </summary>
-public sealed class LiveKeyChecker(Func<AWSCredentials, StsGateway> stsSignedWith, TextWriter warnings, bool allowCanary = false)
+internal sealed class LiveKeyChecker(Func<AWSCredentials, StsGateway> stsSignedWith, TextWriter warnings, bool allowCanary = false)
 {
     public async Task<LiveCheck> CheckAsync(FoundKey key, string? account, CancellationToken cancellationToken)
     {

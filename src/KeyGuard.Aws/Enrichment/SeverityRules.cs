@@ -8,7 +8,7 @@ namespace KeyGuard.Enrichment;
 /// medium = ours and inactive (one UpdateAccessKey away from working again);
 /// low = deleted/not found, or another account's key (only its owner can act), or a canary account.
 /// </summary>
-public static class SeverityRules
+internal static class SeverityRules
 {
     public static Severity Assess(KeyFacts facts, DateTimeOffset now, int recentUseDays)
     {

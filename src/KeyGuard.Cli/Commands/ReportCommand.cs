@@ -9,7 +9,7 @@ using KeyGuard.Reporting.Iam;
 namespace KeyGuard.Cli.Commands;
 
 /// <summary>`keyguard report`: judges the IAM credential report against the CIS IAM controls.</summary>
-public static class ReportCommand
+internal static class ReportCommand
 {
     /// <summary>
     /// Makes the IAM client used without --from. Unset until the IAM client is wired in;

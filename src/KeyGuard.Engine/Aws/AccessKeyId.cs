@@ -1,7 +1,7 @@
 namespace KeyGuard.Aws;
 
 /// <summary>What an AWS key ID's four-letter prefix says it is (IAM User Guide, "unique ID prefixes").</summary>
-public enum KeyKind
+internal enum KeyKind
 {
     Unknown,
     /// <summary>AKIA: an IAM user's or the root user's long-term access key.</summary>
@@ -15,7 +15,7 @@ public enum KeyKind
 }
 
 /// <summary>Offline facts about an access key ID: its kind and, for new-format IDs, its account.</summary>
-public static class AccessKeyId
+internal static class AccessKeyId
 {
     private const string Base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 

@@ -6,14 +6,14 @@ using KeyGuard.Sources;
 namespace KeyGuard.Detection;
 
 /// <summary>What scanning one file or blob produced besides findings.</summary>
-public readonly record struct ContentResult(bool Binary, long Bytes, int Suppressed);
+internal readonly record struct ContentResult(bool Binary, long Bytes, int Suppressed);
 
 /// <summary>
 /// Feeds bytes to the engine: binary sniffing, decoding, and bounded chunks with overlap so a 50 MB minified line
 /// or a 2 GB log never sits in memory whole. A secret cut by a chunk edge is found whole in the overlap of the
 /// next chunk; findings are de-duplicated by absolute offset.
 /// </summary>
-public sealed class ContentScanner(TextScanner engine)
+internal sealed class ContentScanner(TextScanner engine)
 {
     public const int ChunkBytes = 1 << 20;
     /// <summary>Characters carried into the next chunk: longer than any secret and the pairing window.</summary>

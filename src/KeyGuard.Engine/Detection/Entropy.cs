@@ -1,6 +1,6 @@
 namespace KeyGuard.Detection;
 
-public static class Entropy
+internal static class Entropy
 {
     /// <summary>Shannon entropy in bits per character.</summary>
     public static double Shannon(ReadOnlySpan<char> s)

@@ -15,7 +15,7 @@ namespace KeyGuard.Detection;
 /// then a full comparison at the few positions that pass. A general case-insensitive multi-literal search over
 /// mostly-'A' prefixes ran at ~0.3 GB/s per core here and was most of a scan's time.
 /// </summary>
-public sealed class KeywordFinder
+internal sealed class KeywordFinder
 {
     private readonly string[] _keywords;
     private readonly bool[] _exact;

@@ -4,7 +4,7 @@ namespace KeyGuard.Detection;
 /// Recognises values people write instead of a real secret: AWS's documented examples, XXXX runs, REDACTED,
 /// sequences and repeated characters. A real key that trips one of these is astronomically unlikely.
 /// </summary>
-public static class Placeholders
+internal static class Placeholders
 {
     private static readonly string[] Markers =
         ["EXAMPLE", "XXXX", "xxxx", "REDACTED", "redacted", "****", "PLACEHOLDER", "placeholder", "CHANGEME", "changeme",

@@ -7,7 +7,7 @@ namespace KeyGuard.Detection;
 /// The built-in validation a rule's candidates go through after its regex matched. Each AWS check is the validation
 /// of one detector in <c>Detection/Detectors/</c>; an enum, so the engine picks it with a switch on every match.
 /// </summary>
-public enum RuleCheck
+internal enum RuleCheck
 {
     /// <summary>Only the regex (and an optional entropy floor): user rules.</summary>
     None,
@@ -27,13 +27,13 @@ public enum RuleCheck
 /// </summary>
 /// <param name="With">The partner's role.</param>
 /// <param name="WithinLines">How many lines apart the two may be.</param>
-public sealed record Pairing(CredentialRole With, int WithinLines);
+internal sealed record Pairing(CredentialRole With, int WithinLines);
 
 /// <summary>
 /// One detector: a built-in one (Detection/Detectors/) or one from a user's rule file. Immutable: the engine shares rules between threads.
 /// Keywords are the prefilter: a rule's regex runs only in windows around a keyword hit.
 /// </summary>
-public sealed record Rule
+internal sealed record Rule
 {
     public required string Id { get; init; }
     public required string Title { get; init; }

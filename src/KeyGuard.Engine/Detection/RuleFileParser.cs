@@ -9,7 +9,7 @@ namespace KeyGuard.Detection;
 /// Reads rule files: blocks that open with <c>[rule-id]</c>, then <c>key = value</c> lines; <c>#</c> starts a comment
 /// line. A bad key, value or regex is a <see cref="InvalidInputException"/> naming file:line.
 /// </summary>
-public static class RuleFileParser
+internal static class RuleFileParser
 {
     /// <summary>User regexes get a match timeout so a catastrophic pattern cannot hang a scan.</summary>
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);

@@ -6,7 +6,7 @@ namespace KeyGuard.Detection;
 /// The enabled rules, with the keyword prefilter built once: one vectorised pass finds every keyword of every
 /// rule, so a chunk with no keyword costs that pass and no regex.
 /// </summary>
-public sealed class RuleSet
+internal sealed class RuleSet
 {
     public IReadOnlyList<Rule> Rules { get; }
     /// <summary>Rules without keywords run on every chunk.</summary>

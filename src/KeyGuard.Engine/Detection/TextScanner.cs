@@ -14,7 +14,7 @@ namespace KeyGuard.Detection;
 /// <param name="Utf8Bytes">The text is UTF-8 bytes seen one byte per character (a Latin-1 view): columns count
 /// characters, so continuation bytes are not counted, and non-ASCII secrets are decoded.</param>
 /// <param name="Skew">Continuation bytes between <paramref name="LineStart"/> and the text's start.</param>
-public readonly record struct TextPosition(long Offset, int Line, long LineStart, bool Utf8Bytes = false, int Skew = 0)
+internal readonly record struct TextPosition(long Offset, int Line, long LineStart, bool Utf8Bytes = false, int Skew = 0)
 {
     public static readonly TextPosition Start = new(0, 1, 0);
 }
@@ -23,7 +23,7 @@ public readonly record struct TextPosition(long Offset, int Line, long LineStart
 /// The engine: keyword prefilter → rule regexes in windows around hits → validators → pairing → findings.
 /// Stateless and thread-safe; one instance serves every file of a scan.
 /// </summary>
-public sealed class TextScanner(RuleSet rules)
+internal sealed class TextScanner(RuleSet rules)
 {
     /// <summary>Marker that suppresses findings on its line.</summary>
     public const string AllowMarker = "keyguard:allow";
@@ -417,7 +417,7 @@ public sealed class TextScanner(RuleSet rules)
 }
 
 /// <summary>A user regex exceeded its match timeout: the file is reported as a scan error naming the rule.</summary>
-public sealed class RuleTimeoutException(Rule rule)
+internal sealed class RuleTimeoutException(Rule rule)
     : Exception($"rule '{rule.Id}' ({rule.Origin}) timed out after {RuleFileParser.MatchTimeout.TotalSeconds:0}s; simplify its regex")
 {
     private List<Rule>? _others;

@@ -5,7 +5,7 @@ namespace KeyGuard.Detection;
 /// no digit only 3.6% of the time and is then almost never made of English words; a body without digits that is
 /// mostly covered by dictionary words is a name, not a key.
 /// </summary>
-public static class WordLikeness
+internal static class WordLikeness
 {
     // Words that show up in upper-case identifiers next to ASIA/AKIA-like prefixes: regions, directions, common
     // enum vocabulary. Four letters or more, so random bodies rarely contain them by chance.

@@ -6,7 +6,7 @@ namespace KeyGuard.Findings;
 /// One credential found in one place. <see cref="Secret"/> holds the plaintext in memory only: reporters print
 /// <see cref="Redacted"/> unless the user asked for --show-secrets, and nothing persists the plaintext.
 /// </summary>
-public sealed class Finding
+internal sealed class Finding
 {
     public required string RuleId { get; init; }
     public required string RuleTitle { get; init; }
@@ -47,4 +47,4 @@ public sealed class Finding
 }
 
 /// <summary>A place where a secret appears: commit and path and line.</summary>
-public sealed record Occurrence(string Path, int Line, string? Commit, string? Author, DateTimeOffset? Date);
+internal sealed record Occurrence(string Path, int Line, string? Commit, string? Author, DateTimeOffset? Date);

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace KeyGuard.Findings;
 
-public static class Redaction
+internal static class Redaction
 {
     /// <summary>
     /// Key IDs are identifiers, shown whole. Other secrets keep four characters, enough to recognise one in a

@@ -8,7 +8,7 @@ namespace KeyGuard.Reporting;
 /// report, stderr, hook output) or a Markdown/HTML page, their control characters are written as visible escapes:
 /// an ESC must not drive the terminal, and a CR or LF must not start a line of its own that reads like a finding.
 /// </summary>
-public static class ControlCharacters
+internal static class ControlCharacters
 {
     /// <summary>
     /// <paramref name="text"/> with every C0 control, DEL and C1 control written as <c>\n</c>, <c>\r</c>, <c>\t</c>,

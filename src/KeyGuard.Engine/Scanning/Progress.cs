@@ -4,7 +4,7 @@ namespace KeyGuard.Scanning;
 /// A one-line progress display on stderr, redrawn at most four times a second, only when stderr is a terminal:
 /// CI logs and pipes stay clean.
 /// </summary>
-public sealed class Progress : IDisposable
+internal sealed class Progress : IDisposable
 {
     private readonly Func<string> _describe;
     private readonly Timer? _timer;

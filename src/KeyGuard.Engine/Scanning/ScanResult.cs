@@ -4,9 +4,9 @@ using KeyGuard.Suppression;
 namespace KeyGuard.Scanning;
 
 /// <summary>A path that could not be scanned; the scan goes on and exits 3 at the end.</summary>
-public sealed record ScanError(string Path, string Message);
+internal sealed record ScanError(string Path, string Message);
 
-public sealed class ScanStats
+internal sealed class ScanStats
 {
     public long FilesScanned;
     public long BytesScanned;
@@ -24,7 +24,7 @@ public sealed class ScanStats
     public long Blobs;
 }
 
-public sealed class ScanResult
+internal sealed class ScanResult
 {
     public List<Finding> Findings { get; } = [];
     public List<ScanError> Errors { get; } = [];

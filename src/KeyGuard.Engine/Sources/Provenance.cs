@@ -1,10 +1,10 @@
 namespace KeyGuard.Sources;
 
 /// <summary>Where a fragment of text came from.</summary>
-public enum SourceKind { File, Stdin, Index, Commit, CommitMessage, TagMessage }
+internal enum SourceKind { File, Stdin, Index, Commit, CommitMessage, TagMessage }
 
 /// <summary>The path a finding in an annotated tag's message is reported at, in sweeps and hooks alike.</summary>
-public static class TagMessages
+internal static class TagMessages
 {
     private const string Prefix = "<tag message: ";
 
@@ -15,7 +15,7 @@ public static class TagMessages
 }
 
 /// <summary>Provenance of scanned text: the path plus, for git sources, the commit and its author.</summary>
-public sealed record Provenance(string Path, SourceKind Kind = SourceKind.File)
+internal sealed record Provenance(string Path, SourceKind Kind = SourceKind.File)
 {
     public string? Commit { get; init; }
     public string? Author { get; init; }

@@ -8,7 +8,7 @@ namespace KeyGuard.Sources;
 /// characters) and Latin-1 bytes are decoded rather than skipped, because secrets hide in Windows config files too;
 /// otherwise a NUL byte anywhere in the sniffed prefix marks the file as binary.
 /// </summary>
-public static class TextDecoder
+internal static class TextDecoder
 {
     /// <summary>How many leading bytes decide whether a file is binary.</summary>
     public const int SniffLength = 8192;

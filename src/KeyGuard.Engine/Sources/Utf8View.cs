@@ -3,7 +3,7 @@ using System.Text;
 namespace KeyGuard.Sources;
 
 /// <summary>Helpers for UTF-8 text held one byte per character (see <see cref="TextDecoder.ScanAsBytes"/>).</summary>
-public static class Utf8View
+internal static class Utf8View
 {
     /// <summary>
     /// How many more bytes than UTF-16 code units a UTF-8 span has. Columns count UTF-16 code units, as SARIF's

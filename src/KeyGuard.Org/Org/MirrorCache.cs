@@ -14,7 +14,7 @@ namespace KeyGuard.Org;
 /// Credentials written into an http(s) URL never reach git's command line (readable by every local user through ps)
 /// nor the mirror's config: the URL is cloned without them and they travel in the environment (reliability B19).
 /// </summary>
-public sealed class MirrorCache(string cacheDir)
+internal sealed class MirrorCache(string cacheDir)
 {
     private static readonly string[] MirrorRefSpecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
 
@@ -159,4 +159,4 @@ internal sealed record RemoteUrl(string Url, string? UserName, string? Password)
 }
 
 /// <summary>A repository that could not be scanned: recorded in the state and the summary, the run goes on.</summary>
-public sealed class OrgRepoException(string message) : Exception(message);
+internal sealed class OrgRepoException(string message) : Exception(message);

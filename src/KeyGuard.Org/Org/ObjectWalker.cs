@@ -3,7 +3,7 @@ using LibGit2Sharp;
 namespace KeyGuard.Org;
 
 /// <summary>A blob to scan and the first place the walk met it.</summary>
-public sealed record BlobVisit(ObjectId Id, string Path, Commit Commit);
+internal sealed record BlobVisit(ObjectId Id, string Path, Commit Commit);
 
 /// <summary>
 /// The incremental object walk of one repository: commits reachable from the current ref tips but not from the
@@ -11,7 +11,7 @@ public sealed record BlobVisit(ObjectId Id, string Path, Commit Commit);
 /// are content hashes: a tree met again holds nothing new). Kept separate from the single-repository history sweep
 /// so the two can share it later.
 /// </summary>
-public sealed class ObjectWalker(Repository git)
+internal sealed class ObjectWalker(Repository git)
 {
     /// <summary>Every ref that peels to a commit: branches, tags, remote-tracking branches, notes, stash.</summary>
     public Dictionary<string, string> Tips()

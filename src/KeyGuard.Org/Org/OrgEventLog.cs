@@ -7,7 +7,7 @@ namespace KeyGuard.Org;
 /// JSON-lines events on stderr for logs that machines read (CI, Kubernetes):
 /// {"time","repo","event","blobs","findings","error"}, one object per line, written whole.
 /// </summary>
-public sealed class OrgEventLog(TextWriter? output)
+internal sealed class OrgEventLog(TextWriter? output)
 {
     private readonly Lock _gate = new();
 

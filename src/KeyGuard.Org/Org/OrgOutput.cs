@@ -6,7 +6,7 @@ namespace KeyGuard.Org;
 /// Writes an org run's outputs to one folder: repos/NAME.json and repos/NAME.sarif per repository, summary.md,
 /// summary.html, summary.json, and plan.json / plan.md when plans were made.
 /// </summary>
-public static class OrgOutput
+internal static class OrgOutput
 {
     public static void Write(OrgSummary summary, string dir, IReadOnlyList<Detection.Rule> rules)
     {

@@ -5,7 +5,7 @@ using KeyGuard.Scanning;
 
 namespace KeyGuard.Org;
 
-public sealed class OrgRunOptions
+internal sealed class OrgRunOptions
 {
     public int Jobs { get; init; } = 2;
     public long MaxRepoBytes { get; init; }
@@ -16,14 +16,14 @@ public sealed class OrgRunOptions
     public int StopAfter { get; init; }
 }
 
-public sealed record OrgRunResult(long RunId, bool Resumed, int Selected, int Scanned, int Skipped, int Failed, long Blobs);
+internal sealed record OrgRunResult(long RunId, bool Resumed, int Selected, int Scanned, int Skipped, int Failed, long Blobs);
 
 /// <summary>
 /// Runs an org scan: the shard's repositories in parallel (bounded by --jobs), each scanned incrementally and written
 /// to the state as soon as it finishes, so a killed run resumes with what is left. A failing repository is recorded
 /// and the others go on.
 /// </summary>
-public sealed class OrgScanRunner(ScanSetup setup, OrgState state, MirrorCache cache, OrgEventLog log)
+internal sealed class OrgScanRunner(ScanSetup setup, OrgState state, MirrorCache cache, OrgEventLog log)
 {
     public OrgRunResult Run(IReadOnlyList<RepoSpec> all, OrgRunOptions options)
     {

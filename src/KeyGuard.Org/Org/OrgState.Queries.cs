@@ -3,14 +3,14 @@ using Microsoft.Data.Sqlite;
 namespace KeyGuard.Org;
 
 /// <summary>A repository as the state knows it after its latest attempt.</summary>
-public sealed record RepoRecord(string Repo, string? Location, long LastRun, string? ScannedAt, string Outcome, string? Error,
+internal sealed record RepoRecord(string Repo, string? Location, long LastRun, string? ScannedAt, string Outcome, string? Error,
     long Commits, long Blobs, long Bytes, long DurationMs, string? Shard);
 
-public sealed record LocationRecord(string Object, string Kind, string Path, int Line, int Column, int EndColumn,
+internal sealed record LocationRecord(string Object, string Kind, string Path, int Line, int Column, int EndColumn,
     string? Commit, string? Author, string? Email, string? Date);
 
 /// <summary>A tracked finding: never the secret, only its fingerprint, redacted form and length.</summary>
-public sealed record FindingRecord(string Repo, string Fingerprint, string Rule, string Title, string Severity, string? KeyId,
+internal sealed record FindingRecord(string Repo, string Fingerprint, string Rule, string Title, string Severity, string? KeyId,
     string? Account, string? KeyKind, string Redacted, int SecretLength, long FirstRun, string FirstSeen, long LastRun, string LastSeen,
     string? ResolvedAt, string? RotatedAt, List<LocationRecord> Locations)
 {
@@ -23,7 +23,7 @@ public sealed record FindingRecord(string Repo, string Fingerprint, string Rule,
         ResolvedAt != null ? "resolved" : RotatedAt != null ? "rotated" : FirstRun == repoLastRun ? "new" : "open";
 }
 
-public sealed partial class OrgState
+internal sealed partial class OrgState
 {
     public List<RepoRecord> ReadRepos()
     {
@@ -154,7 +154,7 @@ public sealed partial class OrgState
 }
 
 /// <summary>A shard's state file that cannot be merged; the message says why in one line.</summary>
-public sealed class BadShardException(string message) : Exception(message)
+internal sealed class BadShardException(string message) : Exception(message)
 {
     internal static BadShardException From(SqliteException e) =>
         new($"not a readable KeyGuard state file (SQLite error {e.SqliteErrorCode}: {e.Message.Split('\n')[0].Replace("SQLite Error " + e.SqliteErrorCode + ": ", "").Trim(' ', '\'', '.')})");

@@ -11,7 +11,7 @@ namespace KeyGuard.Org;
 /// findings keep the fingerprint and the redacted form. One connection, serialised by a lock: scanning runs in
 /// parallel, writing one repository's outcome is one short transaction.
 /// </summary>
-public sealed partial class OrgState : IDisposable
+internal sealed partial class OrgState : IDisposable
 {
     private readonly SqliteConnection _db;
     private readonly Lock _gate = new();
@@ -294,13 +294,13 @@ public sealed partial class OrgState : IDisposable
     }
 }
 
-public sealed record RunInfo(long Id, string Started, string? Finished, string? Shard);
+internal sealed record RunInfo(long Id, string Started, string? Finished, string? Shard);
 
 /// <summary>What an earlier run left for one repository.</summary>
-public sealed record RepoMemory(Dictionary<string, string> Tips, HashSet<string> ScannedBlobs);
+internal sealed record RepoMemory(Dictionary<string, string> Tips, HashSet<string> ScannedBlobs);
 
 /// <summary>One repository's scan, ready to be written to the state.</summary>
-public sealed class RepoScanOutcome
+internal sealed class RepoScanOutcome
 {
     public required string Repo { get; init; }
     public required string Location { get; init; }

@@ -5,7 +5,7 @@ using KeyGuard.Planning;
 namespace KeyGuard.Org;
 
 /// <summary>One repository in the summary, with its tracked findings.</summary>
-public sealed record RepoSummary(RepoRecord Repo, List<(FindingRecord Finding, string Status)> Findings)
+internal sealed record RepoSummary(RepoRecord Repo, List<(FindingRecord Finding, string Status)> Findings)
 {
     public int Count(string status) => Findings.Count(f => f.Status == status);
 }
@@ -15,7 +15,7 @@ public sealed record RepoSummary(RepoRecord Repo, List<(FindingRecord Finding, s
 /// and optionally a remediation plan per exposed key. The same model feeds the Markdown, HTML and JSON summaries and
 /// the per-repository reports, for org-scan and org-merge alike.
 /// </summary>
-public sealed class OrgSummary
+internal sealed class OrgSummary
 {
     public required DateTimeOffset Generated { get; init; }
     public required List<RepoSummary> Repos { get; init; }

@@ -5,7 +5,7 @@ namespace KeyGuard.Org;
 /// relative to the file) and/or a directory whose children are checkouts or bare mirrors. Duplicates collapse on
 /// their identity.
 /// </summary>
-public static class RepoList
+internal static class RepoList
 {
     public static List<RepoSpec> Load(string? listFile, string? directory)
     {
@@ -45,7 +45,7 @@ public static class RepoList
 }
 
 /// <summary>--shard i/n: repository i of n by a stable hash of its identity, never by list order.</summary>
-public sealed record ShardSpec(int Index, int Count)
+internal sealed record ShardSpec(int Index, int Count)
 {
     public static readonly ShardSpec All = new(0, 1);
 

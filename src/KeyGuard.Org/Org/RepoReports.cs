@@ -11,7 +11,7 @@ namespace KeyGuard.Org;
 /// finding that is not resolved, one per fingerprint at its earliest place, the other places as occurrences, with
 /// status, firstSeen and lastSeen as extra fields.
 /// </summary>
-public static class RepoReports
+internal static class RepoReports
 {
     public static void Write(RepoSummary repo, string dir, IReadOnlyList<Detection.Rule> rules)
     {

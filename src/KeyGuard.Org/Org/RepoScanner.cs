@@ -11,7 +11,7 @@ namespace KeyGuard.Org;
 /// blobs through the shared engine, suppression, and the reachability check after a rewrite. Returns the outcome;
 /// the caller writes it to the state.
 /// </summary>
-public sealed class RepoScanner(ScanSetup setup, MirrorCache cache, long maxRepoBytes)
+internal sealed class RepoScanner(ScanSetup setup, MirrorCache cache, long maxRepoBytes)
 {
     public RepoScanOutcome Scan(RepoSpec repo, RepoMemory memory, long runId, string shard, Action<long>? blobsDone = null)
     {

@@ -8,7 +8,7 @@ namespace KeyGuard.Org;
 /// reports use (host/path for URLs, the absolute path for local repositories); <see cref="Location"/> is what git opens
 /// or clones. Credentials in a URL never reach the identity.
 /// </summary>
-public sealed record RepoSpec(string Identity, string Location, bool IsRemote)
+internal sealed record RepoSpec(string Identity, string Location, bool IsRemote)
 {
     public static RepoSpec Parse(string entry, string baseDir)
     {

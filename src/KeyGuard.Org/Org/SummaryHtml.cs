@@ -4,7 +4,7 @@ using System.Text;
 namespace KeyGuard.Org;
 
 /// <summary>summary.html: one self-contained page (inline CSS, no scripts, nothing fetched) with the same content as summary.md.</summary>
-public static class SummaryHtml
+internal static class SummaryHtml
 {
     public static string Render(OrgSummary s)
     {

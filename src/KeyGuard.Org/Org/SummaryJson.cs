@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace KeyGuard.Org;
 
 /// <summary>The machine summary (summary.json, version 1): totals, repositories, findings with status. No secrets.</summary>
-public static class SummaryJson
+internal static class SummaryJson
 {
     public static void Write(OrgSummary s, Stream output)
     {

@@ -3,7 +3,7 @@ using System.Text;
 namespace KeyGuard.Org;
 
 /// <summary>summary.md: totals, failed repositories, then findings (new first, open by age), then plans if made.</summary>
-public static class SummaryMarkdown
+internal static class SummaryMarkdown
 {
     public static string Render(OrgSummary s)
     {

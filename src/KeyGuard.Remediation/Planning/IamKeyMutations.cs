@@ -4,7 +4,7 @@ using KeyGuard.Enrichment;
 namespace KeyGuard.Planning;
 
 /// <summary>apply's IAM calls through the Query-API client. Every call passes the user (see IKeyMutations).</summary>
-public sealed class IamKeyMutations(IamClient iam) : IKeyMutations
+internal sealed class IamKeyMutations(IamClient iam) : IKeyMutations
 {
     public async Task<(string Status, DateTimeOffset? LastUsed)?> GetKeyAsync(string userName, string keyId, CancellationToken ct)
     {
@@ -33,7 +33,7 @@ public sealed class IamKeyMutations(IamClient iam) : IKeyMutations
 }
 
 /// <summary>Enrichment's facts in the planner's terms.</summary>
-public static class PlanFacts
+internal static class PlanFacts
 {
     public static KeyFactsForPlan From(KeyFacts f) => new(
         f.KeyId,

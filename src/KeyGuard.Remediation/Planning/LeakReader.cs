@@ -10,7 +10,7 @@ namespace KeyGuard.Planning;
 /// date the report knows (a history sweep's introducing commit, a commit's date); for plain files it is when git first
 /// saw the file, else its modification time.
 /// </summary>
-public static class LeakReader
+internal static class LeakReader
 {
     public static List<LeakedKey> Read(string file, Func<string, DateTimeOffset?>? fileAppeared = null) =>
         Parse(ReadReport(file), file, fileAppeared);
@@ -91,7 +91,7 @@ public static class LeakReader
 }
 
 /// <summary>When a file first appeared: the oldest commit that holds it, else its modification time.</summary>
-public static class GitFileHistory
+internal static class GitFileHistory
 {
     public static DateTimeOffset? FirstSeen(string path)
     {

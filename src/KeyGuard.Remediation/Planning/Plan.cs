@@ -1,9 +1,9 @@
 namespace KeyGuard.Planning;
 
 /// <summary>What a step does. Only Deactivate, Create and Delete are carried out by <c>keyguard apply</c>.</summary>
-public enum StepAction { Investigate, Deactivate, RevokeSessions, Create, Delete, Purge, Notify, Manual, Wait }
+internal enum StepAction { Investigate, Deactivate, RevokeSessions, Create, Delete, Purge, Notify, Manual, Wait }
 
-public sealed record PlanStep(
+internal sealed record PlanStep(
     string Id,
     StepAction Action,
     string Title,
@@ -13,7 +13,7 @@ public sealed record PlanStep(
     bool Automatable);
 
 /// <summary>The plan for one key: why it matters, then ordered steps.</summary>
-public sealed record KeyPlan(
+internal sealed record KeyPlan(
     string KeyId,
     string Kind,              // leaked-active, leaked-inactive, leaked-unknown, foreign, root, stale-rotate, stale-unused
     string Severity,          // critical, high, medium, low
@@ -23,4 +23,4 @@ public sealed record KeyPlan(
     IReadOnlyList<string> Evidence,
     IReadOnlyList<PlanStep> Steps);
 
-public sealed record PlanDocument(int Version, DateTimeOffset Generated, IReadOnlyList<KeyPlan> Plans);
+internal sealed record PlanDocument(int Version, DateTimeOffset Generated, IReadOnlyList<KeyPlan> Plans);

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace KeyGuard.Planning;
 
 /// <summary>The IAM calls apply needs. Every call names the user: without it IAM acts on the caller's own key.</summary>
-public interface IKeyMutations
+internal interface IKeyMutations
 {
     /// <summary>The key's status and last use, or null when the user has no such key (deleted).</summary>
     Task<(string Status, DateTimeOffset? LastUsed)?> GetKeyAsync(string userName, string keyId, CancellationToken ct);
@@ -14,7 +14,7 @@ public interface IKeyMutations
     Task DeleteAsync(string userName, string keyId, CancellationToken ct);
 }
 
-public sealed class ApplyOptions
+internal sealed class ApplyOptions
 {
     public bool Yes { get; init; }
     public bool ForceDelete { get; init; }
@@ -33,14 +33,14 @@ public sealed class ApplyOptions
 }
 
 /// <param name="UnknownKeys">Keys that appeared after a CreateAccessKey whose answer was lost: nobody holds their secrets.</param>
-public sealed record ApplyOutcome(string KeyId, string StepId, string Action, string Result, string Detail, IReadOnlyList<string>? UnknownKeys = null);
+internal sealed record ApplyOutcome(string KeyId, string StepId, string Action, string Result, string Detail, IReadOnlyList<string>? UnknownKeys = null);
 
 /// <summary>
 /// Carries out the automatable steps of a plan: deactivate, create, delete. Shows them first and changes nothing
 /// without Yes; idempotent (checks IAM state before each call); refuses root and other accounts' keys; never deletes
 /// a recently used key unless forced; writes a JSON-lines audit log; stops at the first failure.
 /// </summary>
-public sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWriter log)
+internal sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWriter log)
 {
     private static readonly StepAction[] Automatable = [StepAction.Deactivate, StepAction.Create, StepAction.Delete];
 

@@ -1,24 +1,24 @@
 namespace KeyGuard.Planning;
 
 /// <summary>A place where a key leaked.</summary>
-public sealed record LeakLocation(string Path, int Line, string? Commit, DateTimeOffset? Date);
+internal sealed record LeakLocation(string Path, int Line, string? Commit, DateTimeOffset? Date);
 
 /// <summary>What the scan says about one key ID: where it leaked, since when, and whether its secret leaked too.</summary>
-public sealed record LeakedKey(string KeyId, string? Account, IReadOnlyList<LeakLocation> Locations, DateTimeOffset? FirstSeen,
+internal sealed record LeakedKey(string KeyId, string? Account, IReadOnlyList<LeakLocation> Locations, DateTimeOffset? FirstSeen,
     bool SecretLeaked, bool TokenLeaked, IReadOnlyList<string> OtherSecretsInSameFiles);
 
-public enum Ownership { Ours, OtherAccount, Unknown }
+internal enum Ownership { Ours, OtherAccount, Unknown }
 
 /// <summary>What IAM says about one key (from enrichment or the credential report).</summary>
-public sealed record KeyFactsForPlan(string KeyId, Ownership Ownership, string? Account, string? UserName, string? Status,
+internal sealed record KeyFactsForPlan(string KeyId, Ownership Ownership, string? Account, string? UserName, string? Status,
     DateTimeOffset? CreateDate, DateTimeOffset? LastUsedDate, string? LastUsedService, string? LastUsedRegion,
     bool? QuarantinePolicyAttached, bool IsRoot = false, string? Error = null);
 
 /// <summary>An access key slot from the credential report, for keys that did not leak but are stale.</summary>
-public sealed record ReportKey(string User, string Arn, int Slot, bool Active, DateTimeOffset? LastRotated,
+internal sealed record ReportKey(string User, string Arn, int Slot, bool Active, DateTimeOffset? LastRotated,
     DateTimeOffset? LastUsedDate, string? LastUsedRegion, string? LastUsedService, bool IsRoot);
 
-public sealed class PlanOptions
+internal sealed class PlanOptions
 {
     /// <summary>The clock the plan is made against; fixed in tests so plans are deterministic.</summary>
     public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;

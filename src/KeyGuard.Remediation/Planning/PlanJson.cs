@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace KeyGuard.Planning;
 
 /// <summary>The plan's JSON form (version 1): written by <c>keyguard plan</c>, read back by <c>keyguard apply</c>.</summary>
-public static class PlanJson
+internal static class PlanJson
 {
     private static string Time(DateTimeOffset d) => d.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 

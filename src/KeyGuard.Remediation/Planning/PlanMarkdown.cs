@@ -3,7 +3,7 @@ using System.Text;
 namespace KeyGuard.Planning;
 
 /// <summary>The plan for people: alerts first, then each key with its evidence and numbered steps.</summary>
-public static class PlanMarkdown
+internal static class PlanMarkdown
 {
     public static string Render(PlanDocument doc)
     {

@@ -6,7 +6,7 @@ namespace KeyGuard.Planning;
 /// Joins leaks, IAM facts and the credential report into one plan per key (aws-iam.md §6). Pure and deterministic:
 /// the same inputs and clock give the same plan, byte for byte.
 /// </summary>
-public sealed class Planner(PlanOptions options)
+internal sealed class Planner(PlanOptions options)
 {
     private static string Day(DateTimeOffset d) => d.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     private int DaysSince(DateTimeOffset d) => (int)Math.Floor((options.Now - d).TotalDays);

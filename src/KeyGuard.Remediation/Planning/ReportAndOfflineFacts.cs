@@ -5,7 +5,7 @@ using KeyGuard.CredentialReport;
 namespace KeyGuard.Planning;
 
 /// <summary>Access-key slots of a credential report file, for stale-key and root-key plans.</summary>
-public static class CredentialReportKeys
+internal static class CredentialReportKeys
 {
     public static List<ReportKey> Load(string file)
     {
@@ -24,7 +24,7 @@ public static class CredentialReportKeys
 }
 
 /// <summary>IAM facts recorded by an earlier `scan --verify` (the "aws" object of a finding), for --offline plans.</summary>
-public static class OfflineFacts
+internal static class OfflineFacts
 {
     public static KeyFactsForPlan From(string keyId, JsonElement aws)
     {

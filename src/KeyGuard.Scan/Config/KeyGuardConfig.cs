@@ -6,7 +6,7 @@ namespace KeyGuard.Config;
 /// .keyguard.json: found at the repository (or scan) root, or named with --config. Paths inside are relative to
 /// the file. Unknown keys are errors, so a typo never silently disables a rule.
 /// </summary>
-public sealed class KeyGuardConfig
+internal sealed class KeyGuardConfig
 {
     public const string FileName = ".keyguard.json";
 

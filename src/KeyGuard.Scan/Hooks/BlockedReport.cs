@@ -5,14 +5,14 @@ using KeyGuard.Scanning;
 namespace KeyGuard.Hooks;
 
 /// <summary>Which git step a hook guards: it decides the wording and the way out.</summary>
-public enum HookKind { PreCommit, CommitMsg, Merge, PrePush, PreReceive }
+internal enum HookKind { PreCommit, CommitMsg, Merge, PrePush, PreReceive }
 
 /// <summary>
 /// What a developer sees when a hook stops them: where each secret is (redacted), which rule, and every way to
 /// proceed, from fixing it to the --no-verify escape hatch. Written to stderr; a clean run prints nothing. Names from
 /// the repository are escaped (<see cref="ControlCharacters"/>), so a file name cannot forge or hide a listed line.
 /// </summary>
-public static class BlockedReport
+internal static class BlockedReport
 {
     public static void Write(TextWriter w, ScanResult result, HookKind kind, bool showSecrets, bool color, IEnumerable<string> warnings)
     {

@@ -5,7 +5,7 @@ namespace KeyGuard.Hooks;
 
 /// <summary>commit-msg: the message the user wrote. Comment lines and everything under git's scissors line (the
 /// diff <c>git commit -v</c> appends) are not part of the commit, so they are blanked, keeping line numbers.</summary>
-public static class CommitMessageCheck
+internal static class CommitMessageCheck
 {
     public const string MessagePath = "(commit message)";
 

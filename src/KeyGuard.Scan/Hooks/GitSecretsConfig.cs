@@ -12,7 +12,7 @@ namespace KeyGuard.Hooks;
 /// <c>secrets.providers</c> become rules, <c>secrets.allowed</c> and <c>.gitallowed</c> become allowed patterns.
 /// The patterns <c>git secrets --register-aws</c> adds are skipped: KeyGuard's validated AWS rules replace them.
 /// </summary>
-public sealed class GitSecretsConfig
+internal sealed class GitSecretsConfig
 {
     /// <summary>What <c>git secrets --register-aws</c> writes; KeyGuard's own rules cover these with fewer false alarms.</summary>
     internal static readonly HashSet<string> RegisterAwsPatterns =

@@ -11,7 +11,7 @@ namespace KeyGuard.Hooks;
 /// temporary one (<c>git commit -a</c>, <c>git commit FILE</c>). Carries the scan setup with the team's
 /// git-secrets config, and applies suppression at the end.
 /// </summary>
-public sealed class HookContext : IDisposable
+internal sealed class HookContext : IDisposable
 {
     public Repository Repo { get; }
     public ScanSetup Setup { get; }

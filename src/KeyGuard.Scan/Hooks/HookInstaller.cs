@@ -6,7 +6,7 @@ namespace KeyGuard.Hooks;
 /// and not run). Every script KeyGuard writes carries <see cref="Marker"/>, so uninstall removes exactly those and
 /// puts back what install moved aside.
 /// </summary>
-public static class HookInstaller
+internal static class HookInstaller
 {
     public static readonly string[] HookNames = ["pre-commit", "prepare-commit-msg", "commit-msg", "pre-push"];
     /// <summary>The server-side hook <c>install --server</c> writes into a (bare) repository that receives pushes.</summary>

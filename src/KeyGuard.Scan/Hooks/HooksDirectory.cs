@@ -7,7 +7,7 @@ namespace KeyGuard.Hooks;
 /// worktrees). For --global, the user's core.hooksPath if set, else ~/.config/keyguard/hooks, which install then
 /// names in the global core.hooksPath (and remembers having done so, for uninstall).
 /// </summary>
-public static class HooksDirectory
+internal static class HooksDirectory
 {
     /// <summary>File in a global hooks dir that says install --global set core.hooksPath to it.</summary>
     public const string SetByKeyGuard = ".keyguard-set-hookspath";

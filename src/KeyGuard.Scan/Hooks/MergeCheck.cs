@@ -7,7 +7,7 @@ namespace KeyGuard.Hooks;
 /// branch would slip in; git-secrets closes that gap here, and so does KeyGuard: when MERGE_HEAD exists the staged
 /// merge result is checked against HEAD, i.e. everything the merge brings in.
 /// </summary>
-public static class MergeCheck
+internal static class MergeCheck
 {
     public static bool InMerge(HookContext ctx) => File.Exists(Path.Combine(ctx.Repo.Info.Path, "MERGE_HEAD"));
 

@@ -7,7 +7,7 @@ namespace KeyGuard.Hooks;
 /// into .NET syntax: character classes such as <c>[[:alnum:]]</c>, word anchors <c>\&lt;</c> <c>\&gt;</c>,
 /// a backslash inside brackets (a literal in POSIX), and -w's whole-word matching.
 /// </summary>
-public static class PosixRegex
+internal static class PosixRegex
 {
     private static readonly Dictionary<string, string> Classes = new(StringComparer.Ordinal)
     {

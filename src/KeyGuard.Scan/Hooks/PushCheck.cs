@@ -10,7 +10,7 @@ namespace KeyGuard.Hooks;
 /// sends only the commits no remote-tracking ref of that remote has (<c>git rev-list LOCAL --not --remotes=REMOTE</c>);
 /// a deleted branch sends nothing.
 /// </summary>
-public static class PushCheck
+internal static class PushCheck
 {
     public static ScanResult Run(HookContext ctx, string remote, IReadOnlyList<PushedRef> refs)
     {

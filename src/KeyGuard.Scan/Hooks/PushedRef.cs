@@ -1,7 +1,7 @@
 namespace KeyGuard.Hooks;
 
 /// <summary>One line of git's pre-push input: <c>&lt;local ref&gt; &lt;local sha&gt; &lt;remote ref&gt; &lt;remote sha&gt;</c>.</summary>
-public sealed record PushedRef(string LocalRef, string LocalSha, string RemoteRef, string RemoteSha)
+internal sealed record PushedRef(string LocalRef, string LocalSha, string RemoteRef, string RemoteSha)
 {
     public static bool IsZero(string sha) => sha.Length > 0 && sha.All(c => c == '0');
     public bool DeletesBranch => IsZero(LocalSha);

@@ -6,7 +6,7 @@ using LibGit2Sharp;
 namespace KeyGuard.Hooks;
 
 /// <summary>One line of git's pre-receive input: <c>&lt;old sha&gt; &lt;new sha&gt; &lt;ref&gt;</c>.</summary>
-public sealed record ReceivedRef(string OldSha, string NewSha, string RefName)
+internal sealed record ReceivedRef(string OldSha, string NewSha, string RefName)
 {
     public bool Deletes => PushedRef.IsZero(NewSha);
     public bool Creates => PushedRef.IsZero(OldSha);
@@ -32,14 +32,14 @@ public sealed record ReceivedRef(string OldSha, string NewSha, string RefName)
 }
 
 /// <summary>What to do when the check runs out of its time budget.</summary>
-public enum OnTimeout { Reject, Accept }
+internal enum OnTimeout { Reject, Accept }
 
 /// <summary>
 /// pre-receive, on the server: every commit a push brings that the server does not have yet (reachable from the new
 /// tip, not from any ref the server had before the push), checked line by line as pre-push does, plus the messages
 /// of pushed annotated tags. Deleting a ref brings nothing. Runs inside git's quarantine.
 /// </summary>
-public static class ReceiveCheck
+internal static class ReceiveCheck
 {
     public sealed record Outcome(ScanResult Result, bool TimedOut);
 

@@ -8,7 +8,7 @@ namespace KeyGuard.Hooks;
 /// pre-commit: secrets on the lines the commit adds, read from the index (what will be committed), not from the
 /// working tree. Also the check prepare-commit-msg runs for a merge, whose result is staged the same way.
 /// </summary>
-public static class StagedCheck
+internal static class StagedCheck
 {
     /// <param name="only">When given (the file names the pre-commit framework passes), only these staged paths.</param>
     public static ScanResult Run(HookContext ctx, bool allStaged, IReadOnlyCollection<string>? only = null)

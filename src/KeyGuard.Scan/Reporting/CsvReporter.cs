@@ -5,7 +5,7 @@ using KeyGuard.Scanning;
 namespace KeyGuard.Reporting;
 
 /// <summary>One row per finding, RFC 4180 (CRLF). Formula-guarded like every KeyGuard CSV (<see cref="CsvOutput"/>).</summary>
-public sealed class CsvReporter : IScanReporter
+internal sealed class CsvReporter : IScanReporter
 {
     private static readonly string[] Header =
         ["rule", "severity", "path", "line", "column", "endColumn", "secret", "fingerprint", "keyId", "account", "keyKind", "source", "commit", "author", "date"];

@@ -10,7 +10,7 @@ namespace KeyGuard.Reporting;
 /// one, and the fingerprint, never the secret (not even with --show-secrets: workflow logs are widely readable).
 /// Escaping follows GitHub's rules for workflow commands: in the message %, CR and LF; in property values also : and ,.
 /// </summary>
-public sealed class GitHubReporter : IScanReporter
+internal sealed class GitHubReporter : IScanReporter
 {
     public void Write(ScanResult result, Stream output, ReportOptions options)
     {

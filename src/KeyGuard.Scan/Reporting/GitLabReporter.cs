@@ -13,7 +13,7 @@ namespace KeyGuard.Reporting;
 /// (the report is stored and shown in merge requests); the key ID and the fingerprint identify a finding.
 /// Written with System.Text.Json source generation (<see cref="GitLabReportJson"/>).
 /// </summary>
-public sealed class GitLabReporter : IScanReporter
+internal sealed class GitLabReporter : IScanReporter
 {
     /// <summary>The report schema version written (GitLab accepts 15.x reports).</summary>
     public const string SchemaVersion = "15.2.1";
@@ -77,12 +77,12 @@ public sealed class GitLabReporter : IScanReporter
     }
 }
 
-public sealed record GlReport(
+internal sealed record GlReport(
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("vulnerabilities")] List<GlVulnerability> Vulnerabilities,
     [property: JsonPropertyName("scan")] GlScan Scan);
 
-public sealed record GlVulnerability(
+internal sealed record GlVulnerability(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("category")] string Category,
     [property: JsonPropertyName("name")] string Name,
@@ -94,40 +94,40 @@ public sealed record GlVulnerability(
     [property: JsonPropertyName("location")] GlLocation Location,
     [property: JsonPropertyName("identifiers")] List<GlIdentifier> Identifiers);
 
-public sealed record GlScannerRef(
+internal sealed record GlScannerRef(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("name")] string Name);
 
-public sealed record GlLocation(
+internal sealed record GlLocation(
     [property: JsonPropertyName("file")] string File,
     [property: JsonPropertyName("start_line")] int StartLine,
     [property: JsonPropertyName("end_line")] int EndLine,
     [property: JsonPropertyName("commit")] GlCommit Commit);
 
-public sealed record GlCommit(
+internal sealed record GlCommit(
     [property: JsonPropertyName("sha")] string Sha,
     [property: JsonPropertyName("author")] string? Author,
     [property: JsonPropertyName("date")] string? Date);
 
-public sealed record GlIdentifier(
+internal sealed record GlIdentifier(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("value")] string Value,
     [property: JsonPropertyName("url")] string? Url);
 
-public sealed record GlVendor([property: JsonPropertyName("name")] string Name);
+internal sealed record GlVendor([property: JsonPropertyName("name")] string Name);
 
-public sealed record GlTool(
+internal sealed record GlTool(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("vendor")] GlVendor Vendor);
 
-public sealed record GlMessage(
+internal sealed record GlMessage(
     [property: JsonPropertyName("level")] string Level,
     [property: JsonPropertyName("value")] string Value);
 
-public sealed record GlScan(
+internal sealed record GlScan(
     [property: JsonPropertyName("analyzer")] GlTool Analyzer,
     [property: JsonPropertyName("scanner")] GlTool Scanner,
     [property: JsonPropertyName("type")] string Type,
@@ -138,4 +138,4 @@ public sealed record GlScan(
 
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(GlReport))]
-public sealed partial class GitLabReportJson : JsonSerializerContext;
+internal sealed partial class GitLabReportJson : JsonSerializerContext;

@@ -8,7 +8,7 @@ namespace KeyGuard.Reporting;
 /// finding (classname = path, name = rule and line), one erroring case per scan error, and one passing case when the scan
 /// found nothing, so a clean run still shows as a passed test. Secrets are redacted unless --show-secrets.
 /// </summary>
-public sealed class JUnitReporter : IScanReporter
+internal sealed class JUnitReporter : IScanReporter
 {
     public void Write(ScanResult result, Stream output, ReportOptions options)
     {

@@ -5,7 +5,7 @@ using KeyGuard.Scanning;
 namespace KeyGuard.Reporting;
 
 /// <summary>The versioned JSON contract documented in docs/json-output.md. Field names are stable.</summary>
-public sealed class JsonReporter : IScanReporter
+internal sealed class JsonReporter : IScanReporter
 {
     public void Write(ScanResult result, Stream output, ReportOptions options)
     {

@@ -3,7 +3,7 @@ using KeyGuard.Scanning;
 
 namespace KeyGuard.Reporting;
 
-public sealed class ReportOptions
+internal sealed class ReportOptions
 {
     public bool ShowSecrets { get; init; }
     public bool Color { get; init; }
@@ -13,12 +13,12 @@ public sealed class ReportOptions
 }
 
 /// <summary>Writes a scan result in one format. One class per format, like gitleaks' report/.</summary>
-public interface IScanReporter
+internal interface IScanReporter
 {
     void Write(ScanResult result, Stream output, ReportOptions options);
 }
 
-public static class ScanReporters
+internal static class ScanReporters
 {
     public static readonly string[] Formats = ["text", "json", "sarif", "csv", "github", "gitlab", "junit"];
 

@@ -4,7 +4,7 @@ namespace KeyGuard.Reporting;
 /// What to do about a finding of each built-in rule, for reports that carry rule help (SARIF <c>help</c>/<c>helpUri</c>,
 /// GitLab's <c>solution</c>). User rules get the generic text and no link.
 /// </summary>
-public static class RuleHelp
+internal static class RuleHelp
 {
     /// <param name="Summary">What was found and why it matters, one or two sentences of plain text.</param>
     public sealed record Help(string Summary, string Text, string Markdown, string? Uri);

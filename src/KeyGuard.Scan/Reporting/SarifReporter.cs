@@ -5,7 +5,7 @@ using KeyGuard.Scanning;
 namespace KeyGuard.Reporting;
 
 /// <summary>SARIF 2.1.0 as GitHub code scanning takes it: driver rules, results with region and partialFingerprints.</summary>
-public sealed class SarifReporter : IScanReporter
+internal sealed class SarifReporter : IScanReporter
 {
     public void Write(ScanResult result, Stream output, ReportOptions options)
     {

@@ -8,7 +8,7 @@ namespace KeyGuard.Reporting;
 /// Colour only when asked (the CLI asks when stdout is a terminal). Everything taken from the scanned repository goes
 /// through <see cref="ControlCharacters.Escape"/>: one finding is one line, and no escape sequence reaches the terminal.
 /// </summary>
-public sealed class TextReporter : IScanReporter
+internal sealed class TextReporter : IScanReporter
 {
     public void Write(ScanResult result, Stream output, ReportOptions options)
     {

@@ -10,7 +10,7 @@ namespace KeyGuard.Scanning;
 /// and, where io_uring serves, 32 read slots (<see cref="BatchFileReader"/>).
 /// Unreadable files become <see cref="ScanError"/>s; the rest of the scan completes.
 /// </summary>
-public sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool progress = false, int parallelism = 0)
+internal sealed class FileScan(ContentScanner scanner, WalkOptions walk, bool progress = false, int parallelism = 0)
 {
     public ScanResult Run(IReadOnlyList<string> roots, ScanResult? into = null)
     {

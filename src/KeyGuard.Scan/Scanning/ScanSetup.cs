@@ -7,7 +7,7 @@ using KeyGuard.Suppression;
 namespace KeyGuard.Scanning;
 
 /// <summary>What the user asked for, from options and config together.</summary>
-public sealed class ScanSettings
+internal sealed class ScanSettings
 {
     public string? ConfigPath { get; init; }
     public IReadOnlyList<string> Patterns { get; init; } = [];
@@ -28,7 +28,7 @@ public sealed class ScanSettings
 /// Everything a scan needs, built once: the config found for the root, the rules, the engine and the suppression.
 /// File scans, stdin, git hooks and history sweeps all start here so they honour the same config.
 /// </summary>
-public sealed class ScanSetup
+internal sealed class ScanSetup
 {
     public required KeyGuardConfig Config { get; init; }
     public required RuleSet Rules { get; init; }

@@ -7,7 +7,7 @@ namespace KeyGuard.Sources;
 /// <param name="Length">Bytes read (the whole file unless <paramref name="TooLarge"/>).</param>
 /// <param name="Errno">The open or read error, 0 when none.</param>
 /// <param name="TooLarge">The file filled its slot: read it another way.</param>
-public readonly record struct BatchRead(int Length, int Errno, bool TooLarge);
+internal readonly record struct BatchRead(int Length, int Errno, bool TooLarge);
 
 /// <summary>
 /// Reads up to <see cref="Slots"/> small files with one system call on Linux (io_uring): each file is opened into a
@@ -17,7 +17,7 @@ public readonly record struct BatchRead(int Length, int Errno, bool TooLarge);
 /// container seccomp profiles, KEYGUARD_IO_URING=0), <see cref="TryCreate"/> returns null and files are read
 /// one by one as before.
 /// </summary>
-public sealed unsafe partial class BatchFileReader : IDisposable
+internal sealed unsafe partial class BatchFileReader : IDisposable
 {
     public const int Slots = 32;
     /// <summary>

@@ -10,7 +10,7 @@ namespace KeyGuard.Sources;
 /// string as one lone surrogate, U+DC80–U+DCFF (Python's "surrogateescape"), so the name still opens and is reported
 /// byte for byte; text reports show it as <c>\xNN</c>.
 /// </summary>
-public static class FileNames
+internal static class FileNames
 {
     /// <summary>The name's bytes as a string, raw bytes escaped as lone surrogates.</summary>
     public static string Decode(ReadOnlySpan<byte> name) => Decode(name, out _);

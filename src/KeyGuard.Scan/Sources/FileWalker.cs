@@ -10,7 +10,7 @@ namespace KeyGuard.Sources;
 /// most files are read by name in their open directory and never reported, and building two paths per file was
 /// most of what a walk allocates.
 /// </summary>
-public readonly struct WalkedFile
+internal readonly struct WalkedFile
 {
     private readonly string? _fullPath, _displayPath;
     private readonly string? _directoryPath, _rootDisplay, _relativeDirectory;
@@ -62,7 +62,7 @@ public readonly struct WalkedFile
     public override string ToString() => DisplayPath;
 }
 
-public sealed class WalkOptions
+internal sealed class WalkOptions
 {
     public bool NoIgnore { get; init; }
     public bool FollowSymlinks { get; init; }
@@ -84,7 +84,7 @@ public sealed class WalkOptions
 /// subdirectories for any thread to take and hands its files to the caller on the same thread. A walking thread
 /// feeding scanning threads spent a fifth of a scan's CPU spinning on the queue between them.
 /// </remarks>
-public sealed class FileWalker(WalkOptions options)
+internal sealed class FileWalker(WalkOptions options)
 {
     private readonly object _gate = new();
     private int _ignored;

@@ -7,7 +7,7 @@ namespace KeyGuard.Sources;
 /// walk, the hooks' staged and pushed changes and history sweeps all select paths with it, so the same file is in or
 /// out whichever way it is reached.
 /// </summary>
-public static class PathSelection
+internal static class PathSelection
 {
     public static Func<string, bool> Of(IReadOnlyList<string> include, IReadOnlyList<string> exclude)
     {

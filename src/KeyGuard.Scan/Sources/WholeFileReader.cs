@@ -4,7 +4,7 @@ using System.Text;
 namespace KeyGuard.Sources;
 
 /// <summary>What became of reading a file whole into a caller's buffer.</summary>
-public enum WholeRead { Read, TooLarge, Failed }
+internal enum WholeRead { Read, TooLarge, Failed }
 
 /// <summary>
 /// Reads a file whole into a buffer the caller keeps, with the fewest system calls: on Linux open, read, close.
@@ -12,7 +12,7 @@ public enum WholeRead { Read, TooLarge, Failed }
 /// finalizable handle per file; over a tree of small files those were a tenth of a scan's system time.
 /// Elsewhere, or when the raw route is unavailable, it reads through .NET.
 /// </summary>
-public static partial class WholeFileReader
+internal static partial class WholeFileReader
 {
     // Linux's generic values (x86-64 and arm64 alike).
     private const int O_RDONLY = 0, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
@@ -152,7 +152,7 @@ public static partial class WholeFileReader
 /// <summary>
 /// A directory held open while the files listed in it are read (Linux, raw reads only), closed once they are.
 /// </summary>
-public sealed class OpenDirectory : IDisposable
+internal sealed class OpenDirectory : IDisposable
 {
     internal int Fd { get; private set; }
 

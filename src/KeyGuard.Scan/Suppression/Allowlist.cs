@@ -8,7 +8,7 @@ namespace KeyGuard.Suppression;
 /// Config allowlist: regexes on the secret or on its line, and path globs. Line regexes need the line text, so the
 /// caller passes a way to fetch it (the file is read again only for findings, which are few).
 /// </summary>
-public sealed class Allowlist
+internal sealed class Allowlist
 {
     private readonly List<Regex> _secrets;
     private readonly List<Regex> _lines;

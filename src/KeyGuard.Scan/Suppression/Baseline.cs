@@ -7,7 +7,7 @@ namespace KeyGuard.Suppression;
 /// A baseline file records accepted findings so a scan reports only new ones. It stores hashes, never plaintext;
 /// moving code does not churn it. Entries no longer seen are reported so the file can be pruned.
 /// </summary>
-public sealed class Baseline
+internal sealed class Baseline
 {
     public IReadOnlyList<BaselineEntry> Entries { get; }
     private readonly HashSet<string> _fingerprints;

@@ -7,7 +7,7 @@ namespace KeyGuard.Suppression;
 /// Applies the allowlist and the baseline to a scan's findings (inline keyguard:allow was applied by the engine,
 /// which has the line at hand). Counts what each removed.
 /// </summary>
-public sealed class Suppressor(Allowlist allowlist, Baseline? baseline, Func<Finding, string?>? lineText = null,
+internal sealed class Suppressor(Allowlist allowlist, Baseline? baseline, Func<Finding, string?>? lineText = null,
     Func<BaselineEntry, bool>? baselineScope = null)
 {
     public void Apply(ScanResult result)

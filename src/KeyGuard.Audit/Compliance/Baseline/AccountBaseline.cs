@@ -6,7 +6,7 @@ namespace KeyGuard.Compliance.Baseline;
 /// </summary>
 /// <param name="Permission">The IAM action, e.g. "config:DescribeConfigurationRecorders".</param>
 /// <param name="Region">The region the call was for; null for global calls.</param>
-public sealed record BaselineGap(string Permission, string Code, string Message, string? Region = null)
+internal sealed record BaselineGap(string Permission, string Code, string Message, string? Region = null)
 {
     public string Describe() => Code switch
     {
@@ -20,29 +20,29 @@ public sealed record BaselineGap(string Permission, string Code, string Message,
 }
 
 /// <summary>A CloudTrail trail as the baseline judges it. <see cref="IsLogging"/> is null when GetTrailStatus failed.</summary>
-public sealed record TrailFacts(string Name, string Arn, string HomeRegion, bool IsMultiRegion, bool? IsLogging, bool LogFileValidation,
+internal sealed record TrailFacts(string Name, string Arn, string HomeRegion, bool IsMultiRegion, bool? IsLogging, bool LogFileValidation,
     string? CloudWatchLogsLogGroupArn, string? KmsKeyId);
 
 /// <summary>A Config recorder with its status (null when the recorder has no status entry).</summary>
-public sealed record RecorderFacts(string Name, bool AllSupported, bool IncludeGlobalResourceTypes, bool Recording, string? LastStatus);
+internal sealed record RecorderFacts(string Name, bool AllSupported, bool IncludeGlobalResourceTypes, bool Recording, string? LastStatus);
 
 /// <summary>AWS Config in one region.</summary>
-public sealed record ConfigRegionFacts(IReadOnlyList<RecorderFacts> Recorders, IReadOnlyList<string> DeliveryChannels);
+internal sealed record ConfigRegionFacts(IReadOnlyList<RecorderFacts> Recorders, IReadOnlyList<string> DeliveryChannels);
 
 /// <summary>An Access Analyzer analyzer.</summary>
-public sealed record AnalyzerFacts(string Name, string Type, string Status);
+internal sealed record AnalyzerFacts(string Name, string Type, string Status);
 
 /// <summary>A user with policies of its own (attached managed or inline) rather than through a group.</summary>
-public sealed record UserPolicies(string UserName, string Arn, IReadOnlyList<string> Attached, IReadOnlyList<string> Inline);
+internal sealed record UserPolicies(string UserName, string Arn, IReadOnlyList<string> Attached, IReadOnlyList<string> Inline);
 
 /// <summary>An attached managed policy that allows "*" on "*".</summary>
-public sealed record AdminPolicy(string Name, string Arn, int AttachmentCount);
+internal sealed record AdminPolicy(string Name, string Arn, int AttachmentCount);
 
 /// <summary>A server certificate stored in IAM.</summary>
-public sealed record CertificateFacts(string Name, string Arn, DateTimeOffset? Expiration);
+internal sealed record CertificateFacts(string Name, string Arn, DateTimeOffset? Expiration);
 
 /// <summary>A value read from AWS, or the gaps that kept it from being read.</summary>
-public sealed record Read<T>(T? Value, IReadOnlyList<BaselineGap> Gaps) where T : class
+internal sealed record Read<T>(T? Value, IReadOnlyList<BaselineGap> Gaps) where T : class
 {
     public static Read<T> Of(T value) => new(value, []);
     public static Read<T> Missing(BaselineGap gap) => new(null, [gap]);
@@ -52,7 +52,7 @@ public sealed record Read<T>(T? Value, IReadOnlyList<BaselineGap> Gaps) where T 
 /// Everything the account-baseline controls look at, read live. Regional facts are keyed by region; a region whose
 /// call failed is absent from the dictionary and present in the gaps.
 /// </summary>
-public sealed record AccountBaseline
+internal sealed record AccountBaseline
 {
     public required string AccountId { get; init; }
     public required string AccountArn { get; init; }

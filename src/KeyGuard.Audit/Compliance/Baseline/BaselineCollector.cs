@@ -5,7 +5,7 @@ using KeyGuard.Aws;
 namespace KeyGuard.Compliance.Baseline;
 
 /// <summary>How the baseline is read.</summary>
-public sealed record BaselineOptions
+internal sealed record BaselineOptions
 {
     /// <summary>Regions read at the same time (each region makes 5 calls in turn).</summary>
     public int MaxParallelRegions { get; init; } = 6;
@@ -21,7 +21,7 @@ public sealed record BaselineOptions
 /// Access Analyzer, alongside the account-wide S3 Block Public Access and IAM reads. A call that fails (AccessDenied,
 /// throttling after retries, a timeout) becomes a <see cref="BaselineGap"/>; the rest is still read.
 /// </summary>
-public sealed class BaselineCollector(BaselineServices services, BaselineOptions? options = null)
+internal sealed class BaselineCollector(BaselineServices services, BaselineOptions? options = null)
 {
     public const string SupportPolicyName = "AWSSupportAccess";
     private readonly BaselineOptions _options = options ?? new BaselineOptions();
@@ -202,7 +202,7 @@ public sealed class BaselineCollector(BaselineServices services, BaselineOptions
 }
 
 /// <summary>Reads IAM policy documents.</summary>
-public static class PolicyDocument
+internal static class PolicyDocument
 {
     /// <summary>
     /// Does a statement Allow Action "*" on Resource "*" (CIS 1.16)? Action and Resource may be a string or a list.

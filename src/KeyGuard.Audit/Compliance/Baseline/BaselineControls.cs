@@ -4,7 +4,7 @@ namespace KeyGuard.Compliance.Baseline;
 /// The account-baseline controls. Numbers from prowler's compliance/aws/cis_3.0_aws.json and cis_5.0_aws.json
 /// (v1.5/v3.0 first, v5.0 second); severities are prowler's check severities.
 /// </summary>
-public static class BaselineControls
+internal static class BaselineControls
 {
     private const ControlSection B = ControlSection.Baseline;
 

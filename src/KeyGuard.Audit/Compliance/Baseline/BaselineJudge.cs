@@ -5,7 +5,7 @@ namespace KeyGuard.Compliance.Baseline;
 /// the passing regions; calls that could not be made give one "not evaluated" result per control and failing
 /// permission (all the regions it failed in, named together), never a failure.
 /// </summary>
-public static class BaselineJudge
+internal static class BaselineJudge
 {
     private const string Account = CisContext.AccountSubject;
 

@@ -5,7 +5,7 @@ using System.Text;
 namespace KeyGuard.Reporting.Iam;
 
 /// <summary>An inline SVG bar chart of the key age buckets, drawn on the server so the page needs no script or library.</summary>
-public static class AgeChartSvg
+internal static class AgeChartSvg
 {
     private const int Width = 560;
     private const int Height = 240;

@@ -7,7 +7,7 @@ namespace KeyGuard.Reporting.Iam;
 /// Every result as one CSV row. CsvHelper does the quoting and guards formulas (CsvInjection.Escape, as the scan's
 /// CSV does): IAM user names may start with = + @ or -.
 /// </summary>
-public sealed class CsvIamReportWriter : IIamReportWriter
+internal sealed class CsvIamReportWriter : IIamReportWriter
 {
     public static readonly string[] Header =
         ["user", "arn", "control", "controlV5", "title", "status", "severity", "evidence", "keySlot", "ageDays", "generated", "section", "remediation"];

@@ -7,7 +7,7 @@ namespace KeyGuard.Reporting.Iam;
 /// One self-contained HTML page (inline CSS, inline SVG, no script, no external URL) that can be mailed as it is.
 /// A Content-Security-Policy of default-src 'none' makes the browser refuse any request the page might still try.
 /// </summary>
-public sealed class HtmlIamReportWriter : IIamReportWriter
+internal sealed class HtmlIamReportWriter : IIamReportWriter
 {
     private const string Style = """
         body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1b1b1b;background:#fff}

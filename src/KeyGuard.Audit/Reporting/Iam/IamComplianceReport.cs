@@ -5,7 +5,7 @@ namespace KeyGuard.Reporting.Iam;
 /// <summary>What every output format renders: the judged results in risk order and their summary.</summary>
 /// <param name="Generated">When IAM generated the credential report.</param>
 /// <param name="EvaluatedAt">The "now" ages were measured against.</param>
-public sealed record IamComplianceReport(
+internal sealed record IamComplianceReport(
     DateTimeOffset Generated,
     DateTimeOffset EvaluatedAt,
     CisOptions Thresholds,
@@ -41,12 +41,12 @@ public sealed record IamComplianceReport(
 }
 
 /// <summary>Pass/fail counts of one control.</summary>
-public sealed record ControlSummary(CisControl Control, int Pass, int Fail, int NotEvaluated, int Note = 0);
+internal sealed record ControlSummary(CisControl Control, int Pass, int Fail, int NotEvaluated, int Note = 0);
 
 /// <summary>How many active access keys fall in one age bucket (by access_key_N_last_rotated).</summary>
-public sealed record KeyAgeBucket(string Label, int MinDays, int? MaxDays, int Count);
+internal sealed record KeyAgeBucket(string Label, int MinDays, int? MaxDays, int Count);
 
-public sealed record IamReportSummary(
+internal sealed record IamReportSummary(
     int Users,
     int Pass,
     int Fail,

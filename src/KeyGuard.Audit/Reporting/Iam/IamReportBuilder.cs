@@ -4,7 +4,7 @@ using KeyGuard.CredentialReport;
 namespace KeyGuard.Reporting.Iam;
 
 /// <summary>Judges a credential report and summarises the results into an <see cref="IamComplianceReport"/>.</summary>
-public static class IamReportBuilder
+internal static class IamReportBuilder
 {
     /// <param name="baseline">The judged account baseline, or null when it was not read (offline report, --no-baseline).</param>
     public static IamComplianceReport Build(IamCredentialReport report, AccountInputs inputs, CisOptions options, DateTimeOffset now,
@@ -58,7 +58,7 @@ public static class IamReportBuilder
 }
 
 /// <summary>Buckets the active access keys (root's too) by age: 0-30, 31-90, 91-180, 181-365, >365 days.</summary>
-public static class KeyAgeDistribution
+internal static class KeyAgeDistribution
 {
     private static readonly (string Label, int Min, int? Max)[] Buckets =
         [("0-30", 0, 30), ("31-90", 31, 90), ("91-180", 91, 180), ("181-365", 181, 365), (">365", 366, null)];

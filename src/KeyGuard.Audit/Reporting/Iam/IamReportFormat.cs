@@ -1,14 +1,14 @@
 namespace KeyGuard.Reporting.Iam;
 
-public enum IamReportFormat { Text, Json, Csv, Markdown, Html }
+internal enum IamReportFormat { Text, Json, Csv, Markdown, Html }
 
 /// <summary>Renders an <see cref="IamComplianceReport"/> in one format. Same input, same bytes.</summary>
-public interface IIamReportWriter
+internal interface IIamReportWriter
 {
     void Write(IamComplianceReport report, TextWriter output);
 }
 
-public static class IamReportWriters
+internal static class IamReportWriters
 {
     public static IamReportFormat ParseFormat(string text) => text.Trim().ToLowerInvariant() switch
     {

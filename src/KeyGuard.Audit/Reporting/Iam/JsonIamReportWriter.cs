@@ -8,7 +8,7 @@ namespace KeyGuard.Reporting.Iam;
 /// The JSON contract (version 1): {"version","generated","results":[{user,arn,control,controlV5,title,status,severity,evidence,…}],"summary":{…}}.
 /// Written field by field with Utf8JsonWriter: fixed order, no reflection (the library is AOT-compatible).
 /// </summary>
-public sealed class JsonIamReportWriter : IIamReportWriter
+internal sealed class JsonIamReportWriter : IIamReportWriter
 {
     public const int Version = 1;
 

@@ -3,7 +3,7 @@ using KeyGuard.Compliance;
 namespace KeyGuard.Reporting.Iam;
 
 /// <summary>A Markdown page for tickets and wikis: summary, findings table, per-control table, key ages.</summary>
-public sealed class MarkdownIamReportWriter : IIamReportWriter
+internal sealed class MarkdownIamReportWriter : IIamReportWriter
 {
     public void Write(IamComplianceReport report, TextWriter output)
     {

@@ -3,7 +3,7 @@ using KeyGuard.Compliance;
 namespace KeyGuard.Reporting.Iam;
 
 /// <summary>Terminal output: the findings table in risk order, then the per-control summary and the key age buckets.</summary>
-public sealed class TextIamReportWriter : IIamReportWriter
+internal sealed class TextIamReportWriter : IIamReportWriter
 {
     public void Write(IamComplianceReport report, TextWriter output)
     {

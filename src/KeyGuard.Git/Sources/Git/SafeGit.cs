@@ -8,7 +8,7 @@ namespace KeyGuard.Sources.Git;
 /// transport, and no prompt. Replace refs are ignored: they would let a repository show git a different object
 /// than the one it stores.
 /// </summary>
-public static class SafeGit
+internal static class SafeGit
 {
     /// <summary>The <c>-c</c> settings given before every git command (command-line config wins over the repository's).</summary>
     public static readonly IReadOnlyList<string> HardeningConfig =

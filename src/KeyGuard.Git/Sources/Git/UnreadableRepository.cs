@@ -3,7 +3,7 @@ using LibGit2Sharp;
 namespace KeyGuard.Sources.Git;
 
 /// <summary>One line on why libgit2 could not open a repository, with what would fix the common cases.</summary>
-public static class UnreadableRepository
+internal static class UnreadableRepository
 {
     public static string Explain(LibGit2SharpException e, string path)
     {

@@ -1,14 +1,14 @@
 namespace KeyGuard.Sources.Git.History;
 
 /// <summary>One hunk of a zero-context line diff: old lines [OldStart, OldStart+OldCount) became new lines [NewStart, NewStart+NewCount).</summary>
-public readonly record struct Hunk(int OldStart, int OldCount, int NewStart, int NewCount);
+internal readonly record struct Hunk(int OldStart, int OldCount, int NewStart, int NewCount);
 
 /// <summary>
 /// How a blob differs from its predecessor at the same path, for incremental scanning: only the changed lines (with
 /// a margin, see <see cref="Zones"/>) were scanned; findings elsewhere are carried over from the base blob with their
 /// line numbers shifted.
 /// </summary>
-public sealed class BlobDelta(int baseBlob, List<Hunk> hunks, List<(int From, int To)> zones)
+internal sealed class BlobDelta(int baseBlob, List<Hunk> hunks, List<(int From, int To)> zones)
 {
     /// <summary>Lines either side of a change whose findings come from the rescan, not from the base: covers
     /// pairing (a key ID and its secret within five lines) and rules that look five lines around a keyword.</summary>

@@ -3,7 +3,7 @@ using LibGit2Sharp;
 namespace KeyGuard.Sources.Git.History;
 
 /// <summary>A secret's state on HEAD's first-parent line.</summary>
-public readonly record struct HeadState(bool PresentAtHead, string? RemovedIn);
+internal readonly record struct HeadState(bool PresentAtHead, string? RemovedIn);
 
 /// <summary>
 /// Replays the recorded first-parent changes along HEAD's first-parent line, oldest first, tracking which paths hold

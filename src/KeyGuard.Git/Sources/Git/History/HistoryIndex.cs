@@ -3,13 +3,13 @@ using LibGit2Sharp;
 namespace KeyGuard.Sources.Git.History;
 
 /// <summary>A commit as reports need it; commits are numbered oldest first, so a smaller index is older.</summary>
-public sealed record CommitInfo(int Index, string Sha, string Author, string Email, DateTimeOffset Date);
+internal sealed record CommitInfo(int Index, string Sha, string Author, string Email, DateTimeOffset Date);
 
 /// <summary>A place that added a blob: a commit (or -1 for an unreachable blob) and a path index.</summary>
-public readonly record struct BlobPlace(int Commit, int Path);
+internal readonly record struct BlobPlace(int Commit, int Path);
 
 /// <summary>A distinct blob and every (commit, path) that added it.</summary>
-public sealed class BlobRecord(int index, ObjectId id, BlobPlace first)
+internal sealed class BlobRecord(int index, ObjectId id, BlobPlace first)
 {
     public int Index { get; } = index;
     public ObjectId Id { get; } = id;
@@ -18,13 +18,13 @@ public sealed class BlobRecord(int index, ObjectId id, BlobPlace first)
 }
 
 /// <summary>One path's change between a commit and its first parent, as blob indexes (-1: none, or not a scanned blob).</summary>
-public readonly record struct PathChange(int Path, int OldBlob, int NewBlob);
+internal readonly record struct PathChange(int Path, int OldBlob, int NewBlob);
 
 /// <summary>
 /// What the walk learned, holding only ids, small records and interned paths (never blob content), so memory is
 /// bounded by the number of distinct blobs and changes, not by their size.
 /// </summary>
-public sealed class HistoryIndex
+internal sealed class HistoryIndex
 {
     public List<CommitInfo> Commits { get; } = [];
     public List<BlobRecord> Blobs { get; } = [];

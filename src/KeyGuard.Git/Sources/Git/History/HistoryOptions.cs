@@ -1,7 +1,7 @@
 namespace KeyGuard.Sources.Git.History;
 
 /// <summary>What a history sweep covers. Without narrowing it walks every commit reachable from every ref.</summary>
-public sealed class HistoryOptions
+internal sealed class HistoryOptions
 {
     /// <summary>Repository path: a work tree, a folder inside one, or a bare repository.</summary>
     public string RepositoryPath { get; init; } = ".";

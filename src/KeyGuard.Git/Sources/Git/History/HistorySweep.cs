@@ -8,7 +8,7 @@ using LibGit2Sharp;
 namespace KeyGuard.Sources.Git.History;
 
 /// <summary>The sweep's result plus one-line notes for stderr (shallow clone, skipped submodules and LFS pointers).</summary>
-public sealed class HistorySweepResult
+internal sealed class HistorySweepResult
 {
     public required ScanResult Result { get; init; }
     public List<string> Notes { get; } = [];
@@ -31,7 +31,7 @@ public sealed class HistorySweepResult
 /// all cores while the walk goes on, scans every commit message, and reports each secret once with its life.
 /// A corrupt object is a <see cref="ScanError"/> and the sweep goes on.
 /// </summary>
-public sealed class HistorySweep(ContentScanner scanner, HistoryOptions options, Func<string, bool>? pathFilter = null)
+internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions options, Func<string, bool>? pathFilter = null)
 {
     private const int MaxSubmoduleDepth = 8;
 

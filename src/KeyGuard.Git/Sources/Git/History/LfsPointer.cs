@@ -1,7 +1,7 @@
 namespace KeyGuard.Sources.Git.History;
 
 /// <summary>Recognises Git LFS pointer files: the real content lives on the LFS server, not in the repository.</summary>
-public static class LfsPointer
+internal static class LfsPointer
 {
     /// <summary>Pointer files are tiny by specification (under 1024 bytes).</summary>
     public const int MaxSize = 1024;

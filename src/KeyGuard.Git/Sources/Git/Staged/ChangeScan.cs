@@ -10,7 +10,7 @@ namespace KeyGuard.Sources.Git.Staged;
 /// so a new secret line still pairs with a key ID on an unchanged line nearby.
 /// </summary>
 /// <param name="pathSelected">The scan's --include/--exclude test of a path relative to the repository's root.</param>
-public sealed class ChangeScan(Repository repo, ContentScanner scanner, Func<string, bool> pathSelected)
+internal sealed class ChangeScan(Repository repo, ContentScanner scanner, Func<string, bool> pathSelected)
 {
     private readonly Dictionary<string, string[]> _linesByBlob = new(StringComparer.Ordinal);
 

@@ -8,7 +8,7 @@ namespace KeyGuard.Sources.Git.Staged;
 /// and submodules have nothing to scan. Files come from LibGit2Sharp's tree diff; added lines from
 /// <see cref="LineDiff"/> on the decoded blobs (UTF-16 included, which git would call binary).
 /// </summary>
-public static class GitChanges
+internal static class GitChanges
 {
     /// <summary>Above this size a modified blob is not diffed: all its lines count.</summary>
     public const long MaxDiffBytes = 16 << 20;

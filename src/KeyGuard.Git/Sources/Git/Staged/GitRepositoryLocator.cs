@@ -6,7 +6,7 @@ namespace KeyGuard.Sources.Git.Staged;
 /// Returns a path to open with <c>new Repository(path)</c>: a work tree root (libgit2 follows a <c>.git</c> file, as
 /// worktrees and submodules have) or a bare repository / git dir; null outside any repository.
 /// </summary>
-public static class GitRepositoryLocator
+internal static class GitRepositoryLocator
 {
     public static string? Discover(string start)
     {

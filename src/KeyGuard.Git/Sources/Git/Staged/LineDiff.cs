@@ -6,7 +6,7 @@ namespace KeyGuard.Sources.Git.Staged;
 /// line callback crashes under NativeAOT. Past <see cref="MaxEdits"/> edits a cheaper rule is used: a line is added
 /// unless the old version has the same line (never misses an added line, may include a moved one).
 /// </summary>
-public static class LineDiff
+internal static class LineDiff
 {
     public const int MaxEdits = 2000;
 
