@@ -28,8 +28,7 @@ internal static class BaselineCommand
             var configRoot = ScanSetup.ConfigRootFor(roots[0]);
             // The same git-secrets rules as scan and the hooks, so a baseline accepts what they would report. Every
             // finding is recorded, even one the configured baseline already accepts; the output file is not scanned.
-            var gitSecrets = KeyGuard.Hooks.GitSecretsConfig.Load(settings, configRoot);
-            var setup = ScanSetup.Create(settings, configRoot, gitSecrets.Rules, gitSecrets.AllowedPatterns, applyBaseline: false, excludeFiles: [file]);
+            var setup = ScanSetup.Create(settings, configRoot, applyBaseline: false, excludeFiles: [file]);
             var result = ScanCommand.Run(setup, roots, "stdin");
             setup.Finish(result);
             foreach (var e in result.Errors) Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(e.Path)}: {ControlCharacters.Escape(e.Message)}");

@@ -146,6 +146,8 @@ internal sealed class OrgScanOptions
             Patterns = p.GetValue(_patterns) ?? [],
             EnableRules = p.GetValue(_enable) ?? [],
             DisableRules = p.GetValue(_disable) ?? [],
+            // The operator's own checkout is not what is scanned: its git-secrets settings do not apply.
+            NoGitSecretsConfig = true,
         }, Directory.GetCurrentDirectory());
     }
 }

@@ -3,6 +3,12 @@ namespace KeyGuard.Sources;
 /// <summary>Where a fragment of text came from.</summary>
 internal enum SourceKind { File, Stdin, Index, Commit, CommitMessage, TagMessage }
 
+/// <summary>The path a finding in a commit message is reported at, in sweeps, hooks and org scans alike.</summary>
+internal static class CommitMessages
+{
+    public const string Path = "<commit message>";
+}
+
 /// <summary>The path a finding in an annotated tag's message is reported at, in sweeps and hooks alike.</summary>
 internal static class TagMessages
 {

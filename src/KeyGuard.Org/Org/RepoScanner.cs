@@ -74,7 +74,7 @@ internal sealed class RepoScanner(ScanSetup setup, MirrorCache cache, long maxRe
 
     private void ScanMessage(Commit commit, ScanResult result)
     {
-        var source = Provenance(commit, "(commit message)", SourceKind.CommitMessage);
+        var source = Provenance(commit, CommitMessages.Path, SourceKind.CommitMessage);
         setup.Scanner.ScanText(commit.Message, source, result.Findings);
     }
 

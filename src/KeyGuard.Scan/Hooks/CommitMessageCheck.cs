@@ -7,8 +7,6 @@ namespace KeyGuard.Hooks;
 /// diff <c>git commit -v</c> appends) are not part of the commit, so they are blanked, keeping line numbers.</summary>
 internal static class CommitMessageCheck
 {
-    public const string MessagePath = "(commit message)";
-
     public static ScanResult Run(HookContext ctx, string messageFile)
     {
         string text;
@@ -16,7 +14,7 @@ internal static class CommitMessageCheck
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidInputException($"{messageFile}: {e.Message}"); }
         var commentChar = ctx.Repo.Config.Get<string>("core.commentChar")?.Value is { Length: 1 } c ? c[0] : '#';
         var result = new ScanResult();
-        ctx.ScanMessage(WithoutComments(text, commentChar), new Provenance(MessagePath, SourceKind.CommitMessage), result);
+        ctx.ScanMessage(WithoutComments(text, commentChar), new Provenance(CommitMessages.Path, SourceKind.CommitMessage), result);
         result.Stats.FilesScanned = 1;
         ctx.Finish(result);
         return result;

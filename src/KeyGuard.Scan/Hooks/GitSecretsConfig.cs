@@ -32,14 +32,9 @@ internal sealed class GitSecretsConfig
 
     public static GitSecretsConfig None { get; } = new();
 
-    /// <summary>True when neither the option nor the config turned git-secrets config off.</summary>
-    public static bool Wanted(ScanSettings settings, string configRoot) =>
-        !settings.NoGitSecretsConfig && KeyGuardConfig.Find(settings.ConfigPath, configRoot).GitSecretsConfig != false;
-
     /// <summary>Reads the config of the repository around <paramref name="configRoot"/>; none outside a repository.</summary>
-    public static GitSecretsConfig Load(ScanSettings settings, string configRoot)
+    public static GitSecretsConfig Load(string configRoot)
     {
-        if (!Wanted(settings, configRoot)) return None;
         string? gitDir;
         try { gitDir = Sources.Git.Staged.GitRepositoryLocator.Discover(configRoot); }
         catch (LibGit2SharpException) { return None; }

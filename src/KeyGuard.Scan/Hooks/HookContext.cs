@@ -15,15 +15,14 @@ internal sealed class HookContext : IDisposable
 {
     public Repository Repo { get; }
     public ScanSetup Setup { get; }
-    public GitSecretsConfig GitSecrets { get; }
+    public GitSecretsConfig GitSecrets => Setup.GitSecrets;
     public ChangeScan Changes { get; }
     private readonly Dictionary<string, string[]> _messages = new(StringComparer.Ordinal);
 
-    private HookContext(Repository repo, ScanSetup setup, GitSecretsConfig gitSecrets)
+    private HookContext(Repository repo, ScanSetup setup)
     {
         Repo = repo;
         Setup = setup;
-        GitSecrets = gitSecrets;
         Changes = new ChangeScan(repo, setup.Scanner, PathSelection.Of(setup.Walk));
     }
 
@@ -41,9 +40,7 @@ internal sealed class HookContext : IDisposable
         try
         {
             var configRoot = repo.Info.IsBare ? repo.Info.Path : repo.Info.WorkingDirectory;
-            var gitSecrets = GitSecretsConfig.Wanted(settings, configRoot) ? GitSecretsConfig.Load(repo) : GitSecretsConfig.None;
-            var setup = ScanSetup.Create(settings, configRoot, gitSecrets.Rules, gitSecrets.AllowedPatterns);
-            return new HookContext(repo, setup, gitSecrets);
+            return new HookContext(repo, ScanSetup.Create(settings, configRoot, repository: repo));
         }
         catch
         {
@@ -64,14 +61,7 @@ internal sealed class HookContext : IDisposable
     }
 
     /// <summary>Allowlist, baseline and git-secrets' allowed patterns, then a stable order.</summary>
-    public void Finish(ScanResult result)
-    {
-        Setup.Finish(result, LineText);
-        if (GitSecrets.Allowed.Count == 0) return;
-        int before = result.Findings.Count;
-        result.Findings.RemoveAll(f => GitSecrets.AllowsLine(f.Path, f.Line, LineText(f)));
-        result.Stats.SuppressedAllowlist += before - result.Findings.Count;
-    }
+    public void Finish(ScanResult result) => Setup.Finish(result, LineText);
 
     private string? LineText(Finding f)
     {

@@ -77,7 +77,7 @@ internal static class PushCheck
             Commit = commit.Sha, Author = commit.Author.Name, Email = commit.Author.Email, Date = commit.Author.When,
         };
         ctx.Changes.Run(GitChanges.OfCommit(ctx.Repo, commit), f => origin with { Path = f.Path }, result);
-        var message = origin with { Path = CommitMessageCheck.MessagePath, Kind = SourceKind.CommitMessage };
+        var message = origin with { Path = CommitMessages.Path, Kind = SourceKind.CommitMessage };
         ctx.ScanMessage(commit.Message, message, result);
     }
 }

@@ -1,6 +1,7 @@
 using KeyGuard.Config;
 using KeyGuard.Detection;
 using KeyGuard.Findings;
+using KeyGuard.Hooks;
 using KeyGuard.Sources;
 using KeyGuard.Suppression;
 
@@ -25,8 +26,10 @@ internal sealed class ScanSettings
 }
 
 /// <summary>
-/// Everything a scan needs, built once: the config found for the root, the rules, the engine and the suppression.
-/// File scans, stdin, git hooks and history sweeps all start here so they honour the same config.
+/// The scan session: everything a scan needs, built once by <see cref="Create"/>: the config found for the root, the
+/// rules, the repository's git-secrets settings, the engine and the suppression (allowlists, baseline, git-secrets'
+/// allowed patterns). Every command and hook that scans (scan, stdin, baseline, hooks, history sweeps, plan, org
+/// scans) starts here, so the same content gives the same findings whichever way it is reached.
 /// </summary>
 internal sealed class ScanSetup
 {
@@ -39,18 +42,30 @@ internal sealed class ScanSetup
     public string? BaselinePath { get; init; }
     public required WalkOptions Walk { get; init; }
     public required ScanSettings Settings { get; init; }
+    /// <summary>The repository's git-secrets patterns, providers and allowed patterns (none when turned off).</summary>
+    public GitSecretsConfig GitSecrets { get; init; } = GitSecretsConfig.None;
+    /// <summary>Settings that could not be applied (unreadable git config, failed providers): printed, never fatal.</summary>
+    public IReadOnlyList<string> Warnings => GitSecrets.Warnings;
 
     /// <param name="applyBaseline">False for <c>baseline create</c>: it records every finding, accepted or not.</param>
     /// <param name="excludeFiles">Files never scanned, such as the baseline being written.</param>
-    public static ScanSetup Create(ScanSettings settings, string configRoot, IEnumerable<Rule>? extraRules = null,
-        IEnumerable<string>? extraAllowedSecrets = null, bool applyBaseline = true, IEnumerable<string>? excludeFiles = null)
+    /// <param name="repository">The repository already open (hooks), whose git config holds the git-secrets settings;
+    /// else the repository around <paramref name="configRoot"/> is read, if there is one.</param>
+    /// <param name="config">The config to use instead of looking for one (an org scan's repository config, read from
+    /// the scanned commit).</param>
+    public static ScanSetup Create(ScanSettings settings, string configRoot, bool applyBaseline = true,
+        IEnumerable<string>? excludeFiles = null, LibGit2Sharp.Repository? repository = null, KeyGuardConfig? config = null)
     {
-        var config = KeyGuardConfig.Find(settings.ConfigPath, configRoot);
+        config ??= KeyGuardConfig.Find(settings.ConfigPath, configRoot);
+        var gitSecrets = settings.NoGitSecretsConfig || config.GitSecretsConfig == false ? GitSecretsConfig.None
+            : repository != null ? GitSecretsConfig.Load(repository) : GitSecretsConfig.Load(configRoot);
+        IEnumerable<Rule> extraRules = gitSecrets.Rules;
+        IEnumerable<string> extraAllowedSecrets = gitSecrets.AllowedPatterns;
         var rules = RuleSet.Load(config.Patterns.Concat(settings.Patterns), config.EnableRules.Concat(settings.EnableRules),
             config.DisableRules.Concat(settings.DisableRules));
-        if (extraRules != null) rules = new RuleSet(rules.Rules.Concat(extraRules));
+        if (gitSecrets.Rules.Count > 0) rules = new RuleSet(rules.Rules.Concat(extraRules));
         var origin = config.SourcePath ?? "config";
-        var allowlist = new Allowlist(config.AllowSecrets.Concat(extraAllowedSecrets ?? []), config.AllowLines, config.AllowPaths, origin);
+        var allowlist = new Allowlist(config.AllowSecrets.Concat(extraAllowedSecrets), config.AllowLines, config.AllowPaths, origin);
         var baselinePath = settings.BaselinePath ?? config.Baseline;
         // The baseline lists key IDs: scanned, it would report itself, and keep its own stale entries "seen".
         var notScanned = (excludeFiles ?? []).Concat(baselinePath != null ? [baselinePath] : []).Select(f => Path.GetFullPath(f)).ToList();
@@ -71,14 +86,26 @@ internal sealed class ScanSetup
                 ExcludeFiles = notScanned,
             },
             Settings = settings,
+            GitSecrets = gitSecrets,
         };
     }
 
-    /// <summary>Applies allowlist and baseline, then sorts. Line text for line rules is read back from disk.</summary>
+    /// <summary>
+    /// Applies the allowlist, the baseline and git-secrets' allowed patterns (matched, as git-secrets does, against
+    /// <c>path:line:text</c>), then sorts. <paramref name="lineText"/> gives a finding's line as its source holds it
+    /// (a blob, a message); by default it is read back from disk.
+    /// </summary>
     /// <param name="baselineScope">Which baseline entries the scan covered (default: all), for "no longer seen".</param>
     public void Finish(ScanResult result, Func<Finding, string?>? lineText = null, Func<BaselineEntry, bool>? baselineScope = null)
     {
-        new Suppressor(Allowlist, Baseline, lineText ?? ReadLineFromDisk, baselineScope).Apply(result);
+        lineText ??= ReadLineFromDisk;
+        new Suppressor(Allowlist, Baseline, lineText, baselineScope).Apply(result);
+        if (GitSecrets.Allowed.Count > 0)
+        {
+            int before = result.Findings.Count;
+            result.Findings.RemoveAll(f => GitSecrets.AllowsLine(f.Path, f.Line, lineText(f)));
+            result.Stats.SuppressedAllowlist += before - result.Findings.Count;
+        }
         result.Sort();
     }
 

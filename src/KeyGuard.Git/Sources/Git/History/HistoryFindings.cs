@@ -8,7 +8,6 @@ namespace KeyGuard.Sources.Git.History;
 /// </summary>
 internal sealed class HistoryFindings(HistoryIndex index, int occurrenceLimit)
 {
-    public const string MessagePath = "<commit message>";
     public const string UnreachableBlobPath = "<unreachable blob>";
 
     private readonly record struct Place(int Commit, string Path, int Line, Finding Finding, bool Message);

@@ -176,7 +176,7 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
     private void ScanMessage(CommitInfo info, string message, List<Finding> scratch, List<Hit> hits, ScanResult result)
     {
         scratch.Clear();
-        var source = new Provenance(HistoryFindings.MessagePath, SourceKind.CommitMessage)
+        var source = new Provenance(CommitMessages.Path, SourceKind.CommitMessage)
         {
             Commit = info.Sha, Author = info.Author, Email = info.Email, Date = info.Date,
         };
@@ -187,7 +187,7 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         }
         catch (RuleTimeoutException e)
         {
-            result.Errors.Add(new ScanError($"{info.Sha}:{HistoryFindings.MessagePath}", e.Message));
+            result.Errors.Add(new ScanError($"{info.Sha}:{CommitMessages.Path}", e.Message));
         }
         foreach (var f in scratch) hits.Add(new Hit(f, -1, info.Index));
     }
