@@ -105,13 +105,30 @@ internal sealed class GitSecretsConfig
         foreach (var provider in providers.Distinct())
             foreach (var p in GitSecretsProvider.Run(provider, workTree ?? repo.Info.Path, warnings))
                 AddRule(rules, p, $"secrets.providers '{provider}'", warnings, showPattern: false);
+        AddAllowed(allowed, warnings, allowedRegexes, allowedStrings);
+        return new GitSecretsConfig { Rules = rules, Allowed = allowedRegexes, AllowedPatterns = allowedStrings, Warnings = warnings };
+    }
+
+    /// <summary>A repository's committed <c>.gitallowed</c> lines alone (org scans read it from the scanned commit).</summary>
+    public static GitSecretsConfig FromGitAllowed(IEnumerable<string> lines)
+    {
+        var allowed = lines.Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#').ToList();
+        if (allowed.Count == 0) return None;
+        var warnings = new List<string>();
+        var regexes = new List<Regex>();
+        var strings = new List<string>();
+        AddAllowed(allowed, warnings, regexes, strings);
+        return new GitSecretsConfig { Allowed = regexes, AllowedPatterns = strings, Warnings = warnings };
+    }
+
+    private static void AddAllowed(IEnumerable<string> allowed, List<string> warnings, List<Regex> regexes, List<string> strings)
+    {
         foreach (var a in allowed.Distinct())
         {
             if (Translate(a, "secrets.allowed / .gitallowed", warnings, wholeWord: false, showPattern: true) is not { } rx) continue;
-            allowedRegexes.Add(new Regex(rx, RegexOptions.CultureInvariant, RuleFileParser.MatchTimeout));
-            allowedStrings.Add(rx);
+            regexes.Add(new Regex(rx, RegexOptions.CultureInvariant, RuleFileParser.MatchTimeout));
+            strings.Add(rx);
         }
-        return new GitSecretsConfig { Rules = rules, Allowed = allowedRegexes, AllowedPatterns = allowedStrings, Warnings = warnings };
     }
 
     /// <summary>Provider patterns are often the secrets themselves (the AWS provider's are): they are never printed,
