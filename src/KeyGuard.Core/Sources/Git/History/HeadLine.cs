@@ -11,7 +11,9 @@ public readonly record struct HeadState(bool PresentAtHead, string? RemovedIn);
 /// removedIn is the commit whose tree stopped containing the secret (the last such drop, since a secret re-added
 /// later and still at HEAD has no removal); null while it is present at HEAD or never reached this line.
 /// </summary>
-internal sealed class HeadLine(Repository repo, HistoryIndex index)
+/// <remarks>Without a libgit2 handle (<paramref name="repo"/> null: a SHA-256 repository), HEAD is
+/// <paramref name="headCommit"/> and the line ends where the swept commits do.</remarks>
+internal sealed class HeadLine(Repository? repo, HistoryIndex index, ObjectId? headCommit = null)
 {
     public Dictionary<string, HeadState> Track(IReadOnlyDictionary<int, List<string>> fingerprintsByBlob)
     {
@@ -63,6 +65,7 @@ internal sealed class HeadLine(Repository repo, HistoryIndex index)
                 if (index.FirstParents[at] < 0) return line;
             }
         }
+        if (repo == null) return line;
         try
         {
             foreach (var commit in repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = head, FirstParentOnly = true }))
@@ -75,6 +78,7 @@ internal sealed class HeadLine(Repository repo, HistoryIndex index)
     /// <summary>HEAD's commit, or null when HEAD is unborn or cannot be read (the selector reported that).</summary>
     private ObjectId? HeadCommit()
     {
+        if (repo == null) return headCommit;
         try { return repo.Info.IsHeadUnborn ? null : repo.Head.Tip?.Id; }
         catch (LibGit2SharpException) { return null; }
     }
