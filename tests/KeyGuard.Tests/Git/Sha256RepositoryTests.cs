@@ -167,4 +167,130 @@ public sealed class Sha256RepositoryTests : IDisposable
         Assert.Contains("--unreachable", r.Stdout);
         Assert.Contains("SHA-256", r.Stdout);
     }
+
+    /// <summary>git in <paramref name="repo"/> with the repository's isolated config, keyguard's hooks finding the
+    /// test build; returns the exit code and stderr instead of throwing.</summary>
+    private static (int Code, string Err) TryGit(HistoryRepo repo, string workDir, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        repo.Isolate(psi.Environment);
+        psi.Environment["KEYGUARD_BIN"] = KeyGuardProcess.DllPath;
+        psi.Environment["NO_COLOR"] = "1";
+        psi.Environment.Remove("KEYGUARD_SKIP");
+        using var git = System.Diagnostics.Process.Start(psi)!;
+        var output = git.StandardOutput.ReadToEndAsync();
+        var err = git.StandardError.ReadToEnd();
+        git.WaitForExit();
+        _ = output.Result;
+        return (git.ExitCode, err);
+    }
+
+    /// <summary>Hook output with object ids blanked, to compare the two formats.</summary>
+    private static string WithoutIds(string text) => Regex.Replace(text, @"\b(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{7,12})\b", "<id>");
+
+    private void InstallHooks()
+    {
+        foreach (var repo in new[] { _twins.Sha1, _twins.Sha256 })
+        {
+            var install = KeyGuardProcess.Run(repo.Dir, null, Env(repo), "install");
+            Assert.True(install.ExitCode == 0, install.Stderr);
+        }
+    }
+
+    [Fact]
+    public void Pre_commit_hook_blocks_a_staged_key_in_a_sha256_repository_as_in_a_sha1_one()
+    {
+        _twins.Write("README.md", "demo\n");
+        _twins.Commit("init");
+        InstallHooks();
+        var key = FakeKey.New(1301);
+        _twins.Write("config/app.env", "# settings\n" + key.EnvFile);
+        _twins.Git("add -A");
+
+        var sha1 = TryGit(_twins.Sha1, _twins.Sha1.Dir, "commit", "-q", "-m", "add config");
+        var sha256 = TryGit(_twins.Sha256, _twins.Sha256.Dir, "commit", "-q", "-m", "add config");
+
+        Assert.True(sha256.Code != 0, sha256.Err);
+        Assert.Contains("config/app.env:2", sha256.Err);
+        Assert.Contains("config/app.env:3", sha256.Err);
+        Assert.DoesNotContain(key.Secret, sha256.Err);
+        Assert.DoesNotContain("   at ", sha256.Err);
+        Assert.Equal(WithoutIds(sha1.Err), WithoutIds(sha256.Err));
+
+        // Only added lines count: a change next to the key, once it is committed (--no-verify), passes.
+        _twins.Git("commit -q --no-verify -m accepted");
+        _twins.Write("config/app.env", "# settings, edited\n" + key.EnvFile);
+        _twins.Git("add -A");
+        var edit = TryGit(_twins.Sha256, _twins.Sha256.Dir, "commit", "-q", "-m", "edit");
+        Assert.True(edit.Code == 0, edit.Err);
+        Assert.Equal(0, TryGit(_twins.Sha1, _twins.Sha1.Dir, "commit", "-q", "-m", "edit").Code);
+    }
+
+    [Fact]
+    public void Pre_push_and_pre_receive_block_keys_in_files_messages_and_tags_of_a_sha256_repository()
+    {
+        _twins.Write("README.md", "demo\n");
+        _twins.Commit("init");
+        InstallHooks();
+        var servers = new Dictionary<HistoryRepo, string>();
+        foreach (var (repo, format) in new[] { (_twins.Sha1, "sha1"), (_twins.Sha256, "sha256") })
+        {
+            var server = Path.Combine(repo.Root, "server.git");
+            repo.Git($"init -q --bare --object-format={format} \"{server}\"");
+            repo.Git($"remote add origin \"{server}\"");
+            servers[repo] = server;
+        }
+        (int Code, string Err) Push(HistoryRepo repo, params string[] args)
+        {
+            var (code, err) = TryGit(repo, repo.Dir, ["push", "origin", .. args]);
+            return (code, err.Replace(repo.Root, "<root>"));
+        }
+
+        foreach (var repo in servers.Keys) Assert.Equal(0, Push(repo, "main").Code);
+
+        // pre-push: a key in a file, then a key in a commit message, then one in an annotated tag's message.
+        var key = FakeKey.New(1302);
+        _twins.Write("deploy/app.env", key.EnvFile);
+        _twins.Git("add -A");
+        _twins.Git("commit -q --no-verify -m deploy");
+        var inFile = (Sha1: Push(_twins.Sha1, "main"), Sha256: Push(_twins.Sha256, "main"));
+        Assert.True(inFile.Sha256.Code != 0, inFile.Sha256.Err);
+        Assert.Contains("deploy/app.env:1", inFile.Sha256.Err);
+        Assert.Equal(WithoutIds(inFile.Sha1.Err), WithoutIds(inFile.Sha256.Err));
+
+        _twins.Git("reset -q --hard HEAD~1");
+        var messageKey = FakeKey.New(1303);
+        _twins.Git($"commit -q --no-verify --allow-empty -m \"rotated {messageKey.Id}\"");
+        var inMessage = (Sha1: Push(_twins.Sha1, "main"), Sha256: Push(_twins.Sha256, "main"));
+        Assert.True(inMessage.Sha256.Code != 0, inMessage.Sha256.Err);
+        Assert.Contains(messageKey.Id[..4], inMessage.Sha256.Err);
+        Assert.Equal(WithoutIds(inMessage.Sha1.Err), WithoutIds(inMessage.Sha256.Err));
+
+        _twins.Git("reset -q --hard HEAD~1");
+        var tagKey = FakeKey.New(1304);
+        _twins.Git($"tag -a v1 -m \"notes: aws_access_key_id={tagKey.Id}\"");
+        var inTag = (Sha1: Push(_twins.Sha1, "v1"), Sha256: Push(_twins.Sha256, "v1"));
+        Assert.True(inTag.Sha256.Code != 0, inTag.Sha256.Err);
+        Assert.Contains("<tag message: v1>:1", inTag.Sha256.Err);
+        Assert.Equal(WithoutIds(inTag.Sha1.Err), WithoutIds(inTag.Sha256.Err));
+
+        // pre-receive on the SHA-256 server: the same key pushed past the client's hook is rejected there.
+        var sha256Server = servers[_twins.Sha256];
+        var install = KeyGuardProcess.Run(sha256Server, null, Env(_twins.Sha256), "install", "--server");
+        Assert.True(install.ExitCode == 0, install.Stderr);
+        _twins.Sha256.Write("deploy/app.env", key.EnvFile);
+        _twins.Sha256.Git("add -A");
+        _twins.Sha256.Git("commit -q --no-verify -m deploy");
+        var rejected = Push(_twins.Sha256, "--no-verify", "main");
+        Assert.True(rejected.Code != 0, rejected.Err);
+        Assert.Contains("deploy/app.env:1", rejected.Err);
+        Assert.Contains("pre-receive hook declined", rejected.Err);
+        _twins.Sha256.Git("reset -q --hard HEAD~1");
+        _twins.Sha256.Write("docs.md", "clean\n");
+        _twins.Sha256.Git("add -A");
+        _twins.Sha256.Git("commit -q --no-verify -m docs");
+        var clean = Push(_twins.Sha256, "--no-verify", "main");
+        Assert.True(clean.Code == 0, clean.Err);
+    }
 }

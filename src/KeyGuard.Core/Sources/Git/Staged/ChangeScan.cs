@@ -8,9 +8,10 @@ namespace KeyGuard.Sources.Git.Staged;
 
 /// <summary>
 /// Scans the blobs of changed files and keeps the findings on added lines. The whole blob goes through the engine,
-/// so a new secret line still pairs with a key ID on an unchanged line nearby.
+/// so a new secret line still pairs with a key ID on an unchanged line nearby. Without a libgit2 handle (a SHA-256
+/// repository), blobs come from <c>readBlob</c> (git) by their full id.
 /// </summary>
-public sealed class ChangeScan(Repository repo, ContentScanner scanner, WalkOptions walk)
+public sealed class ChangeScan(Repository? repo, ContentScanner scanner, WalkOptions walk, Func<string, byte[]?>? readBlob = null)
 {
     private readonly Matcher? _include = Globs(walk.Include);
     private readonly Matcher? _exclude = Globs(walk.Exclude);
@@ -34,16 +35,21 @@ public sealed class ChangeScan(Repository repo, ContentScanner scanner, WalkOpti
         }
     }
 
+    private Stream? Open(ChangedFile file)
+    {
+        if (repo == null) return readBlob?.Invoke(file.BlobHex) is { } bytes ? new MemoryStream(bytes, writable: false) : null;
+        return repo.Lookup<Blob>(file.Blob)?.GetContentStream();
+    }
+
     private void ScanOne(ChangedFile file, Provenance source, ScanResult result)
     {
-        var blob = repo.Lookup<Blob>(file.Blob);
-        if (blob == null) { result.Errors.Add(new ScanError(file.Path, $"blob {file.Blob.ToString(12)} is missing from the object store")); return; }
+        using var stream = Open(file);
+        if (stream == null) { result.Errors.Add(new ScanError(file.Path, $"blob {file.BlobHex[..12]} is missing from the object store")); return; }
         var found = new List<Finding>();
         ContentResult r;
         try
         {
-            using var stream = blob.GetContentStream();
-            r = scanner.Scan(stream, source with { BlobId = file.Blob.Sha }, found);
+            r = scanner.Scan(stream, source with { BlobId = file.BlobHex }, found);
         }
         catch (RuleTimeoutException e)
         {
@@ -66,8 +72,8 @@ public sealed class ChangeScan(Repository repo, ContentScanner scanner, WalkOpti
         if (f.Source.BlobId is not { } id) return null;
         if (!_linesByBlob.TryGetValue(id, out var lines))
         {
-            var blob = repo.Lookup<Blob>(new ObjectId(id));
-            lines = blob == null ? [] : BlobText.Decode(blob).Split('\n');
+            if (repo == null) lines = readBlob?.Invoke(id) is { } bytes ? BlobText.Decode(bytes).Split('\n') : [];
+            else lines = repo.Lookup<Blob>(new ObjectId(id)) is { } blob ? BlobText.Decode(blob).Split('\n') : [];
             _linesByBlob[id] = lines;
         }
         return f.Line >= 1 && f.Line <= lines.Length ? lines[f.Line - 1].TrimEnd('\r') : null;
