@@ -134,6 +134,9 @@ public sealed class Sha256RepositoryTests : IDisposable
         Assert.Contains("config/app.env", text.Stdout);
         var range = Sweep(_twins.Sha256, "--range", "HEAD~1..HEAD");
         Assert.Equal(Normalized(_twins.Sha1, Sweep(_twins.Sha1, "--range", "HEAD~1..HEAD").Stdout), Normalized(_twins.Sha256, range.Stdout));
+        // HEAD's line beyond the swept commits still decides presentAtHead and removedIn, as libgit2's walk does.
+        foreach (var narrowed in new[] { new[] { "--branch", "side" }, ["--range", "HEAD~3..HEAD~1"], ["--max-depth", "2"] })
+            Assert.Equal(Normalized(_twins.Sha1, Sweep(_twins.Sha1, narrowed).Stdout), Normalized(_twins.Sha256, Sweep(_twins.Sha256, narrowed).Stdout));
         var typo = Sweep(_twins.Sha256, "--range", "no-such-branch..HEAD");
         Assert.True(typo.ExitCode == 2, $"exit {typo.ExitCode}: {typo.Stderr}");
     }

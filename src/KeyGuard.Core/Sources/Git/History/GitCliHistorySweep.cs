@@ -20,6 +20,8 @@ internal sealed class GitCliHistorySweep(ContentScanner scanner, HistoryOptions 
     private const string SubmoduleMode = "160000";
     private readonly HistoryIndex _index = new();
     private readonly Dictionary<int, string> _blobIds = [];
+    /// <summary>Full ids of commits the index knows only by key: first parents outside the sweep, and HEAD.</summary>
+    private readonly Dictionary<ObjectId, string> _outsideIds = [];
     private readonly List<Hit> _hits = [];
     private readonly object _gate = new();
 
@@ -42,8 +44,9 @@ internal sealed class GitCliHistorySweep(ContentScanner scanner, HistoryOptions 
         if (!options.Narrowed) ScanTagMessages(objects, result);
 
         var byBlob = HistoryFindings.FingerprintsByBlob(_hits);
-        var head = objects.Info("HEAD") is { Type: "commit" } tip ? Key(tip.Id) : null;
-        var states = new HeadLine(null, _index, head).Track(byBlob);
+        ObjectId? head = null;
+        if (objects.Info("HEAD") is { Type: "commit" } tip) _outsideIds[head = Key(tip.Id)] = tip.Id;
+        var states = new HeadLine(null, _index, head, FirstParentsFrom).Track(byBlob);
         result.Findings.AddRange(new HistoryFindings(_index, options.OccurrenceLimit).Build(_hits, states));
         result.Stats.Commits += _index.Commits.Count;
         result.Stats.Blobs += _index.Blobs.Count;
@@ -93,9 +96,29 @@ internal sealed class GitCliHistorySweep(ContentScanner scanner, HistoryOptions 
         _index.Commits.Add(info);
         _index.CommitIndexById[Key(commit.Id)] = info.Index;
         var parents = commit.Parents;
-        if (parents.Count > 0 && !_index.CommitIndexById.ContainsKey(Key(parents[0]))) _index.FirstParentsOutside[info.Index] = Key(parents[0]);
+        if (parents.Count > 0 && !_index.CommitIndexById.ContainsKey(Key(parents[0])))
+        {
+            _index.FirstParentsOutside[info.Index] = Key(parents[0]);
+            _outsideIds[Key(parents[0])] = parents[0];
+        }
         _index.FirstParents.Add(parents.Count > 0 && _index.CommitIndexById.TryGetValue(Key(parents[0]), out int p) ? p : -1);
         return info;
+    }
+
+    /// <summary>The first-parent line from a commit the sweep did not take (HEAD on an unswept branch, a range's
+    /// edge), as <c>git rev-list --first-parent</c> gives it; empty where git cannot walk it.</summary>
+    private IEnumerable<ObjectId> FirstParentsFrom(ObjectId commit)
+    {
+        if (!_outsideIds.TryGetValue(commit, out var id)) return [];
+        var psi = SafeGit.StartInfo(null, ["--git-dir", gitDir, "rev-list", "--first-parent", id]);
+        using var git = Process.Start(psi);
+        if (git == null) return [];
+        var errors = git.StandardError.ReadToEndAsync();
+        var ids = new List<ObjectId>();
+        while (git.StandardOutput.ReadLine() is { Length: 40 or 64 } line) ids.Add(Key(line));
+        git.WaitForExit();
+        _ = errors.Result;
+        return ids;
     }
 
     private void ScanMessage(CommitInfo info, string message, List<Finding> scratch, ScanResult result)

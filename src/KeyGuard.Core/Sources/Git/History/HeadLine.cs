@@ -12,8 +12,9 @@ public readonly record struct HeadState(bool PresentAtHead, string? RemovedIn);
 /// later and still at HEAD has no removal); null while it is present at HEAD or never reached this line.
 /// </summary>
 /// <remarks>Without a libgit2 handle (<paramref name="repo"/> null: a SHA-256 repository), HEAD is
-/// <paramref name="headCommit"/> and the line ends where the swept commits do.</remarks>
-internal sealed class HeadLine(Repository? repo, HistoryIndex index, ObjectId? headCommit = null)
+/// <paramref name="headCommit"/> and <paramref name="firstParentsFrom"/> (git) walks on past the swept commits.</remarks>
+internal sealed class HeadLine(Repository? repo, HistoryIndex index, ObjectId? headCommit = null,
+    Func<ObjectId, IEnumerable<ObjectId>>? firstParentsFrom = null)
 {
     public Dictionary<string, HeadState> Track(IReadOnlyDictionary<int, List<string>> fingerprintsByBlob)
     {
@@ -65,7 +66,12 @@ internal sealed class HeadLine(Repository? repo, HistoryIndex index, ObjectId? h
                 if (index.FirstParents[at] < 0) return line;
             }
         }
-        if (repo == null) return line;
+        if (repo == null)
+        {
+            foreach (var id in firstParentsFrom?.Invoke(head) ?? [])
+                if (index.CommitIndexById.TryGetValue(id, out int ci)) line.Add(ci);
+            return line;
+        }
         try
         {
             foreach (var commit in repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = head, FirstParentOnly = true }))
