@@ -117,7 +117,7 @@ internal static class KeyFactsText
         {
             sb.AppendLine();
             sb.AppendLine(CultureInfo.InvariantCulture, $"{f.KeyId}  [{KeyFactsJson.SeverityName(f.Severity)}]");
-            string ownership = f.Ownership switch { Ownership.Ours => "ours", Ownership.OtherAccount => "another account", _ => "unknown" };
+            string ownership = f.Ownership == Ownership.OtherAccount ? "another account" : KeyFactsJson.OwnershipName(f.Ownership);
             sb.AppendLine(CultureInfo.InvariantCulture, $"  account     {f.Account ?? "unknown"} ({ownership}{(f.CanarySource is { } c ? $", {c} canary account" : "")})");
             if (f.UserName != null) sb.AppendLine(CultureInfo.InvariantCulture, $"  owner       {f.UserName}");
             if (f.Ownership == Ownership.Ours)
