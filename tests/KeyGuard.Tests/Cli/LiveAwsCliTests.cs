@@ -97,11 +97,11 @@ public sealed class LiveAwsCliTests
         var run = KeyGuardProcess.Run(dir.Path, null, env, "apply", "plan.json", "--endpoint-url", url, "--yes", "--new-keys", "new-keys.jsonl");
         Assert.Equal(4, run.ExitCode);
         Assert.Contains("apply stopped: create", run.Stderr);
-        Assert.Contains($"done: deactivate {leaked.AccessKeyId}", run.Stderr);
+        Assert.Contains($"done: deactivate {leaked.AccessKeyId}, revoke-sessions {leaked.AccessKeyId}", run.Stderr);
         Assert.Contains($"not done: create {leaked.AccessKeyId}, delete {leaked.AccessKeyId}", run.Stderr);
         var audit = File.ReadAllLines(Path.Combine(dir.Path, "keyguard-audit.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(["deactivate:done", "revoke-sessions:done", "create:failed"], audit.Select(a => $"{a.GetProperty("action").GetString()}:{a.GetProperty("result").GetString()}"));
-        Assert.Contains("iam:CreateAccessKey", audit[1].GetProperty("detail").GetString());
+        Assert.Contains("iam:CreateAccessKey", audit[2].GetProperty("detail").GetString());
         Assert.DoesNotContain(bed.Server.Log.Entries, e => e.Action == "DeleteAccessKey");
         var keys = await bed.Iam().ListAllAccessKeysAsync(leaked.User.UserName);
         Assert.Equal(KeyGuard.Aws.AccessKeyStatus.Inactive, keys.Single(k => k.AccessKeyId == leaked.AccessKeyId).Status);
