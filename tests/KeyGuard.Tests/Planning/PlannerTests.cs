@@ -50,6 +50,7 @@ public sealed class PlannerTests
         Assert.Equal("investigate-first", plan.Steps[0].Id);
         Assert.StartsWith("# KeyGuard remediation plan", PlanMarkdown.Render(new PlanDocument(1, Now, [plan])));
         Assert.Contains("Possible misuse", PlanMarkdown.Render(new PlanDocument(1, Now, [plan])));
+        Assert.Contains("API call: `cloudtrail:LookupEvents", PlanMarkdown.Render(new PlanDocument(1, Now, [plan])));   // not "IAM call"
     }
 
     [Fact]
