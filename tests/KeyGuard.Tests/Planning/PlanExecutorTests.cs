@@ -151,10 +151,11 @@ public sealed class PlanExecutorTests : IDisposable
         Assert.Equal(["done", "done", "failed"], outcomes.Select(o => o.Result));
         Assert.DoesNotContain(iam.Calls, c => c.StartsWith("DeleteAccessKey"));
         var audit = File.ReadAllLines(Path.Combine(_dir.Path, "audit.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal(2, audit.Count);
+        Assert.Equal(3, audit.Count);
         Assert.Equal(("deactivate", "done", "alice", key), (audit[0].GetProperty("action").GetString(), audit[0].GetProperty("result").GetString(), audit[0].GetProperty("user").GetString(), audit[0].GetProperty("key").GetString()));
-        Assert.Equal("failed", audit[1].GetProperty("result").GetString());
-        Assert.Contains("LimitExceeded", audit[1].GetProperty("detail").GetString());
+        Assert.Equal(("revoke-sessions", "done"), (audit[1].GetProperty("action").GetString(), audit[1].GetProperty("result").GetString()));
+        Assert.Equal("failed", audit[2].GetProperty("result").GetString());
+        Assert.Contains("LimitExceeded", audit[2].GetProperty("detail").GetString());
     }
 
     [Fact]
