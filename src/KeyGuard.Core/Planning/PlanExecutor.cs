@@ -96,6 +96,9 @@ public sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWr
         if (p.UserName is not { Length: > 0 } user) return Result("refused", "the plan does not name the key's user");
         if (s.Action is StepAction.Deactivate or StepAction.Delete && p.KeyId == options.OperatorKeyId)
             return Result("refused", $"{p.KeyId} is the key apply signs its calls with: {JsonName(s.Action)} it would make every later step fail; rerun with other credentials to contain it");
+        // A dry run says what a real run would skip, so "planned" never promises a key that will not be made.
+        if (s.Action == StepAction.Create && options.NewKeysFile == null)
+            return Result("skipped", "pass --new-keys FILE to create replacement keys (their secrets are written there, never printed)");
         if (!options.Yes) return Result("planned", s.Cli ?? s.Title);
 
         switch (s.Action)

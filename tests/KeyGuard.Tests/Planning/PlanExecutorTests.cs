@@ -84,7 +84,10 @@ public sealed class PlanExecutorTests : IDisposable
         var (outcomes, failed) = await new PlanExecutor(iam, Options(yes: false), shown).RunAsync(PlanFor(key, "alice", Now.AddDays(-30)), default);
         Assert.False(failed);
         Assert.Empty(iam.Calls);
-        Assert.All(outcomes, o => Assert.Equal("planned", o.Result));
+        Assert.All(outcomes.Where(o => o.Action != "create"), o => Assert.Equal("planned", o.Result));
+        // Without --new-keys a real run skips the create step: the dry run says so instead of promising it.
+        Assert.Equal("skipped", outcomes.Single(o => o.Action == "create").Result);
+        Assert.Contains("--new-keys", outcomes.Single(o => o.Action == "create").Detail);
         Assert.Contains("update-access-key --user-name alice", shown.ToString());
         Assert.False(File.Exists(Path.Combine(_dir.Path, "audit.jsonl")));
     }
