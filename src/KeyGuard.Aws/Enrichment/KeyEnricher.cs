@@ -1,3 +1,4 @@
+using KeyGuard.Findings;
 using System.Collections.Concurrent;
 using KeyGuard.Aws;
 
@@ -8,7 +9,7 @@ internal sealed class EnrichmentOptions
     /// <summary>How many keys are looked up at once.</summary>
     public int MaxConcurrency { get; init; } = 4;
     /// <summary>An active key used within this many days is critical.</summary>
-    public int RecentUseDays { get; init; } = 30;
+    public int RecentUseDays { get; init; } = SeverityRules.DefaultRecentUseDays;
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using KeyGuard.Findings;
 using Amazon.Runtime;
 using KeyGuard.Aws;
 

@@ -1,3 +1,4 @@
+using KeyGuard.Findings;
 namespace KeyGuard.Enrichment;
 
 /// <summary>
@@ -10,6 +11,19 @@ namespace KeyGuard.Enrichment;
 /// </summary>
 internal static class SeverityRules
 {
+    /// <summary>The recent-use window when none is given (inspect --recent-days).</summary>
+    public const int DefaultRecentUseDays = 30;
+
+    /// <summary>
+    /// A leaked key's severity: the key's own (<see cref="Assess"/>), except that a key of ours used after it leaked is
+    /// critical whatever its status now (someone may have used it).
+    /// </summary>
+    public static Severity ForLeak(KeyFacts facts, DateTimeOffset now, DateTimeOffset? leakedSince, int recentUseDays = DefaultRecentUseDays) =>
+        UsedAfterLeak(facts, leakedSince) ? Severity.Critical : Assess(facts, now, recentUseDays);
+
+    public static bool UsedAfterLeak(KeyFacts facts, DateTimeOffset? leakedSince) =>
+        facts.Ownership == Ownership.Ours && facts.CanarySource is null && leakedSince is { } since && facts.LastUsedDate is { } used && used > since;
+
     public static Severity Assess(KeyFacts facts, DateTimeOffset now, int recentUseDays)
     {
         var severity = Base(facts, now, recentUseDays);

@@ -5,7 +5,7 @@ using KeyGuard.Planning;
 namespace KeyGuard.Cli.Commands;
 
 /// <summary>
-/// keyguard apply PLAN: carries out the automatable steps (deactivate, create, delete). Shows them and changes
+/// keyguard apply PLAN: carries out the automatable steps (deactivate, revoke sessions, create, delete). Shows them and changes
 /// nothing without --yes; idempotent; refuses root and other accounts' keys; writes an audit log.
 /// </summary>
 internal static class ApplyCommand
@@ -18,9 +18,9 @@ internal static class ApplyCommand
         var recent = new Option<int>("--recent-use-days") { Description = "Never delete a key used within this many days unless --force-delete.", DefaultValueFactory = _ => 7 };
         var newKeys = new Option<string?>("--new-keys") { Description = "File (created mode 0600) that receives replacement keys' secrets; without it, create steps are skipped." };
         var audit = new Option<string>("--audit-log") { Description = "JSON-lines audit log (appended).", DefaultValueFactory = _ => "keyguard-audit.jsonl" };
-        var only = new Option<string[]>("--only") { Description = "Only these actions: deactivate, create, delete (repeatable)." };
-        only.AcceptOnlyFromAmong("deactivate", "create", "delete");
-        var command = new Command("apply", "Carry out a plan's automatable steps: deactivate, create, delete.");
+        var only = new Option<string[]>("--only") { Description = "Only these actions: deactivate, revoke-sessions, create, delete (repeatable)." };
+        only.AcceptOnlyFromAmong("deactivate", "revoke-sessions", "create", "delete");
+        var command = new Command("apply", "Carry out a plan's automatable steps: deactivate, revoke sessions, create, delete.");
         command.Arguments.Add(planFile);
         var deleteAfter = new Option<int>("--delete-after-days")
         {
@@ -42,7 +42,7 @@ internal static class ApplyCommand
                     Yes = p.GetValue(yes), ForceDelete = p.GetValue(force), RecentUseDays = p.GetValue(recent),
                     DeleteAfterDays = p.GetValue(deleteAfter) >= 0 ? p.GetValue(deleteAfter) : throw new InvalidInputException("--delete-after-days must be 0 or more"),
                     NewKeysFile = p.GetValue(newKeys), AuditLog = p.GetValue(audit)!,
-                    Only = (p.GetValue(only) ?? []).Select(a => a switch { "deactivate" => StepAction.Deactivate, "create" => StepAction.Create, _ => StepAction.Delete }).ToHashSet(),
+                    Only = (p.GetValue(only) ?? []).Select(a => a switch { "deactivate" => StepAction.Deactivate, "revoke-sessions" => StepAction.RevokeSessions, "create" => StepAction.Create, _ => StepAction.Delete }).ToHashSet(),
                     OperatorKeyId = session.SigningKeyId(),
                 };
                 var executor = new PlanExecutor(new IamKeyMutations(session.CreateIamClient()), options, Console.Out);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using KeyGuard.Aws;
 using KeyGuard.Enrichment;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Cli.Commands;
 
@@ -75,7 +76,7 @@ internal static class InspectCommand
                 new EnrichmentOptions { RecentUseDays = parse.GetValue(recentDays) }, live);
             var facts = await enricher.EnrichAsync(found, cancellationToken);
             var me = await enricher.OperatorAsync();
-            var text = parse.GetValue(format) == "json" ? KeyFactsJson.Render(me, facts) : KeyFactsText.Render(me, facts);
+            var text = parse.GetValue(format) == "json" ? InspectJson.Render(me, facts) : KeyFactsText.Render(me, facts);
             if (parse.GetValue(output) is { } file)
             {
                 try { SecureFile.WriteAllText(file, text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false)); }
@@ -115,20 +116,20 @@ internal static class KeyFactsText
         foreach (var f in facts)
         {
             sb.AppendLine();
-            sb.AppendLine(CultureInfo.InvariantCulture, $"{f.KeyId}  [{KeyFactsNames.Severity(f.Severity)}]");
-            string ownership = f.Ownership switch { Ownership.Ours => "ours", Ownership.OtherAccount => "another account", _ => "unknown" };
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{f.KeyId}  [{KeyFactsJson.SeverityName(f.Severity)}]");
+            string ownership = f.Ownership == Ownership.OtherAccount ? "another account" : KeyFactsJson.OwnershipName(f.Ownership);
             sb.AppendLine(CultureInfo.InvariantCulture, $"  account     {f.Account ?? "unknown"} ({ownership}{(f.CanarySource is { } c ? $", {c} canary account" : "")})");
             if (f.UserName != null) sb.AppendLine(CultureInfo.InvariantCulture, $"  owner       {f.UserName}");
             if (f.Ownership == Ownership.Ours)
             {
                 string created = f.CreateDate is { } cd ? $", created {Day(cd)} ({f.AgeDays} days ago)" : "";
-                sb.AppendLine(CultureInfo.InvariantCulture, $"  status      {KeyFactsNames.Status(f.Status)}{created}");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"  status      {KeyFactsJson.StatusName(f.Status)}{created}");
                 string lastUsed = f.LastUsedDate is { } lu ? $"{Day(lu)} {f.LastUsedService ?? ""} {f.LastUsedRegion ?? ""}".TrimEnd() : "never (or no data)";
                 if (f.Status != KeyStatus.Unknown) sb.AppendLine(CultureInfo.InvariantCulture, $"  last used   {lastUsed}");
                 if (f.QuarantinePolicyAttached) sb.AppendLine(CultureInfo.InvariantCulture, $"  quarantine  {string.Join(", ", f.QuarantinePolicies)}");
             }
             if (f.LiveCheck.Result != LiveCheckResult.NotRequested)
-                sb.AppendLine(CultureInfo.InvariantCulture, $"  live check  {KeyFactsNames.Live(f.LiveCheck.Result)}{(f.LiveCheck.Arn ?? f.LiveCheck.Message) switch { null => "", var d => $": {d}" }}");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"  live check  {KeyFactsJson.LiveName(f.LiveCheck.Result)}{(f.LiveCheck.Arn ?? f.LiveCheck.Message) switch { null => "", var d => $": {d}" }}");
             if (f.Error != null) sb.AppendLine(CultureInfo.InvariantCulture, $"  error       {f.Error}");
         }
         return sb.ToString();
@@ -137,8 +138,8 @@ internal static class KeyFactsText
     private static string Day(DateTimeOffset d) => d.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 
-/// <summary>Machine-readable inspect output; field names are part of the CLI contract (docs/aws.md).</summary>
-internal static class KeyFactsJson
+/// <summary>Machine-readable inspect output: the operator, then each key in the one JSON shape of key facts (docs/aws.md).</summary>
+internal static class InspectJson
 {
     public static string Render(CallerIdentity me, IReadOnlyList<KeyFacts> facts)
     {
@@ -151,62 +152,10 @@ internal static class KeyFactsJson
             w.WriteString("arn", me.Arn);
             w.WriteEndObject();
             w.WriteStartArray("keys");
-            foreach (var f in facts) Write(w, f);
+            foreach (var f in facts) KeyFactsJson.Write(w, f);
             w.WriteEndArray();
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
     }
-
-    private static void Write(Utf8JsonWriter w, KeyFacts f)
-    {
-        w.WriteStartObject();
-        w.WriteString("keyId", f.KeyId);
-        w.WriteString("kind", AccessKeyId.KindName(f.Kind));
-        w.WriteString("account", f.Account);
-        w.WriteString("accountSource", f.AccountSource switch { AccountSource.Decoded => "decoded", AccountSource.GetAccessKeyInfo => "sts:GetAccessKeyInfo", _ => null });
-        w.WriteString("ownership", f.Ownership switch { Ownership.Ours => "ours", Ownership.OtherAccount => "other-account", _ => "unknown" });
-        w.WriteString("canary", f.CanarySource);
-        w.WriteString("userName", f.UserName);
-        w.WriteString("status", KeyFactsNames.Status(f.Status));
-        WriteDate(w, "createDate", f.CreateDate);
-        if (f.AgeDays is { } age) w.WriteNumber("ageDays", age); else w.WriteNull("ageDays");
-        WriteDate(w, "lastUsedDate", f.LastUsedDate);
-        w.WriteString("lastUsedService", f.LastUsedService);
-        w.WriteString("lastUsedRegion", f.LastUsedRegion);
-        w.WriteBoolean("quarantinePolicyAttached", f.QuarantinePolicyAttached);
-        w.WriteStartArray("quarantinePolicies");
-        foreach (var p in f.QuarantinePolicies) w.WriteStringValue(p);
-        w.WriteEndArray();
-        w.WriteString("severity", KeyFactsNames.Severity(f.Severity));
-        w.WriteString("error", f.Error);
-        w.WriteStartObject("liveCheck");
-        w.WriteString("result", KeyFactsNames.Live(f.LiveCheck.Result));
-        w.WriteString("arn", f.LiveCheck.Arn);
-        w.WriteString("message", f.LiveCheck.Message);
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
-
-    private static void WriteDate(Utf8JsonWriter w, string name, DateTimeOffset? d)
-    {
-        if (d is { } v) w.WriteString(name, v.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-        else w.WriteNull(name);
-    }
-}
-
-/// <summary>The lower-case names enums have in text and JSON output.</summary>
-internal static class KeyFactsNames
-{
-    public static string Severity(Severity s) => s.ToString().ToLowerInvariant();
-    public static string Status(KeyStatus s) => s switch { KeyStatus.Deleted => "deleted-or-not-found", _ => s.ToString().ToLowerInvariant() };
-    public static string Live(LiveCheckResult r) => r switch
-    {
-        LiveCheckResult.NotRequested => "not-requested",
-        LiveCheckResult.NoSecret => "no-secret",
-        LiveCheckResult.SkippedCanary => "skipped-canary",
-        LiveCheckResult.NotLive => "not-live",
-        LiveCheckResult.WrongSecret => "wrong-secret",
-        _ => r.ToString().ToLowerInvariant(),
-    };
 }

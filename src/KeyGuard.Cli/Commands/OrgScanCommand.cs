@@ -168,11 +168,11 @@ internal sealed class OrgScanOptions
 /// <summary>org-scan --verify: one IAM lookup per exposed key ID across all repositories.</summary>
 internal static class OrgVerify
 {
-    public static Dictionary<string, KeyGuard.Planning.KeyFactsForPlan>? Facts(OrgSummary summary, KeyGuard.Aws.AwsSessionOptions options, Action<string, string> report)
+    public static Dictionary<string, KeyGuard.Findings.KeyFacts>? Facts(OrgSummary summary, KeyGuard.Aws.AwsSessionOptions options, Action<string, string> report)
     {
         var ids = summary.All.Where(f => f.Status is "new" or "open" && f.Finding.KeyId != null && KeyGuard.Aws.AccessKeyId.IsWellFormed(f.Finding.KeyId))
             .Select(f => f.Finding.KeyId!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var facts = new Dictionary<string, KeyGuard.Planning.KeyFactsForPlan>(StringComparer.Ordinal);
+        var facts = new Dictionary<string, KeyGuard.Findings.KeyFacts>(StringComparer.Ordinal);
         if (ids.Count == 0) return facts;
         try
         {
@@ -181,7 +181,7 @@ internal static class OrgVerify
             var enricher = new KeyGuard.Enrichment.KeyEnricher(session.CreateIamClient(), sts);
             foreach (var f in enricher.EnrichAsync(ids).GetAwaiter().GetResult())
             {
-                facts[f.KeyId] = KeyGuard.Planning.PlanFacts.From(f);
+                facts[f.KeyId] = f;
                 if (f.Error != null) report(f.KeyId, $"{f.KeyId}: {f.Error}");
             }
             return facts;

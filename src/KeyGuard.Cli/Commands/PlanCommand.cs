@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using KeyGuard.Aws;
 using KeyGuard.Enrichment;
+using KeyGuard.Findings;
 using KeyGuard.Planning;
-using KeyGuard.Reporting;
 using KeyGuard.Scanning;
 
 namespace KeyGuard.Cli.Commands;
@@ -41,37 +40,40 @@ internal static class PlanCommand
             {
                 Now = clock, MaxKeyAgeDays = p.GetValue(maxAge), MaxUnusedDays = p.GetValue(maxUnused), Regions = p.GetValue(regions) ?? [],
             };
+            // The findings stay in memory as the scan made them; only --findings FILE is read from JSON.
             var findingsFile = p.GetValue(findings);
-            byte[] scanReport;
-            if (findingsFile != null) scanReport = LeakReader.ReadReport(findingsFile);
+            List<LeakSighting> sightings;
+            if (findingsFile != null) sightings = LeakReader.Sightings(findingsFile);
             else
             {
                 var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
                 var setup = ScanSetup.Create(new ScanSettings { Progress = false }, ScanSetup.ConfigRootFor(roots[0]));
                 var result = ScanCommand.Run(setup, roots, "stdin");
                 setup.Finish(result);
-                using var buffer = new MemoryStream();
-                new JsonReporter().Write(result, buffer, new ReportOptions());
-                scanReport = buffer.ToArray();
+                sightings = result.Findings.Select(LeakSighting.From).ToList();
             }
-            var leaks = LeakReader.Parse(scanReport, findingsFile ?? "scan");
-            var facts = new Dictionary<string, KeyFactsForPlan>(StringComparer.Ordinal);
+            var leaks = LeakedKeys.From(sightings, GitFileHistory.FirstSeen);
+            var facts = new Dictionary<string, KeyFacts>(StringComparer.Ordinal);
+            var reportKeys = p.GetValue(report) is { } csv ? CredentialReportKeys.Load(csv) : [];
             string? operatorKeyId = null;
             if (p.GetValue(offline))
             {
-                foreach (var (id, aws) in LeakReader.AwsFacts(scanReport)) facts[id] = OfflineFacts.From(id, aws);
+                facts = LeakedKeys.RecordedFacts(sightings);
             }
-            else if (leaks.Count > 0)
+            else if (leaks.Count > 0 || reportKeys.Count > 0)
             {
                 try
                 {
                     using var session = AwsSession.Create(aws.Read(p));
                     using var sts = session.CreateSts();
-                    var enricher = new KeyEnricher(session.CreateIamClient(), sts);
-                    foreach (var f in await enricher.EnrichAsync(leaks.Select(l => l.KeyId), ct)) facts[f.KeyId] = PlanFacts.From(f);
+                    var iam = session.CreateIamClient();
+                    var enricher = new KeyEnricher(iam, sts);
+                    foreach (var f in await enricher.EnrichAsync(leaks.Select(l => l.KeyId), ct)) facts[f.KeyId] = f;
                     operatorKeyId = session.SigningKeyId();
+                    // Report slots become key IDs, so a stale key joins its leak plan and its steps can be applied.
+                    reportKeys = await ReportSlotMatcher.MatchAsync(reportKeys, (user, c) => iam.ListAllAccessKeysAsync(user, c), ct);
                     // Where CloudTrail does not log, a leaked key's activity cannot be reviewed: the plans say so.
-                    if (!p.GetValue(noBaseline) && facts.Values.Any(f => f.Ownership == KeyGuard.Planning.Ownership.Ours))
+                    if (!p.GetValue(noBaseline) && facts.Values.Any(f => f.Ownership == Ownership.Ours))
                         options = await WithCloudTrailGaps(options, session, (await enricher.OperatorAsync()).Account, ct);
                 }
                 catch (Exception e) when (e is IamException or AwsConfigurationException)
@@ -80,7 +82,6 @@ internal static class PlanCommand
                     return ExitCodes.AwsError;
                 }
             }
-            var reportKeys = p.GetValue(report) is { } csv ? CredentialReportKeys.Load(csv) : [];
             var plan = Planner.WarnAboutSigningKey(new Planner(options).Build(leaks, facts, reportKeys), operatorKeyId);
             var text = p.GetValue(format) == "json" ? Json(plan) : PlanMarkdown.Render(plan);
             if (p.GetValue(output) is { } file)
@@ -116,12 +117,7 @@ internal static class PlanCommand
         }
     }
 
-    private static string Json(PlanDocument plan)
-    {
-        using var ms = new MemoryStream();
-        PlanJson.Write(plan, ms);
-        return Encoding.UTF8.GetString(ms.ToArray()) + "\n";
-    }
+    private static string Json(PlanDocument plan) => PlanJson.ToText(plan) + "\n";
 
     internal static DateTimeOffset ParseNow(string? value)
     {

@@ -32,8 +32,8 @@ public sealed class Finding
     /// <summary>Absolute character offset in the scanned text, for pairing and de-duplication.</summary>
     internal long Offset { get; init; }
 
-    /// <summary>Facts from IAM/STS, filled by enrichment (scan --verify).</summary>
-    internal IDictionary<string, object?>? Enrichment { get; set; }
+    /// <summary>What IAM/STS said about <see cref="KeyId"/>, filled by enrichment (scan --verify); null when nobody asked.</summary>
+    internal KeyFacts? Facts { get; set; }
 
     /// <summary>Extra top-level JSON fields from other stages (history: introduced, removedIn, presentAtHead).</summary>
     internal IDictionary<string, object?>? Extra { get; set; }

@@ -40,7 +40,7 @@ internal sealed class OrgSummary
 
     /// <param name="only">The repositories of this run (a shard); null: every repository in the state.</param>
     /// <param name="plan">Build an offline plan per exposed key (facts: IAM facts by key ID, empty until enrichment is wired).</param>
-    public static OrgSummary Build(OrgState state, IReadOnlyCollection<string>? only, bool plan, IReadOnlyDictionary<string, KeyFactsForPlan>? facts = null)
+    public static OrgSummary Build(OrgState state, IReadOnlyCollection<string>? only, bool plan, IReadOnlyDictionary<string, KeyGuard.Findings.KeyFacts>? facts = null)
     {
         var selected = only?.ToHashSet(StringComparer.Ordinal);
         var repos = state.ReadRepos().Where(r => selected == null || selected.Contains(r.Repo)).ToList();
@@ -48,14 +48,14 @@ internal sealed class OrgSummary
         var summaries = repos.Select(r => new RepoSummary(r,
             (byRepo.GetValueOrDefault(r.Repo) ?? []).Select(f => (f, f.Status(r.LastRun))).ToList())).ToList();
         var summary = new OrgSummary { Generated = DateTimeOffset.UtcNow, Repos = summaries, Run = state.LastRun() };
-        return plan ? summary.WithPlans(facts ?? new Dictionary<string, KeyFactsForPlan>()) : summary;
+        return plan ? summary.WithPlans(facts ?? new Dictionary<string, KeyGuard.Findings.KeyFacts>()) : summary;
     }
 
     /// <summary>
     /// Plans for keys still exposed (new/open). Without IAM facts the planner says "leaked-unknown" and starts with
     /// identifying the owner; enrichment (--verify, to be wired) fills <paramref name="facts"/> and sharpens them.
     /// </summary>
-    private OrgSummary WithPlans(IReadOnlyDictionary<string, KeyFactsForPlan> facts)
+    private OrgSummary WithPlans(IReadOnlyDictionary<string, KeyGuard.Findings.KeyFacts> facts)
     {
         var exposed = All.Where(f => f.Status is "new" or "open" && f.Finding.KeyId != null).Select(f => f.Finding).ToList();
         var leaks = exposed.GroupBy(f => f.KeyId!, StringComparer.Ordinal).Select(g => new LeakedKey(

@@ -1,5 +1,4 @@
 using KeyGuard.Aws;
-using KeyGuard.Enrichment;
 
 namespace KeyGuard.Planning;
 
@@ -17,8 +16,13 @@ internal sealed class IamKeyMutations(IamClient iam) : IKeyMutations
         return (key.Status.ToString(), used.LastUsedDate);
     }
 
-    public async Task<IReadOnlyList<string>> ListKeyIdsAsync(string userName, CancellationToken ct) =>
-        (await iam.ListAllAccessKeysAsync(userName, ct)).Select(k => k.AccessKeyId).ToList();
+    public async Task<IReadOnlyList<(string KeyId, DateTimeOffset Created)>> ListKeysAsync(string userName, CancellationToken ct) =>
+        (await iam.ListAllAccessKeysAsync(userName, ct)).Select(k => (k.AccessKeyId, k.CreateDate)).ToList();
+
+    public Task<IReadOnlyList<string>> ListUserPolicyNamesAsync(string userName, CancellationToken ct) => iam.ListAllUserPoliciesAsync(userName, ct);
+
+    public Task PutUserPolicyAsync(string userName, string policyName, string document, CancellationToken ct) =>
+        iam.PutUserPolicyAsync(userName, policyName, document, ct);
 
     public Task DeactivateAsync(string userName, string keyId, CancellationToken ct) =>
         iam.UpdateAccessKeyAsync(userName, keyId, AccessKeyStatus.Inactive, ct);
@@ -32,16 +36,3 @@ internal sealed class IamKeyMutations(IamClient iam) : IKeyMutations
     public Task DeleteAsync(string userName, string keyId, CancellationToken ct) => iam.DeleteAccessKeyAsync(userName, keyId, ct);
 }
 
-/// <summary>Enrichment's facts in the planner's terms.</summary>
-internal static class PlanFacts
-{
-    public static KeyFactsForPlan From(KeyFacts f) => new(
-        f.KeyId,
-        f.Ownership switch { Enrichment.Ownership.Ours => Ownership.Ours, Enrichment.Ownership.OtherAccount => Ownership.OtherAccount, _ => Ownership.Unknown },
-        f.Account,
-        f.UserName,
-        f.Status switch { KeyStatus.Active => "Active", KeyStatus.Inactive => "Inactive", KeyStatus.Deleted => "Deleted", _ => null },
-        f.CreateDate, f.LastUsedDate, f.LastUsedService, f.LastUsedRegion, f.QuarantinePolicyAttached,
-        IsRoot: f.UserName is "root" or "<root_account>",
-        Error: f.Error);
-}

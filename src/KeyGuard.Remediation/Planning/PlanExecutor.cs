@@ -7,8 +7,11 @@ internal interface IKeyMutations
 {
     /// <summary>The key's status and last use, or null when the user has no such key (deleted).</summary>
     Task<(string Status, DateTimeOffset? LastUsed)?> GetKeyAsync(string userName, string keyId, CancellationToken ct);
-    /// <summary>The IDs of the user's access keys (compared before and after a create whose answer was lost).</summary>
-    Task<IReadOnlyList<string>> ListKeyIdsAsync(string userName, CancellationToken ct);
+    /// <summary>The user's access keys and when each was made (read before every create, and after one whose answer was lost).</summary>
+    Task<IReadOnlyList<(string KeyId, DateTimeOffset Created)>> ListKeysAsync(string userName, CancellationToken ct);
+    /// <summary>The names of the user's inline policies.</summary>
+    Task<IReadOnlyList<string>> ListUserPolicyNamesAsync(string userName, CancellationToken ct);
+    Task PutUserPolicyAsync(string userName, string policyName, string document, CancellationToken ct);
     Task DeactivateAsync(string userName, string keyId, CancellationToken ct);
     Task<(string KeyId, string Secret)> CreateAsync(string userName, CancellationToken ct);
     Task DeleteAsync(string userName, string keyId, CancellationToken ct);
@@ -36,13 +39,14 @@ internal sealed class ApplyOptions
 internal sealed record ApplyOutcome(string KeyId, string StepId, string Action, string Result, string Detail, IReadOnlyList<string>? UnknownKeys = null);
 
 /// <summary>
-/// Carries out the automatable steps of a plan: deactivate, create, delete. Shows them first and changes nothing
-/// without Yes; idempotent (checks IAM state before each call); refuses root and other accounts' keys; never deletes
-/// a recently used key unless forced; writes a JSON-lines audit log; stops at the first failure.
+/// Carries out the automatable steps of a plan: deactivate, revoke sessions, create, delete. Shows them first and
+/// changes nothing without Yes; idempotent (checks IAM state before each call, so reruns, lost answers and other
+/// machines never make a second replacement key); refuses root and other accounts' keys and its own signing key; never
+/// deletes a recently used key unless forced; writes a JSON-lines audit log; stops at the first failure.
 /// </summary>
 internal sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWriter log)
 {
-    private static readonly StepAction[] Automatable = [StepAction.Deactivate, StepAction.Create, StepAction.Delete];
+    private static readonly StepAction[] Automatable = [StepAction.Deactivate, StepAction.RevokeSessions, StepAction.Create, StepAction.Delete];
 
     public IEnumerable<(KeyPlan Plan, PlanStep Step)> Actions(PlanDocument plan) =>
         from p in plan.Plans
@@ -58,7 +62,7 @@ internal sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, Text
         foreach (var (p, s) in Actions(plan))
         {
             ApplyOutcome outcome;
-            try { outcome = await RunStepAsync(p, s, previous, ct); }
+            try { outcome = await RunStepAsync(plan, p, s, previous, ct); }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 outcome = new ApplyOutcome(p.KeyId, s.Id, JsonName(s.Action), "failed", e.Message);
@@ -84,7 +88,7 @@ internal sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, Text
             throw new InvalidInputException($"--new-keys: {path} is open to its group or others (mode {Convert.ToString((int)mode, 8)}); chmod 600 it or name a new file");
     }
 
-    private async Task<ApplyOutcome> RunStepAsync(KeyPlan p, PlanStep s, HashSet<string> previousCreates, CancellationToken ct)
+    private async Task<ApplyOutcome> RunStepAsync(PlanDocument plan, KeyPlan p, PlanStep s, HashSet<string> previousCreates, CancellationToken ct)
     {
         ApplyOutcome Result(string result, string detail) => new(p.KeyId, s.Id, JsonName(s.Action), result, detail);
         if (p.Kind == "root") return Result("refused", "root keys cannot be changed through IAM user calls; follow the manual steps");
@@ -92,6 +96,9 @@ internal sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, Text
         if (p.UserName is not { Length: > 0 } user) return Result("refused", "the plan does not name the key's user");
         if (s.Action is StepAction.Deactivate or StepAction.Delete && p.KeyId == options.OperatorKeyId)
             return Result("refused", $"{p.KeyId} is the key apply signs its calls with: {JsonName(s.Action)} it would make every later step fail; rerun with other credentials to contain it");
+        // A dry run says what a real run would skip, so "planned" never promises a key that will not be made.
+        if (s.Action == StepAction.Create && options.NewKeysFile == null)
+            return Result("skipped", "pass --new-keys FILE to create replacement keys (their secrets are written there, never printed)");
         if (!options.Yes) return Result("planned", s.Cli ?? s.Title);
 
         switch (s.Action)
@@ -104,25 +111,44 @@ internal sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, Text
                 await iam.DeactivateAsync(user, p.KeyId, ct);
                 return Result("done", $"deactivated {p.KeyId} of {user}");
             }
+            case StepAction.RevokeSessions:
+            {
+                string name = RevokeSessionsPolicy.Name(p.KeyId);
+                if ((await iam.ListUserPolicyNamesAsync(user, ct)).Contains(name, StringComparer.Ordinal))
+                    return Result("skipped", $"{user} already has the inline policy {name}");
+                await iam.PutUserPolicyAsync(user, name, RevokeSessionsPolicy.Document(plan.Generated), ct);
+                return Result("done", $"attached {name} to {user}: sessions issued before {plan.Generated.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} are denied");
+            }
             case StepAction.Create:
             {
                 if (previousCreates.Contains(p.KeyId)) return Result("skipped", $"a replacement for {p.KeyId} was already created (audit log)");
                 if (options.NewKeysFile == null) return Result("skipped", "pass --new-keys FILE to create replacement keys (their secrets are written there, never printed)");
+                // IAM itself says whether a replacement exists: any other key of the user made since the plan was
+                // written, by an earlier run, another machine, or a create whose answer was lost.
+                var before = await iam.ListKeysAsync(user, ct);
+                var since = plan.Generated.AddTicks(-(plan.Generated.Ticks % TimeSpan.TicksPerSecond));
+                if (before.Where(k => k.KeyId != p.KeyId && k.Created >= since).OrderBy(k => k.Created).FirstOrDefault() is { KeyId: { } made } existing)
+                {
+                    if (LostSecrets().Contains(made))
+                        return Result("refused", $"{made} was created for {user} by an earlier apply whose answer was lost, so nobody has its secret: " +
+                                                 $"delete it (aws iam delete-access-key --user-name {user} --access-key-id {made}), then rerun to create a replacement");
+                    return Result("skipped", $"{user} already has {made}, created {existing.Created.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z after this plan was made: " +
+                                             "that is the replacement (its secret is wherever the run that made it wrote it)");
+                }
                 // CreateAccessKey is sent once (never retried). If its answer may have been lost, the keys listed
                 // before and after tell whether IAM created one anyway: such a key is active and nobody has its secret.
-                var before = await iam.ListKeyIdsAsync(user, ct);
                 string newId, secret;
                 try { (newId, secret) = await iam.CreateAsync(user, ct); }
                 catch (Aws.IamException e) when (e.OutcomeUnknown)
                 {
-                    IReadOnlyList<string> after;
-                    try { after = await iam.ListKeyIdsAsync(user, ct); }
+                    IReadOnlyList<(string KeyId, DateTimeOffset Created)> after;
+                    try { after = await iam.ListKeysAsync(user, ct); }
                     catch (Aws.IamException again)
                     {
                         return Result("unknown-outcome", $"{e.Message}; the keys of {user} could not be listed afterwards ({again.Message}): " +
                             $"check 'aws iam list-access-keys --user-name {user}' for a key created now, whose secret nobody has, and delete it");
                     }
-                    var unknown = after.Except(before, StringComparer.Ordinal).ToList();
+                    var unknown = after.Select(k => k.KeyId).Except(before.Select(k => k.KeyId), StringComparer.Ordinal).ToList();
                     if (unknown.Count == 0) throw; // IAM created nothing: an ordinary failure
                     return Result("unknown-outcome",
                         $"{e.Message}; IAM created {string.Join(", ", unknown)} for {user} anyway and its secret was lost: delete it " +
@@ -192,6 +218,24 @@ internal sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, Text
                     set.Add(r.GetProperty("key").GetString()!);
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { }
+        }
+        return set;
+    }
+
+    /// <summary>Keys created by a CreateAccessKey whose answer was lost (audit log "unknownKeys"): nobody has their secrets.</summary>
+    private HashSet<string> LostSecrets()
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        if (!File.Exists(options.AuditLog)) return set;
+        foreach (var line in File.ReadLines(options.AuditLog))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                if (doc.RootElement.TryGetProperty("unknownKeys", out var keys))
+                    foreach (var k in keys.EnumerateArray()) if (k.GetString() is { } id) set.Add(id);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException) { }
         }
         return set;
     }

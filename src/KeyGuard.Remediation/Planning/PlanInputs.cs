@@ -7,16 +7,12 @@ internal sealed record LeakLocation(string Path, int Line, string? Commit, DateT
 internal sealed record LeakedKey(string KeyId, string? Account, IReadOnlyList<LeakLocation> Locations, DateTimeOffset? FirstSeen,
     bool SecretLeaked, bool TokenLeaked, IReadOnlyList<string> OtherSecretsInSameFiles);
 
-internal enum Ownership { Ours, OtherAccount, Unknown }
-
-/// <summary>What IAM says about one key (from enrichment or the credential report).</summary>
-internal sealed record KeyFactsForPlan(string KeyId, Ownership Ownership, string? Account, string? UserName, string? Status,
-    DateTimeOffset? CreateDate, DateTimeOffset? LastUsedDate, string? LastUsedService, string? LastUsedRegion,
-    bool? QuarantinePolicyAttached, bool IsRoot = false, string? Error = null);
-
-/// <summary>An access key slot from the credential report, for keys that did not leak but are stale.</summary>
+/// <summary>
+/// An access key slot from the credential report. <see cref="KeyId"/> is known once the slot was matched to the
+/// user's keys (iam:ListAccessKeys, by creation date); a matched slot joins the leak plan of the same key.
+/// </summary>
 internal sealed record ReportKey(string User, string Arn, int Slot, bool Active, DateTimeOffset? LastRotated,
-    DateTimeOffset? LastUsedDate, string? LastUsedRegion, string? LastUsedService, bool IsRoot);
+    DateTimeOffset? LastUsedDate, string? LastUsedRegion, string? LastUsedService, bool IsRoot, string? KeyId = null);
 
 internal sealed class PlanOptions
 {

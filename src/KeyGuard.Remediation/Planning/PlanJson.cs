@@ -8,6 +8,13 @@ internal static class PlanJson
 {
     private static string Time(DateTimeOffset d) => d.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
+    public static string ToText(PlanDocument doc)
+    {
+        using var buffer = new MemoryStream();
+        Write(doc, buffer);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
     public static void Write(PlanDocument doc, Stream output)
     {
         using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });

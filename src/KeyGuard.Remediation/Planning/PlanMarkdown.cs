@@ -32,7 +32,7 @@ internal static class PlanMarkdown
             {
                 sb.Append($"{n++}. **{s.Title}**{(s.Automatable ? " _(keyguard apply can do this)_" : "")}  \n   Why: {s.Reason}\n");
                 if (s.Cli != null) sb.Append($"   ```sh\n   {s.Cli}\n   ```\n");
-                if (s.Api != null) sb.Append($"   IAM call: `{s.Api}`\n");
+                if (s.Api != null) sb.Append($"   API call: `{s.Api}`\n");
             }
         }
         return sb.ToString();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using KeyGuard.CredentialReport;
 
 namespace KeyGuard.Planning;
@@ -23,18 +22,34 @@ internal static class CredentialReportKeys
             k.LastRotated.Value, k.LastUsedDate.Value, k.LastUsedRegion, k.LastUsedService, row.IsRoot))).ToList();
 }
 
-/// <summary>IAM facts recorded by an earlier `scan --verify` (the "aws" object of a finding), for --offline plans.</summary>
-internal static class OfflineFacts
+
+/// <summary>
+/// Names the key behind each active credential-report slot: the report gives slots (access key 1 and 2 of a user) and
+/// their last-rotated time, which is the key's CreateDate in iam:ListAccessKeys. A slot whose key cannot be told apart
+/// (the user is gone, or no key has that creation time) keeps no ID and its plan says how to find it.
+/// </summary>
+internal static class ReportSlotMatcher
 {
-    public static KeyFactsForPlan From(string keyId, JsonElement aws)
+    public static async Task<List<ReportKey>> MatchAsync(IReadOnlyList<ReportKey> slots, Func<string, CancellationToken, Task<IReadOnlyList<KeyGuard.Aws.AccessKeyMetadata>>> listKeys,
+        CancellationToken ct)
     {
-        string? S(string name) => aws.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
-        DateTimeOffset? D(string name) => S(name) is { } s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : null;
-        var ownership = S("ownership") switch { "ours" => Ownership.Ours, "other-account" => Ownership.OtherAccount, _ => Ownership.Unknown };
-        string? status = S("status") switch { "active" => "Active", "inactive" => "Inactive", "deleted-or-not-found" => "Deleted", _ => null };
-        bool? quarantine = aws.TryGetProperty("quarantinePolicyAttached", out var q) && q.ValueKind is JsonValueKind.True or JsonValueKind.False ? q.GetBoolean() : null;
-        var user = S("userName");
-        return new KeyFactsForPlan(keyId, ownership, S("account"), user, status, D("createDate"), D("lastUsedDate"), S("lastUsedService"),
-            S("lastUsedRegion"), quarantine, IsRoot: user is "root" or "<root_account>", Error: S("error"));
+        var matched = new List<ReportKey>(slots.Count);
+        foreach (var user in slots.GroupBy(s => s.User, StringComparer.Ordinal))
+        {
+            IReadOnlyList<KeyGuard.Aws.AccessKeyMetadata> keys = [];
+            if (user.Any(s => s.Active && !s.IsRoot))
+            {
+                try { keys = await listKeys(user.Key, ct); }
+                catch (KeyGuard.Aws.IamException e) when (e.IsNoSuchEntity) { }
+            }
+            foreach (var slot in user)
+            {
+                var candidates = slot.LastRotated is { } rotated
+                    ? keys.Where(k => Math.Abs((k.CreateDate - rotated).TotalSeconds) < 1).ToList()
+                    : [];
+                matched.Add(candidates.Count == 1 ? slot with { KeyId = candidates[0].AccessKeyId } : slot);
+            }
+        }
+        return matched;
     }
 }

@@ -111,10 +111,10 @@ internal sealed class JsonReporter : IScanReporter
         }
         if (f.Extra is { Count: > 0 } extra)
             foreach (var (k, v) in extra) { w.WritePropertyName(k); WriteValue(w, v); }
-        if (f.Enrichment is { } facts)
+        if (f.Facts is { } facts)
         {
             w.WriteStartObject("aws");
-            foreach (var (k, v) in facts) { w.WritePropertyName(k); WriteValue(w, v); }
+            KeyFactsJson.WriteProperties(w, facts);
             w.WriteEndObject();
         }
         w.WriteEndObject();

@@ -101,8 +101,7 @@ internal sealed class SarifReporter : IScanReporter
         if (f.Account != null) w.WriteString("account", f.Account);
         if (f.KeyKind != null) w.WriteString("keyKind", f.KeyKind);
         if (f.Source.Commit != null) w.WriteString("commit", f.Source.Commit);
-        if (f.Enrichment is { } facts)
-            foreach (var (k, v) in facts) { w.WritePropertyName("aws." + k); JsonReporter.WriteValue(w, v); }
+        if (f.Facts is { } facts) KeyFactsJson.WriteProperties(w, facts, "aws.");
         w.WriteEndObject();
         w.WriteEndObject();
     }

@@ -24,7 +24,7 @@ internal sealed class TextReporter : IScanReporter
             if (f.KeyKind != null && f.Role == CredentialRole.KeyId) parts.Add(E(f.KeyKind));
             if (f.Account != null) parts.Add("account " + E(f.Account));
             if (f.PairedWith.Count > 0) parts.Add(C("31", "paired"));
-            if (f.Enrichment is { } facts) parts.Add(E(Facts(facts)));
+            if (f.Facts is { } facts) parts.Add(E(Facts(facts)));
             if (f.Extra is { } extra && extra.TryGetValue("presentAtHead", out var atHead) && atHead is bool present)
                 parts.Add(present ? C("31", "still at HEAD")
                     : extra.TryGetValue("removedIn", out var removed) && removed is string sha ? $"removed in {sha[..Math.Min(12, sha.Length)]}" : "not at HEAD");
@@ -62,19 +62,20 @@ internal sealed class TextReporter : IScanReporter
         return summary;
     }
 
-    private static string Facts(IDictionary<string, object?> facts)
+    private static string Facts(KeyFacts f)
     {
-        var bits = new List<string>();
-        foreach (var key in new[] { "ownership", "userName", "status", "ageDays", "lastUsedDate", "lastUsedService", "lastUsedRegion", "severity", "error" })
-            if (facts.TryGetValue(key, out var v) && v != null) bits.Add($"{key}={JsonlessValue(v)}");
+        var bits = new List<string> { $"ownership={KeyFactsJson.OwnershipName(f.Ownership)}" };
+        if (f.CanarySource is { } canary) bits.Add($"canary={canary}");
+        if (f.UserName != null) bits.Add($"userName={f.UserName}");
+        bits.Add($"status={KeyFactsJson.StatusName(f.Status)}");
+        if (f.AgeDays is { } age) bits.Add($"ageDays={age}");
+        if (f.LastUsedDate is { } used) bits.Add($"lastUsedDate={used:yyyy-MM-dd}");
+        if (f.LastUsedService != null) bits.Add($"lastUsedService={f.LastUsedService}");
+        if (f.LastUsedRegion != null) bits.Add($"lastUsedRegion={f.LastUsedRegion}");
+        bits.Add($"severity={KeyFactsJson.SeverityName(f.Severity)}");
+        if (f.Error != null) bits.Add($"error={f.Error}");
         return "[" + string.Join(" ", bits) + "]";
     }
-
-    private static string JsonlessValue(object v) => v switch
-    {
-        DateTimeOffset d => d.ToString("yyyy-MM-dd"),
-        _ => v.ToString() ?? "",
-    };
 
     private static string SeverityColour(string severity) => severity switch
     {

@@ -61,6 +61,16 @@ public sealed class ArchitectureTests
         }
     }
 
+    [Fact]
+    public void Every_aws_credential_detector_carries_its_guidance_with_the_aws_page()
+    {
+        foreach (var detector in BuiltInDetectors.All.Where(d => d.Rule.Role != KeyGuard.Findings.CredentialRole.Other))
+        {
+            Assert.True(detector.Guidance is { Steps.Count: > 0 }, $"{detector.Id} has no guidance");
+            Assert.StartsWith("https://docs.aws.amazon.com/", detector.Guidance!.Uri);
+        }
+    }
+
     private static readonly string[] Libraries =
         ["KeyGuard.Engine", "KeyGuard.Git", "KeyGuard.Scan", "KeyGuard.Aws", "KeyGuard.Audit", "KeyGuard.Remediation", "KeyGuard.Org"];
 

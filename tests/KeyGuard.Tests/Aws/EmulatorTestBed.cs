@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using KeyGuard.Aws;
 using KeyGuard.Enrichment;
+using KeyGuard.Findings;
 using KeyGuard.IamEmulator;
 
 namespace KeyGuard.Tests.Aws;

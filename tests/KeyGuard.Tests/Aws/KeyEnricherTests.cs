@@ -1,5 +1,6 @@
 using KeyGuard.Aws;
 using KeyGuard.Enrichment;
+using KeyGuard.Findings;
 using KeyGuard.IamEmulator;
 using Xunit;
 

@@ -125,4 +125,88 @@ public sealed class ApplySafetyTests
         Assert.Contains("secretAccessKey", File.ReadAllText(file));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
     }
+
+    [Fact]
+    public async Task After_a_lost_create_answer_reruns_here_or_elsewhere_never_create_a_second_key()
+    {
+        await using var bed = new EmulatorTestBed();
+        using var dir = new TempDir();
+        var leaked = bed.Keys.ActiveIdle;
+        var user = leaked.User.UserName;
+        Plan(bed, dir, leaked);
+        bed.Server.Faults.Inject("CreateAccessKey", FaultKind.ResponseLost, times: 1);
+        string[] Apply(string audit) => ["apply", "plan.json", "--endpoint-url", bed.Server.Url.ToString(), "--yes", "--new-keys", "new-keys.jsonl", "--audit-log", audit];
+        var first = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), Apply("audit.jsonl"));
+        Assert.Equal(4, first.ExitCode);
+        var orphan = (await bed.Iam().ListAllAccessKeysAsync(user)).Select(k => k.AccessKeyId).Single(id => id != leaked.AccessKeyId);
+
+        var rerun = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), Apply("audit.jsonl"));
+        var elsewhere = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), Apply("other-machine-audit.jsonl"));
+
+        Assert.Single(bed.Server.Log.Of("CreateAccessKey"));
+        Assert.Equal(2, (await bed.Iam().ListAllAccessKeysAsync(user)).Count);
+        var again = Audit(dir).Last(a => a.GetProperty("action").GetString() == "create");
+        Assert.Equal("refused", again.GetProperty("result").GetString());
+        Assert.Contains($"aws iam delete-access-key --user-name {user} --access-key-id {orphan}", again.GetProperty("detail").GetString());
+        Assert.Contains($"skipped  create     {leaked.AccessKeyId}  {user} already has {orphan}", elsewhere.Stdout);
+        Assert.True(rerun.ExitCode == 0 && elsewhere.ExitCode == 0, rerun.Stdout + rerun.Stderr + elsewhere.Stdout + elsewhere.Stderr);
+    }
+
+    [Fact]
+    public async Task A_replacement_made_on_one_machine_is_not_made_again_on_another()
+    {
+        await using var bed = new EmulatorTestBed();
+        using var dir = new TempDir();
+        var leaked = bed.Keys.ActiveIdle;
+        Plan(bed, dir, leaked);
+        string[] Apply(string audit, string keys) => ["apply", "plan.json", "--endpoint-url", bed.Server.Url.ToString(), "--yes", "--only", "create", "--new-keys", keys, "--audit-log", audit];
+
+        var here = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), Apply("a.jsonl", "a.keys"));
+        var there = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), Apply("b.jsonl", "b.keys"));
+
+        Assert.True(here.ExitCode == 0 && there.ExitCode == 0, here.Stdout + here.Stderr + there.Stdout + there.Stderr);
+        Assert.Single(bed.Server.Log.Of("CreateAccessKey"));
+        Assert.Contains("after this plan was made: that is the replacement", there.Stdout);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "b.keys")));
+    }
+
+    [Fact]
+    public async Task Revoke_sessions_is_applied_once_as_an_inline_deny_policy()
+    {
+        await using var bed = new EmulatorTestBed();
+        using var dir = new TempDir();
+        var leaked = bed.Keys.ActiveRecentlyUsed;
+        Plan(bed, dir, leaked);
+        string[] Apply() => ["apply", "plan.json", "--endpoint-url", bed.Server.Url.ToString(), "--yes", "--only", "revoke-sessions", "--audit-log", "audit.jsonl"];
+
+        var run = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), Apply());
+        var rerun = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), Apply());
+
+        Assert.True(run.ExitCode == 0 && rerun.ExitCode == 0, run.Stdout + run.Stderr + rerun.Stdout + rerun.Stderr);
+        var put = Assert.Single(bed.Server.Log.Of("PutUserPolicy"));
+        Assert.Equal(leaked.User.UserName, put.Parameter("UserName"));
+        Assert.Equal($"keyguard-revoke-{leaked.AccessKeyId}", put.Parameter("PolicyName"));
+        var document = JsonDocument.Parse(leaked.User.InlinePolicies[$"keyguard-revoke-{leaked.AccessKeyId}"]).RootElement.GetProperty("Statement")[0];
+        Assert.Equal("Deny", document.GetProperty("Effect").GetString());
+        Assert.True(document.GetProperty("Condition").GetProperty("DateLessThan").TryGetProperty("aws:TokenIssueTime", out _));
+        Assert.Equal(["done", "skipped"], Audit(dir).Select(a => a.GetProperty("result").GetString()));
+        Assert.Equal(KeyGuard.Aws.AccessKeyStatus.Active, (await bed.Iam().ListAllAccessKeysAsync(leaked.User.UserName)).Single(k => k.AccessKeyId == leaked.AccessKeyId).Status);
+    }
+
+    [Fact]
+    public async Task An_oversized_iam_answer_stops_apply_in_one_line_before_any_change()
+    {
+        await using var bed = new EmulatorTestBed();
+        using var dir = new TempDir();
+        Plan(bed, dir, bed.Keys.ActiveIdle);
+        bed.Server.Faults.Inject("ListAccessKeys", FaultKind.OversizedBody, times: 1);
+
+        var run = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), "apply", "plan.json", "--endpoint-url", bed.Server.Url.ToString(),
+            "--yes", "--audit-log", "audit.jsonl");
+
+        Assert.Equal(4, run.ExitCode);
+        Assert.Contains("ResponseTooLarge", run.Stderr);
+        Assert.DoesNotContain("   at ", run.Stderr);
+        Assert.DoesNotContain(bed.Server.Log.Entries, e => e.Action is "UpdateAccessKey" or "CreateAccessKey" or "DeleteAccessKey" or "PutUserPolicy");
+    }
 }

@@ -97,11 +97,11 @@ public sealed class LiveAwsCliTests
         var run = KeyGuardProcess.Run(dir.Path, null, env, "apply", "plan.json", "--endpoint-url", url, "--yes", "--new-keys", "new-keys.jsonl");
         Assert.Equal(4, run.ExitCode);
         Assert.Contains("apply stopped: create", run.Stderr);
-        Assert.Contains($"done: deactivate {leaked.AccessKeyId}", run.Stderr);
+        Assert.Contains($"done: deactivate {leaked.AccessKeyId}, revoke-sessions {leaked.AccessKeyId}", run.Stderr);
         Assert.Contains($"not done: create {leaked.AccessKeyId}, delete {leaked.AccessKeyId}", run.Stderr);
         var audit = File.ReadAllLines(Path.Combine(dir.Path, "keyguard-audit.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal(["deactivate:done", "create:failed"], audit.Select(a => $"{a.GetProperty("action").GetString()}:{a.GetProperty("result").GetString()}"));
-        Assert.Contains("iam:CreateAccessKey", audit[1].GetProperty("detail").GetString());
+        Assert.Equal(["deactivate:done", "revoke-sessions:done", "create:failed"], audit.Select(a => $"{a.GetProperty("action").GetString()}:{a.GetProperty("result").GetString()}"));
+        Assert.Contains("iam:CreateAccessKey", audit[2].GetProperty("detail").GetString());
         Assert.DoesNotContain(bed.Server.Log.Entries, e => e.Action == "DeleteAccessKey");
         var keys = await bed.Iam().ListAllAccessKeysAsync(leaked.User.UserName);
         Assert.Equal(KeyGuard.Aws.AccessKeyStatus.Inactive, keys.Single(k => k.AccessKeyId == leaked.AccessKeyId).Status);
@@ -190,11 +190,17 @@ public sealed class LiveAwsCliTests
         var run = KeyGuardProcess.Run(dir.Path, null, bed.OperatorEnvironment(), "plan", "src", "--report", "credential-report.csv",
             "--endpoint-url", bed.Server.Url.ToString(), "--format", "json");
         Assert.True(run.ExitCode == 0, run.Stderr);
-        var plans = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("plans").EnumerateArray()
-            .ToDictionary(p => p.GetProperty("keyId").GetString()!, p => p.GetProperty("kind").GetString());
+        var all = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("plans").EnumerateArray().ToList();
+        var plans = all.ToDictionary(p => p.GetProperty("keyId").GetString()!, p => p.GetProperty("kind").GetString());
         Assert.Equal("root", plans["<root_account>/key1"]);
-        Assert.Equal("stale-rotate", plans["alice/key1"]);          // 200 days old, used 3 days ago
-        Assert.Equal("stale-unused", plans["deploy-bot/key1"]);     // last used 120 days ago
-        Assert.False(plans.ContainsKey("old-intern/key1"));         // inactive: nothing to do
+        // Report slots are matched to key IDs (iam:ListAccessKeys), so stale plans name the key and need no placeholder.
+        Assert.Equal("stale-rotate", plans[bed.Keys.ActiveRecentlyUsed.AccessKeyId]);   // alice: 200 days old, used 3 days ago
+        Assert.Equal("stale-unused", plans[bed.Keys.ActiveIdle.AccessKeyId]);           // deploy-bot: last used 120 days ago
+        Assert.DoesNotContain(plans.Keys, k => k.StartsWith("old-intern"));              // inactive: nothing to do
+        var idle = all.Single(p => p.GetProperty("keyId").GetString() == bed.Keys.ActiveIdle.AccessKeyId).GetProperty("steps").EnumerateArray().ToList();
+        var deactivate = idle.Single(s => s.GetProperty("action").GetString() == "deactivate");
+        Assert.True(deactivate.GetProperty("automatable").GetBoolean());
+        Assert.Equal($"aws iam update-access-key --user-name deploy-bot --access-key-id {bed.Keys.ActiveIdle.AccessKeyId} --status Inactive", deactivate.GetProperty("cli").GetString());
+        Assert.DoesNotContain("<", run.Stdout.Replace("<root_account>", ""));
     }
 }

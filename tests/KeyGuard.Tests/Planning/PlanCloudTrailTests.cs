@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KeyGuard.Findings;
 using KeyGuard.Planning;
 using KeyGuard.Tests.Aws;
 using KeyGuard.Tests.Support;
@@ -18,9 +19,9 @@ public sealed class PlanCloudTrailTests
     {
         var id = new FakeCredentials(31).KeyId();
         var leak = new LeakedKey(id, "123456789012", [new LeakLocation(".env", 1, null, Now.AddDays(-3))], Now.AddDays(-3), true, false, []);
-        var facts = new Dictionary<string, KeyFactsForPlan>
+        var facts = new Dictionary<string, KeyFacts>
         {
-            [id] = new(id, Ownership.Ours, "123456789012", "deploy-bot", "Active", Now.AddDays(-100), Now.AddDays(-1), "s3", "eu-central-1", false),
+            [id] = new() { KeyId = id, Ownership = Ownership.Ours, Account = "123456789012", UserName = "deploy-bot", Status = KeyStatus.Active, CreateDate = Now.AddDays(-100), LastUsedDate = Now.AddDays(-1), LastUsedService = "s3", LastUsedRegion = "eu-central-1" },
         };
         var blind = new Planner(new PlanOptions { Now = Now, RegionsWithoutCloudTrail = ["eu-central-1", "us-west-2"] }).Build([leak], facts, []).Plans.Single();
         Assert.Contains(blind.Evidence, e => e.Contains("CloudTrail records no management events in eu-central-1, us-west-2"));

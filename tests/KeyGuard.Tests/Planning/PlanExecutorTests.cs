@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KeyGuard.Findings;
 using KeyGuard.Planning;
 using KeyGuard.Tests.Support;
 
@@ -22,8 +23,18 @@ public sealed class PlanExecutorTests : IDisposable
 
         public Task<(string Status, DateTimeOffset? LastUsed)?> GetKeyAsync(string user, string key, CancellationToken ct) =>
             Task.FromResult(Keys.TryGetValue((user, key), out var v) ? v : ((string, DateTimeOffset?)?)null);
-        public Task<IReadOnlyList<string>> ListKeyIdsAsync(string user, CancellationToken ct) =>
-            Task.FromResult<IReadOnlyList<string>>(Keys.Keys.Where(k => k.User == user).Select(k => k.Key).ToList());
+        public readonly Dictionary<string, DateTimeOffset> Created = [];
+        public readonly Dictionary<string, string> Policies = [];
+        public Task<IReadOnlyList<(string KeyId, DateTimeOffset Created)>> ListKeysAsync(string user, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<(string, DateTimeOffset)>>(Keys.Keys.Where(k => k.User == user).Select(k => (k.Key, Created.GetValueOrDefault(k.Key, DateTimeOffset.MinValue))).ToList());
+        public Task<IReadOnlyList<string>> ListUserPolicyNamesAsync(string user, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<string>>(Policies.Keys.Where(k => k.StartsWith(user + "/", StringComparison.Ordinal)).Select(k => k[(user.Length + 1)..]).ToList());
+        public Task PutUserPolicyAsync(string user, string name, string document, CancellationToken ct)
+        {
+            Calls.Add($"PutUserPolicy {user} {name}");
+            Policies[$"{user}/{name}"] = document;
+            return Task.CompletedTask;
+        }
         public Task DeactivateAsync(string user, string key, CancellationToken ct)
         {
             Calls.Add($"UpdateAccessKey {user} {key} Inactive");
@@ -49,9 +60,9 @@ public sealed class PlanExecutorTests : IDisposable
 
     private PlanDocument PlanFor(string leaked, string user, DateTimeOffset? lastUsed, string status = "Active")
     {
-        var facts = new Dictionary<string, KeyFactsForPlan>
+        var facts = new Dictionary<string, KeyFacts>
         {
-            [leaked] = new(leaked, Ownership.Ours, "123456789012", user, status, Now.AddDays(-300), lastUsed, "s3", "us-east-1", false),
+            [leaked] = new() { KeyId = leaked, Ownership = Ownership.Ours, Account = "123456789012", UserName = user, Status = status == "Active" ? KeyStatus.Active : KeyStatus.Inactive, CreateDate = Now.AddDays(-300), LastUsedDate = lastUsed, LastUsedService = "s3", LastUsedRegion = "us-east-1" },
         };
         var leak = new LeakedKey(leaked, "123456789012", [new LeakLocation(".env", 1, null, Now.AddDays(-1))], Now.AddDays(-1), true, false, []);
         return new Planner(new PlanOptions { Now = Now }).Build([leak], facts, []);
@@ -73,7 +84,10 @@ public sealed class PlanExecutorTests : IDisposable
         var (outcomes, failed) = await new PlanExecutor(iam, Options(yes: false), shown).RunAsync(PlanFor(key, "alice", Now.AddDays(-30)), default);
         Assert.False(failed);
         Assert.Empty(iam.Calls);
-        Assert.All(outcomes, o => Assert.Equal("planned", o.Result));
+        Assert.All(outcomes.Where(o => o.Action != "create"), o => Assert.Equal("planned", o.Result));
+        // Without --new-keys a real run skips the create step: the dry run says so instead of promising it.
+        Assert.Equal("skipped", outcomes.Single(o => o.Action == "create").Result);
+        Assert.Contains("--new-keys", outcomes.Single(o => o.Action == "create").Detail);
         Assert.Contains("update-access-key --user-name alice", shown.ToString());
         Assert.False(File.Exists(Path.Combine(_dir.Path, "audit.jsonl")));
     }
@@ -91,14 +105,14 @@ public sealed class PlanExecutorTests : IDisposable
         var (first, failed) = await new PlanExecutor(iam, Options(yes: true, newKeys: newKeys), TextWriter.Null).RunAsync(plan, default);
         Assert.False(failed);
         // Deleting cannot be undone: the same run only deactivates and replaces; the delete waits its days.
-        Assert.Equal([$"UpdateAccessKey alice {key} Inactive", "CreateAccessKey alice"], iam.Calls);
+        Assert.Equal([$"UpdateAccessKey alice {key} Inactive", $"PutUserPolicy alice keyguard-revoke-{key}", "CreateAccessKey alice"], iam.Calls);
         Assert.Equal("deferred", first.Single(o => o.Action == "delete").Result);
         var (early, _) = await new PlanExecutor(iam, Options(yes: true, newKeys: newKeys, now: Now.AddDays(6)), TextWriter.Null).RunAsync(plan, default);
         Assert.Equal("deferred", early.Single(o => o.Action == "delete").Result);
         Assert.DoesNotContain(iam.Calls, c => c.StartsWith("DeleteAccessKey"));
         var (due, _) = await new PlanExecutor(iam, Options(yes: true, newKeys: newKeys, now: Now.AddDays(7)), TextWriter.Null).RunAsync(plan, default);
         Assert.Equal("done", due.Single(o => o.Action == "delete").Result);
-        Assert.Equal([$"UpdateAccessKey alice {key} Inactive", "CreateAccessKey alice", $"DeleteAccessKey alice {key}"], iam.Calls);
+        Assert.Equal([$"UpdateAccessKey alice {key} Inactive", $"PutUserPolicy alice keyguard-revoke-{key}", "CreateAccessKey alice", $"DeleteAccessKey alice {key}"], iam.Calls);
         Assert.Equal("Active", iam.Keys[("alice", other)].Status);
         Assert.Equal("Active", iam.Keys[("bob", key)].Status);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(newKeys));
@@ -137,13 +151,14 @@ public sealed class PlanExecutorTests : IDisposable
         var (outcomes, failed) = await new PlanExecutor(iam, Options(yes: true, newKeys: Path.Combine(_dir.Path, "k.jsonl")), TextWriter.Null)
             .RunAsync(PlanFor(key, "alice", Now.AddDays(-30)), default);
         Assert.True(failed);
-        Assert.Equal(["done", "failed"], outcomes.Select(o => o.Result));
+        Assert.Equal(["done", "done", "failed"], outcomes.Select(o => o.Result));
         Assert.DoesNotContain(iam.Calls, c => c.StartsWith("DeleteAccessKey"));
         var audit = File.ReadAllLines(Path.Combine(_dir.Path, "audit.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal(2, audit.Count);
+        Assert.Equal(3, audit.Count);
         Assert.Equal(("deactivate", "done", "alice", key), (audit[0].GetProperty("action").GetString(), audit[0].GetProperty("result").GetString(), audit[0].GetProperty("user").GetString(), audit[0].GetProperty("key").GetString()));
-        Assert.Equal("failed", audit[1].GetProperty("result").GetString());
-        Assert.Contains("LimitExceeded", audit[1].GetProperty("detail").GetString());
+        Assert.Equal(("revoke-sessions", "done"), (audit[1].GetProperty("action").GetString(), audit[1].GetProperty("result").GetString()));
+        Assert.Equal("failed", audit[2].GetProperty("result").GetString());
+        Assert.Contains("LimitExceeded", audit[2].GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using KeyGuard.Findings;
 using KeyGuard.Planning;
 using KeyGuard.Tests.Support;
 
@@ -12,14 +13,17 @@ public sealed class PlannerTests
     private LeakedKey Leak(string id, DateTimeOffset? since, bool secret = true) =>
         new(id, "123456789012", [new LeakLocation("app/.env", 3, "abc123def4567890", since)], since, secret, false, []);
 
-    private static KeyFactsForPlan Ours(string id, string status, DateTimeOffset? lastUsed, string user = "deploy-bot") =>
-        new(id, Ownership.Ours, "123456789012", user, status, Now.AddDays(-400), lastUsed, "s3", "eu-west-1", false);
+    internal static KeyFacts Ours(string id, KeyStatus status, DateTimeOffset? lastUsed, string user = "deploy-bot") => new()
+    {
+        KeyId = id, Ownership = Ownership.Ours, Account = "123456789012", UserName = user, Status = status, CreateDate = Now.AddDays(-400),
+        LastUsedDate = lastUsed, LastUsedService = "s3", LastUsedRegion = "eu-west-1",
+    };
 
     [Fact]
     public void Leaked_active_key_is_contained_then_investigated_replaced_and_eradicated()
     {
         var id = _fake.KeyId();
-        var plan = Planner().Build([Leak(id, Now.AddDays(-3))], new Dictionary<string, KeyFactsForPlan> { [id] = Ours(id, "Active", Now.AddDays(-10)) }, []).Plans.Single();
+        var plan = Planner().Build([Leak(id, Now.AddDays(-3))], new Dictionary<string, KeyFacts> { [id] = Ours(id, KeyStatus.Active, Now.AddDays(-10)) }, []).Plans.Single();
         Assert.Equal("leaked-active", plan.Kind);
         Assert.Null(plan.Alert);
         Assert.Equal("critical", plan.Severity);   // active and used within 30 days
@@ -30,8 +34,8 @@ public sealed class PlannerTests
         Assert.Equal($"aws iam update-access-key --user-name deploy-bot --access-key-id {id} --status Inactive", contain.Cli);
         Assert.Contains("aws:TokenIssueTime", plan.Steps[1].Cli);
         Assert.Contains($"AttributeKey=AccessKeyId,AttributeValue={id}", plan.Steps[2].Cli);
-        Assert.Contains("--region eu-west-1", plan.Steps[2].Cli);
-        Assert.Contains("describe-regions", plan.Steps[2].Cli);   // then every other region
+        Assert.StartsWith("for r in eu-west-1 ", plan.Steps[2].Cli);          // the last-used region first
+        Assert.Contains("Regions[?RegionName!='eu-west-1']", plan.Steps[2].Cli); // then every other region, once
         Assert.Contains(plan.Evidence, e => e.StartsWith("exposed since 2026-11-25"));
     }
 
@@ -39,20 +43,21 @@ public sealed class PlannerTests
     public void Use_after_the_leak_is_said_first_and_loudly()
     {
         var id = _fake.KeyId();
-        var plan = Planner().Build([Leak(id, Now.AddDays(-20))], new Dictionary<string, KeyFactsForPlan> { [id] = Ours(id, "Active", Now.AddDays(-2)) }, []).Plans.Single();
+        var plan = Planner().Build([Leak(id, Now.AddDays(-20))], new Dictionary<string, KeyFacts> { [id] = Ours(id, KeyStatus.Active, Now.AddDays(-2)) }, []).Plans.Single();
         Assert.StartsWith("POSSIBLE MISUSE", plan.Alert);
         Assert.Contains("s3 in eu-west-1", plan.Alert);
         Assert.Contains("after it leaked on 2026-11-08", plan.Alert);
         Assert.Equal("investigate-first", plan.Steps[0].Id);
         Assert.StartsWith("# KeyGuard remediation plan", PlanMarkdown.Render(new PlanDocument(1, Now, [plan])));
         Assert.Contains("Possible misuse", PlanMarkdown.Render(new PlanDocument(1, Now, [plan])));
+        Assert.Contains("API call: `cloudtrail:LookupEvents", PlanMarkdown.Render(new PlanDocument(1, Now, [plan])));   // not "IAM call"
     }
 
     [Fact]
     public void Inactive_leaked_key_is_not_deactivated_again_but_deleted()
     {
         var id = _fake.KeyId();
-        var plan = Planner().Build([Leak(id, Now.AddDays(-3))], new Dictionary<string, KeyFactsForPlan> { [id] = Ours(id, "Inactive", Now.AddDays(-100)) }, []).Plans.Single();
+        var plan = Planner().Build([Leak(id, Now.AddDays(-3))], new Dictionary<string, KeyFacts> { [id] = Ours(id, KeyStatus.Inactive, Now.AddDays(-100)) }, []).Plans.Single();
         Assert.Equal("leaked-inactive", plan.Kind);
         Assert.Equal("medium", plan.Severity);
         Assert.DoesNotContain(plan.Steps, s => s.Action == StepAction.Deactivate);
@@ -65,10 +70,10 @@ public sealed class PlannerTests
     {
         var foreign = _fake.KeyId("AKIA", "999988887777");
         var root = _fake.KeyId();
-        var facts = new Dictionary<string, KeyFactsForPlan>
+        var facts = new Dictionary<string, KeyFacts>
         {
-            [foreign] = new(foreign, Ownership.OtherAccount, "999988887777", null, null, null, null, null, null, null),
-            [root] = new(root, Ownership.Ours, "123456789012", "<root_account>", "Active", null, null, null, null, null, IsRoot: true),
+            [foreign] = new() { KeyId = foreign, Ownership = Ownership.OtherAccount, Account = "999988887777" },
+            [root] = new() { KeyId = root, Ownership = Ownership.Ours, Account = "123456789012", UserName = "<root_account>", Status = KeyStatus.Active },
         };
         var plans = Planner().Build([Leak(foreign, null), Leak(root, null)], facts, []).Plans;
         var f = plans.Single(p => p.KeyId == foreign);
@@ -91,7 +96,7 @@ public sealed class PlannerTests
             new ReportKey("fresh", "arn:aws:iam::123456789012:user/fresh", 1, true, Now.AddDays(-10), Now.AddDays(-1), "us-east-1", "s3", false),
             new ReportKey("gone", "arn:aws:iam::123456789012:user/gone", 2, false, Now.AddDays(-900), null, null, null, false),
         };
-        var plans = Planner().Build([], new Dictionary<string, KeyFactsForPlan>(), report).Plans;
+        var plans = Planner().Build([], new Dictionary<string, KeyFacts>(), report).Plans;
         Assert.Equal(["idle/key1", "old-bot/key1"], plans.Select(p => p.KeyId).Order());
         Assert.Equal("stale-rotate", plans.Single(p => p.KeyId == "old-bot/key1").Kind);
         Assert.Equal("stale-unused", plans.Single(p => p.KeyId == "idle/key1").Kind);
@@ -102,7 +107,7 @@ public sealed class PlannerTests
     public void Plans_are_deterministic_and_round_trip_through_json()
     {
         var a = _fake.KeyId(); var b = _fake.KeyId();
-        var facts = new Dictionary<string, KeyFactsForPlan> { [a] = Ours(a, "Active", Now.AddDays(-1)), [b] = Ours(b, "Inactive", null, "other") };
+        var facts = new Dictionary<string, KeyFacts> { [a] = Ours(a, KeyStatus.Active, Now.AddDays(-1)), [b] = Ours(b, KeyStatus.Inactive, null, "other") };
         string Render()
         {
             var doc = Planner().Build([Leak(b, Now.AddDays(-5)), Leak(a, Now.AddDays(-5))], facts, []);

@@ -110,7 +110,7 @@ internal sealed class HistoryFindings(HistoryIndex index, int occurrenceLimit)
             Account = f.Account,
             KeyKind = f.KeyKind,
             Offset = f.Offset,
-            Enrichment = f.Enrichment,
+            Facts = f.Facts,
         };
         copy.PairedWith.AddRange(f.PairedWith);
         return copy;

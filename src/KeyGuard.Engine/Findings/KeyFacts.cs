@@ -1,6 +1,9 @@
 using KeyGuard.Aws;
 
-namespace KeyGuard.Enrichment;
+namespace KeyGuard.Findings;
+
+// What is known about a found key ID, carried from the finding through enrichment to the plan and every report.
+// Plain data only (the engine has no package references): IAM lookups fill it, elsewhere.
 
 internal enum Ownership { Unknown, Ours, OtherAccount }
 
@@ -36,7 +39,7 @@ internal sealed record LiveCheck(LiveCheckResult Result, string? Arn = null, str
     public static LiveCheck NotRequested { get; } = new(LiveCheckResult.NotRequested);
 }
 
-/// <summary>Everything KeyGuard learnt about one found key ID.</summary>
+/// <summary>Everything KeyGuard learnt about one found key ID. One JSON shape: <see cref="KeyFactsJson"/>.</summary>
 internal sealed record KeyFacts
 {
     public required string KeyId { get; init; }
@@ -44,9 +47,11 @@ internal sealed record KeyFacts
     public string? Account { get; init; }
     public AccountSource AccountSource { get; init; }
     public Ownership Ownership { get; init; }
-    /// <summary>"thinkst" or "thinkst-knockoff" when the account hosts canary tokens (see <see cref="CanaryAccounts"/>).</summary>
+    /// <summary>"thinkst" or "thinkst-knockoff" when the account hosts canary tokens.</summary>
     public string? CanarySource { get; init; }
     public string? UserName { get; init; }
+    /// <summary>The root user's key: IAM user calls cannot change it.</summary>
+    public bool IsRoot => UserName is "root" or "<root_account>";
     public KeyStatus Status { get; init; }
     public DateTimeOffset? CreateDate { get; init; }
     public int? AgeDays { get; init; }
@@ -60,4 +65,12 @@ internal sealed record KeyFacts
     /// <summary>Why part of the lookup failed (e.g. the missing IAM permission); null when everything worked.</summary>
     public string? Error { get; init; }
     public LiveCheck LiveCheck { get; init; } = LiveCheck.NotRequested;
+
+    /// <summary>What is known without asking AWS: the account decoded from the ID, if any.</summary>
+    public static KeyFacts Offline(string keyId, string? account = null) => new()
+    {
+        KeyId = keyId,
+        Account = account ?? AccessKeyId.DecodeAccount(keyId),
+        AccountSource = (account ?? AccessKeyId.DecodeAccount(keyId)) is null ? AccountSource.None : AccountSource.Decoded,
+    };
 }
