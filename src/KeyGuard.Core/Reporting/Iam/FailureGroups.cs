@@ -50,14 +50,15 @@ internal static class FailureGroups
         }).ToList();
     }
 
-    /// <summary>Users by their worst failure, then by how many failures they have, then by their worst failure's risk order.</summary>
+    /// <summary>Users (root included) by their worst failure, then by how many failures they have, then by their worst failure's risk order.</summary>
     public static UserGroups ByUser(IamComplianceReport report)
     {
         var byUser = new Dictionary<(string User, string Arn), List<ComplianceResult>>();
         var firstSeen = new List<(string User, string Arn)>();
         foreach (var result in report.Findings)
         {
-            if (!result.IsFailure) continue;
+            // The password-policy results are about the account, not a user: they stay in their control's group.
+            if (!result.IsFailure || result.User == CisContext.AccountSubject) continue;
             var key = (result.User, result.Arn);
             if (!byUser.TryGetValue(key, out var list))
             {
