@@ -45,24 +45,22 @@ public sealed class MarkdownIamReportWriter : IIamReportWriter
             return;
         }
 
-        if (report.HasBaseline)
-        {
-            output.WriteLine("## Account baseline");
-            output.WriteLine();
-            Row(output, "Severity", "Status", "CIS", "v5", "Subject", "Evidence", "How to fix");
-            Row(output, "---", "---", "---", "---", "---", "---", "---");
-            foreach (var r in report.BaselineResults)
-                Row(output, r.Severity.Name(), r.Status.Name(), ReportText.Number(r.Control.Control), ReportText.Number(r.Control.ControlV5),
-                    Code(r.User), r.Evidence, r.Status == ComplianceStatus.Pass ? "" : r.Control.Remediation);
-            output.WriteLine();
-        }
+        // A failing baseline comes before the credential findings, a passing one after them (as in HTML).
+        bool baselineFirst = report.HasBaseline && report.BaselineFails;
+        if (baselineFirst) WriteBaseline(output, report);
+        WriteGroups(output, report);
+        if (report.HasBaseline && !baselineFirst) WriteBaseline(output, report);
+    }
 
+    private static void WriteGroups(TextWriter output, IamComplianceReport report)
+    {
         output.WriteLine("## Failures by control");
         output.WriteLine();
         var groups = FailureGroups.ByControl(report);
         if (groups.Count == 0)
         {
             output.WriteLine("No failing controls.");
+            output.WriteLine();
             return;
         }
         foreach (var group in groups)
@@ -97,6 +95,19 @@ public sealed class MarkdownIamReportWriter : IIamReportWriter
             output.WriteLine();
             output.WriteLine(Escape(ReportText.More(users.More, "users")));
         }
+        output.WriteLine();
+    }
+
+    private static void WriteBaseline(TextWriter output, IamComplianceReport report)
+    {
+        output.WriteLine("## Account baseline");
+        output.WriteLine();
+        Row(output, "Severity", "Status", "CIS", "v5", "Subject", "Evidence", "How to fix");
+        Row(output, "---", "---", "---", "---", "---", "---", "---");
+        foreach (var r in report.BaselineResults)
+            Row(output, r.Severity.Name(), r.Status.Name(), ReportText.Number(r.Control.Control), ReportText.Number(r.Control.ControlV5),
+                Code(r.User), r.Evidence, r.Status == ComplianceStatus.Pass ? "" : r.Control.Remediation);
+        output.WriteLine();
     }
 
     /// <summary>A code span keeps &lt; and &gt; literal, so only the table's pipe and the span's own backtick need care.</summary>

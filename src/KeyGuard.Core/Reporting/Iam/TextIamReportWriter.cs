@@ -45,7 +45,9 @@ public sealed class TextIamReportWriter : IIamReportWriter
             return;
         }
 
-        if (report.HasBaseline) WriteBaseline(report, output);
+        // A failing baseline comes before the credential findings, a passing one after them (as in HTML).
+        bool baselineFirst = report.HasBaseline && report.BaselineFails;
+        if (baselineFirst) WriteBaseline(report, output);
 
         output.WriteLine();
         var groups = FailureGroups.ByControl(report);
@@ -75,6 +77,7 @@ public sealed class TextIamReportWriter : IIamReportWriter
         int passing = report.PassingCredentials;
         if (passing > 0)
             output.WriteLine($"({ReportText.Count(passing)} passing results not listed; --format json or csv lists every result)");
+        if (report.HasBaseline && !baselineFirst) WriteBaseline(report, output);
     }
 
     private static void WriteUsers(TextWriter output, UserGroups users)
