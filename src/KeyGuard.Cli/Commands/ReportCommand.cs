@@ -104,7 +104,7 @@ public static class ReportCommand
             if (report is null) return ExitCodes.AwsError;
 
             IReadOnlyList<ComplianceResult>? baseline = null;
-            var baselineFactory = BaselineFactory ?? (LiveApiFactory is null ? BaselineFromOptions(aws.Read(parseResult)) : null);
+            var baselineFactory = BaselineFactory ?? (LiveApiFactory is null ? BaselineFromOptions(aws.Read(parseResult), progressLine) : null);
             if (!offline && !parseResult.GetValue(noBaseline) && baselineFactory is not null)
             {
                 var accountArn = new CisContext(report, inputs!, thresholds, evaluatedAt).AccountArn;
@@ -191,8 +191,11 @@ public static class ReportCommand
         () => new IamCredentialReportApi(KeyGuard.Aws.AwsSession.Create(options).CreateIamClient());
 
     /// <summary>The baseline reader from --profile/--region/--endpoint-url (one endpoint override serves every service).</summary>
-    private static Func<BaselineCollector> BaselineFromOptions(KeyGuard.Aws.AwsSessionOptions options) =>
-        () => new BaselineCollector(KeyGuard.Aws.AwsSession.Create(options).CreateBaselineServices());
+    private static Func<BaselineCollector> BaselineFromOptions(KeyGuard.Aws.AwsSessionOptions options, ReportProgress progress) =>
+        () => new BaselineCollector(KeyGuard.Aws.AwsSession.Create(options).CreateBaselineServices(), new BaselineOptions
+        {
+            UserPoliciesRead = (done, total) => progress.Count("reading the IAM policies of users", done, total),
+        });
 
     /// <summary>The 4-hour reuse of a report is judged against the evaluation time (--now), like everything else.</summary>
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider

@@ -10,6 +10,8 @@ internal sealed class ReportProgress(TextWriter? stderr, bool redraw) : IDisposa
 {
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private bool _drawn;
+    private TimeSpan _lastCount = TimeSpan.MinValue;
+    private int _lastDone;
 
     /// <summary>Progress for this run: --no-progress turns it off, --progress forces it on, else only on a terminal.</summary>
     public static ReportProgress For(bool forced, bool disabled)
@@ -37,6 +39,25 @@ internal sealed class ReportProgress(TextWriter? stderr, bool redraw) : IDisposa
     /// <summary>The fetcher's hook: one message per poll, with the time spent so far and the next wait.</summary>
     public void Waiting(int poll, TimeSpan wait) =>
         Show($"keyguard: IAM is generating the credential report (poll {poll}, {_clock.Elapsed.TotalSeconds:0} s so far; next check in {wait.TotalSeconds:0} s)");
+
+    /// <summary>
+    /// One step of a long per-item read (e.g. 20,000 IAM calls for 10,000 users' policies): shown for the first item, the
+    /// last, and otherwise at most once a second, so a log gets a few lines, not one per item.
+    /// </summary>
+    public void Count(string what, int done, int total)
+    {
+        if (stderr is null) return;
+        lock (this)
+        {
+            var now = _clock.Elapsed;
+            // Items finish in parallel: a count lower than one already shown is old news.
+            if (done <= _lastDone || (done != 1 && done != total && now - _lastCount < TimeSpan.FromSeconds(1))) return;
+            _lastCount = now;
+            _lastDone = done;
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            Show($"keyguard: {what}: {done.ToString("N0", invariant)} of {total.ToString("N0", invariant)}");
+        }
+    }
 
     public void Dispose()
     {

@@ -118,7 +118,7 @@ public sealed class ReportAtScaleTests : IDisposable
         ShipSupport.Run("dotnet", [KeyGuard.Tests.Support.KeyGuardProcess.DllPath, .. args], dir, env, timeoutSeconds: 120);
 
     [Fact]
-    public async Task Progress_shows_on_stderr_while_iam_generates_the_report_when_forced_and_never_into_a_pipe_otherwise()
+    public async Task Progress_shows_on_stderr_while_iam_generates_the_report_and_users_are_read_when_forced_and_never_into_a_pipe_otherwise()
     {
         await using var bed = new EmulatorTestBed();
         bed.OurAccount.CredentialReport.PollsUntilReady = 1;   // two waits: 1 s, then 2 s
@@ -138,9 +138,19 @@ public sealed class ReportAtScaleTests : IDisposable
         using (var json = JsonDocument.Parse(File.ReadAllText(output)))
             Assert.Equal(bed.OurAccount.Id, json.RootElement.GetProperty("account").GetString());
 
+        // The account baseline reads every user's policies (two IAM calls per user): counted too.
+        var withBaseline = Cli(_dir.Path, OnlyEmulatorCredentials(bed),
+            "report", "--endpoint-url", bed.Server.Url.ToString(), "-f", "json", "-o", output, "--progress");
+        Assert.True(withBaseline.ExitCode == 0, withBaseline.ToString());
+        int users = bed.OurAccount.Users.Count;
+        Assert.Contains("keyguard: reading the account baseline (CloudTrail, Config, S3 Block Public Access, IAM Access Analyzer, IAM policies)\n", withBaseline.Stderr);
+        Assert.Contains("keyguard: reading the IAM policies of users: 1 of " + users + "\n", withBaseline.Stderr);
+        Assert.Contains($"keyguard: reading the IAM policies of users: {users} of {users}\n", withBaseline.Stderr);
+        Assert.DoesNotContain("generating", withBaseline.Stderr);   // the report generated above is reused
+
         bed.OurAccount.ExpireCredentialReport();
         var piped = Cli(_dir.Path, OnlyEmulatorCredentials(bed),
-            "report", "--endpoint-url", bed.Server.Url.ToString(), "--no-baseline", "-f", "json", "-o", output);
+            "report", "--endpoint-url", bed.Server.Url.ToString(), "-f", "json", "-o", output);
         Assert.True(piped.ExitCode == 0, piped.ToString());
         Assert.Equal("", piped.Stderr);   // stderr is not a terminal: nothing unless forced
         Assert.Equal(2, bed.OurAccount.CredentialReport.Generations);
