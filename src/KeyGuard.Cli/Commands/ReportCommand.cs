@@ -97,7 +97,7 @@ public static class ReportCommand
                 throw new UsageException($"--top must be at least 1, got {n}");
 
             bool offline = parseResult.GetValue(from) is not null;
-            using var progressLine = ReportProgress.For(parseResult.GetValue(progress), parseResult.GetValue(noProgress));
+            using var progressLine = StderrProgress.For(parseResult.GetValue(progress), parseResult.GetValue(noProgress));
             var (report, inputs) = parseResult.GetValue(from) is { } file
                 ? LoadFromFile(file, parseResult.GetValue(passwordPolicy))
                 : await LoadLiveAsync(LiveApiFactory ?? LiveFromOptions(aws.Read(parseResult)), evaluatedAt, progressLine, cancellationToken);
@@ -191,7 +191,7 @@ public static class ReportCommand
         () => new IamCredentialReportApi(KeyGuard.Aws.AwsSession.Create(options).CreateIamClient());
 
     /// <summary>The baseline reader from --profile/--region/--endpoint-url (one endpoint override serves every service).</summary>
-    private static Func<BaselineCollector> BaselineFromOptions(KeyGuard.Aws.AwsSessionOptions options, ReportProgress progress) =>
+    private static Func<BaselineCollector> BaselineFromOptions(KeyGuard.Aws.AwsSessionOptions options, StderrProgress progress) =>
         () => new BaselineCollector(KeyGuard.Aws.AwsSession.Create(options).CreateBaselineServices(), new BaselineOptions
         {
             UserPoliciesRead = (done, total) => progress.Count("reading the IAM policies of users", done, total),
@@ -206,7 +206,7 @@ public static class ReportCommand
     }
 
     private static async Task<(IamCredentialReport?, AccountInputs?)> LoadLiveAsync(Func<ICredentialReportApi> apiFactory, DateTimeOffset evaluatedAt,
-        ReportProgress progress, CancellationToken cancellationToken)
+        StderrProgress progress, CancellationToken cancellationToken)
     {
         try
         {

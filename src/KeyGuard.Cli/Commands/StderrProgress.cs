@@ -1,12 +1,12 @@
 namespace KeyGuard.Cli.Commands;
 
 /// <summary>
-/// What `keyguard report` is waiting for, on stderr: IAM generating the credential report (minutes on a large
-/// account) and the account baseline reads. On a terminal the line is redrawn in place and cleared at the end;
+/// What a command is waiting for on AWS, on stderr: IAM generating the credential report (minutes on a large account),
+/// the account baseline's per-user reads (`report`), the key lookups of `scan --verify`. On a terminal the line is redrawn in place and cleared at the end;
 /// when forced (--progress) off a terminal, each step is its own line so logs keep it. Off otherwise: pipes and CI
 /// logs stay clean unless asked.
 /// </summary>
-internal sealed class ReportProgress(TextWriter? stderr, bool redraw) : IDisposable
+internal sealed class StderrProgress(TextWriter? stderr, bool redraw) : IDisposable
 {
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private bool _drawn;
@@ -14,10 +14,10 @@ internal sealed class ReportProgress(TextWriter? stderr, bool redraw) : IDisposa
     private int _lastDone;
 
     /// <summary>Progress for this run: --no-progress turns it off, --progress forces it on, else only on a terminal.</summary>
-    public static ReportProgress For(bool forced, bool disabled)
+    public static StderrProgress For(bool forced, bool disabled)
     {
         bool terminal = !Console.IsErrorRedirected;
-        return disabled || !(forced || terminal) ? new ReportProgress(null, false) : new ReportProgress(Console.Error, terminal);
+        return disabled || !(forced || terminal) ? new StderrProgress(null, false) : new StderrProgress(Console.Error, terminal);
     }
 
     public void Show(string message)
