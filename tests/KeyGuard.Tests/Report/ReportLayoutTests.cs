@@ -107,12 +107,16 @@ public class ReportLayoutTests
         var byControl = json.RootElement.GetProperty("failuresByControl").EnumerateArray().ToList();
         var rotation = byControl.Single(g => g.GetProperty("control").GetString() == "1.14");
         Assert.Equal(30, rotation.GetProperty("fail").GetInt32());
-        Assert.Equal(30, rotation.GetProperty("worst").GetArrayLength());
-        Assert.Equal(0, rotation.GetProperty("more").GetInt32());
+        // Without --top, JSON's groups keep the 10 worst: "results" already lists every one.
+        Assert.Equal(JsonIamReportWriter.DefaultTop, rotation.GetProperty("worst").GetArrayLength());
+        Assert.Equal(20, rotation.GetProperty("more").GetInt32());
         Assert.Equal(report.Findings.Count(), byControl.Sum(g => g.GetProperty("fail").GetInt32() + g.GetProperty("notEvaluated").GetInt32()));
         var byUser = json.RootElement.GetProperty("failuresByUser").EnumerateArray().ToList();
-        Assert.Equal(report.Failures.Count(r => r.User != CisContext.AccountSubject), byUser.Sum(u => u.GetProperty("fail").GetInt32()));
-        Assert.Equal("high", byUser[0].GetProperty("worstSeverity").GetString());
+        Assert.Equal(10, byUser.Count);
+        Assert.Equal(20, json.RootElement.GetProperty("moreUsers").GetInt32());
+        Assert.Equal(["svc-00", "svc-10", "svc-20"], byUser.Take(3).Select(u => u.GetProperty("user").GetString()));
+        Assert.All(byUser.Take(3), u => Assert.Equal("high", u.GetProperty("worstSeverity").GetString()));
+        Assert.Equal(["1.10", "1.14"], byUser[0].GetProperty("controls").EnumerateArray().Select(c => c.GetString()));
 
         // Markdown and HTML: a section per control and a table of users.
         var markdown = Render(report, IamReportFormat.Markdown);

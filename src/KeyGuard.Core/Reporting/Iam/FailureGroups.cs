@@ -24,13 +24,14 @@ internal sealed record UserGroups(IReadOnlyList<UserGroup> Listed, int Total)
 /// <summary>
 /// Groups the credential findings by control and the failures by user, so a 10,000-user account reads as a dozen
 /// control sections and a ranked list of users instead of 15,000 rows. <see cref="IamComplianceReport.Top"/> keeps the
-/// N worst of each group. Baseline results are not grouped: they have their own short section.
+/// N worst of each group (a caller may pass its own default). Baseline results are not grouped: they have their own short section.
 /// </summary>
 internal static class FailureGroups
 {
     /// <summary>Controls in the order of their worst finding (findings are already in risk order).</summary>
-    public static IReadOnlyList<ControlGroup> ByControl(IamComplianceReport report)
+    public static IReadOnlyList<ControlGroup> ByControl(IamComplianceReport report, int? top = null)
     {
+        top ??= report.Top;
         var byControl = new Dictionary<CisControl, List<ComplianceResult>>(ReferenceEqualityComparer.Instance);
         var order = new List<CisControl>();
         foreach (var result in report.Findings)
@@ -45,14 +46,15 @@ internal static class FailureGroups
         return order.Select(control =>
         {
             var results = byControl[control];
-            var listed = Limit(results, report.Top);
+            var listed = Limit(results, top);
             return new ControlGroup(control, results.Count(r => r.IsFailure), results.Count(r => !r.IsFailure), listed, results.Count - listed.Count);
         }).ToList();
     }
 
     /// <summary>Users (root included) by their worst failure, then by how many failures they have, then by their worst failure's risk order.</summary>
-    public static UserGroups ByUser(IamComplianceReport report)
+    public static UserGroups ByUser(IamComplianceReport report, int? top = null)
     {
+        top ??= report.Top;
         var byUser = new Dictionary<(string User, string Arn), List<ComplianceResult>>();
         var firstSeen = new List<(string User, string Arn)>();
         foreach (var result in report.Findings)
@@ -74,7 +76,7 @@ internal static class FailureGroups
             .ThenBy(u => u.Rank)
             .Select(u => u.Group)
             .ToList();
-        return new UserGroups(Limit(ranked, report.Top), ranked.Count);
+        return new UserGroups(Limit(ranked, top), ranked.Count);
     }
 
     private static IReadOnlyList<T> Limit<T>(List<T> items, int? top) =>

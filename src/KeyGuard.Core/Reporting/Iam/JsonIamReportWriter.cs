@@ -55,14 +55,18 @@ public sealed class JsonIamReportWriter : IIamReportWriter
         output.WriteLine();
     }
 
+    /// <summary>Without --top, the groups list this many: "results" lists every result, the groups need not repeat them.</summary>
+    public const int DefaultTop = 10;
+
     /// <summary>
-    /// failuresByControl (findings per control, the worst users first) and failuresByUser (users, the worst first); --top N
-    /// keeps N of each and "more" counts the rest. "results" still lists every result.
+    /// failuresByControl (findings per control, the worst users first) and failuresByUser (users, the worst first);
+    /// N of each (--top N, default <see cref="DefaultTop"/>) and "more" counts the rest. "results" lists every result.
     /// </summary>
     private static void WriteGroups(Utf8JsonWriter json, IamComplianceReport report)
     {
+        int top = report.Top ?? DefaultTop;
         json.WriteStartArray("failuresByControl");
-        foreach (var group in FailureGroups.ByControl(report))
+        foreach (var group in FailureGroups.ByControl(report, top))
         {
             json.WriteStartObject();
             Number(json, "control", group.Control.Control);
@@ -90,7 +94,7 @@ public sealed class JsonIamReportWriter : IIamReportWriter
         json.WriteEndArray();
         json.Flush();
 
-        var users = FailureGroups.ByUser(report);
+        var users = FailureGroups.ByUser(report, top);
         json.WriteStartArray("failuresByUser");
         foreach (var user in users.Listed)
         {

@@ -33,7 +33,7 @@ public sealed class TextIamReportWriter : IIamReportWriter
         foreach (var bucket in summary.KeyAgeDistribution)
         {
             var bar = new string('#', bucket.Count == 0 ? 0 : Math.Max(1, bucket.Count * 40 / widest));
-            output.WriteLine($"  {bucket.Label,-8} {bucket.Count,6}  {bar}");
+            output.WriteLine($"  {bucket.Label,-8} {ReportText.Count(bucket.Count),7}  {bar}");
         }
         if (summary.ActiveKeysWithoutDate > 0)
             output.WriteLine($"  ({summary.ActiveKeysWithoutDate} active keys have no rotation date)");
