@@ -149,7 +149,8 @@ public sealed class HtmlIamReportWriter : IIamReportWriter
         foreach (var c in controls)
         {
             int judged = c.Pass + c.Fail;
-            int percent = judged == 0 ? 0 : (int)Math.Round(100.0 * c.Fail / judged);
+            // A failing control always shows a bar, however small its share.
+            int percent = c.Fail == 0 ? 0 : Math.Max(1, (int)Math.Round(100.0 * c.Fail / judged));
             output.WriteLine(
                 $"<tr><td>{E(ReportText.Number(c.Control.Control))}</td><td>{E(ReportText.Number(c.Control.ControlV5))}</td><td>{E(c.Control.Title)}</td>" +
                 $"<td><span class=\"sev sev-{c.Control.Severity.Name()}\">{c.Control.Severity.Name()}</span></td>" +
