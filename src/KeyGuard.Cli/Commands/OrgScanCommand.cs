@@ -34,11 +34,11 @@ internal static class OrgScanCommand
             var directory = p.GetValue(dir);
             var marks = p.GetValue(rotated) ?? [];
             if (listFile == null && directory == null && marks.Length == 0)
-                throw new UsageException("org-scan: give --repos FILE and/or --dir DIR (or --mark-rotated)");
+                throw new InvalidInputException("org-scan: give --repos FILE and/or --dir DIR (or --mark-rotated)");
             int jobCount = p.GetValue(jobs);
-            if (jobCount < 1) throw new UsageException("--jobs must be 1 or more");
+            if (jobCount < 1) throw new InvalidInputException("--jobs must be 1 or more");
             int maxMb = p.GetValue(maxRepoMb);
-            if (maxMb < 0) throw new UsageException("--max-repo-mb must be 0 (no limit) or more");
+            if (maxMb < 0) throw new InvalidInputException("--max-repo-mb must be 0 (no limit) or more");
             var shardSpec = p.GetValue(shard) is { } s ? ShardSpec.Parse(s) : ShardSpec.All;
             var cacheDir = p.GetValue(cache)!;
             var statePathValue = p.GetValue(statePath) ?? DefaultStatePath(cacheDir);
@@ -57,7 +57,7 @@ internal static class OrgScanCommand
             foreach (var mark in marks)
             {
                 int n = state.MarkRotated(mark);
-                if (n == 0) throw new UsageException($"--mark-rotated: {mark}: no tracked finding has this fingerprint or key ID");
+                if (n == 0) throw new InvalidInputException($"--mark-rotated: {mark}: no tracked finding has this fingerprint or key ID");
                 Say("*", "marked-rotated", $"marked {n} finding{(n == 1 ? "" : "s")} rotated ({mark})");
             }
 
@@ -131,7 +131,7 @@ internal sealed class OrgScanOptions
     public int Exit(ParseResult p, int exit)
     {
         int onFindings = p.GetValue(_findingsExitCode);
-        if (onFindings is < 0 or > 255) throw new UsageException("--findings-exit-code must be 0 to 255");
+        if (onFindings is < 0 or > 255) throw new InvalidInputException("--findings-exit-code must be 0 to 255");
         return exit == ExitCodes.Findings ? onFindings : exit;
     }
 
@@ -146,6 +146,8 @@ internal sealed class OrgScanOptions
             Patterns = p.GetValue(_patterns) ?? [],
             EnableRules = p.GetValue(_enable) ?? [],
             DisableRules = p.GetValue(_disable) ?? [],
+            // The operator's own checkout is not what is scanned: its git-secrets settings do not apply.
+            NoGitSecretsConfig = true,
         }, Directory.GetCurrentDirectory());
     }
 }

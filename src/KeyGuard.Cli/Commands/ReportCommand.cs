@@ -9,7 +9,7 @@ using KeyGuard.Reporting.Iam;
 namespace KeyGuard.Cli.Commands;
 
 /// <summary>`keyguard report`: judges the IAM credential report against the CIS IAM controls.</summary>
-public static class ReportCommand
+internal static class ReportCommand
 {
     /// <summary>
     /// Makes the IAM client used without --from. Unset until the IAM client is wired in;
@@ -72,7 +72,7 @@ public static class ReportCommand
             {
                 return await RunAsync(parseResult, cancellationToken);
             }
-            catch (UsageException e)
+            catch (InvalidInputException e)
             {
                 Console.Error.WriteLine($"keyguard: {e.Message}");
                 return ExitCodes.Usage;
@@ -94,7 +94,7 @@ public static class ReportCommand
             var evaluatedAt = ParseNow(parseResult.GetValue(now));
             var reportFormat = IamReportWriters.ParseFormat(parseResult.GetValue(format) ?? "text");
             if (parseResult.GetValue(top) is < 1 and var n)
-                throw new UsageException($"--top must be at least 1, got {n}");
+                throw new InvalidInputException($"--top must be at least 1, got {n}");
 
             bool offline = parseResult.GetValue(from) is not null;
             using var progressLine = StderrProgress.For(parseResult.GetValue(progress), parseResult.GetValue(noProgress));
@@ -114,7 +114,7 @@ public static class ReportCommand
                     var facts = await baselineFactory().CollectAsync(accountArn, cancellationToken);
                     baseline = BaselineJudge.Judge(facts, evaluatedAt);
                 }
-                catch (Exception e) when (e is not UsageException and not OperationCanceledException)
+                catch (Exception e) when (e is not InvalidInputException and not OperationCanceledException)
                 {
                     progressLine.Dispose();
                     Console.Error.WriteLine($"keyguard: AWS error while reading the account baseline: {FirstLine(e.Message)}");
@@ -141,7 +141,7 @@ public static class ReportCommand
         if (text is null) return DateTimeOffset.UtcNow;
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
             ? value.ToUniversalTime()
-            : throw new UsageException($"--now '{text}' is not an ISO 8601 time");
+            : throw new InvalidInputException($"--now '{text}' is not an ISO 8601 time");
     }
 
     private static (IamCredentialReport, AccountInputs) LoadFromFile(FileInfo file, FileInfo? passwordPolicyFile)
@@ -156,7 +156,7 @@ public static class ReportCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot read credential report '{file}': {e.Message}");
+            throw new InvalidInputException($"cannot read credential report '{file}': {e.Message}");
         }
 
         IamCredentialReport report;
@@ -166,7 +166,7 @@ public static class ReportCommand
         }
         catch (CredentialReportFormatException e)
         {
-            throw new UsageException($"{file}: {e.Message}");
+            throw new InvalidInputException($"{file}: {e.Message}");
         }
 
         PasswordPolicyLookup? policy = null;
@@ -179,7 +179,7 @@ public static class ReportCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new UsageException($"cannot read password policy '{passwordPolicyFile}': {e.Message}");
+                throw new InvalidInputException($"cannot read password policy '{passwordPolicyFile}': {e.Message}");
             }
             policy = PasswordPolicyJson.Parse(json, passwordPolicyFile.ToString());
         }
@@ -229,7 +229,7 @@ public static class ReportCommand
             Console.Error.WriteLine($"keyguard: IAM returned a credential report KeyGuard cannot read: {FirstLine(e.Message)}");
             return (null, null);
         }
-        catch (Exception e) when (e is not UsageException and not OperationCanceledException)
+        catch (Exception e) when (e is not InvalidInputException and not OperationCanceledException)
         {
             progress.Dispose();
             Console.Error.WriteLine($"keyguard: AWS error while reading the credential report: {FirstLine(e.Message)}");
@@ -257,7 +257,7 @@ public static class ReportCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot write '{file}': {e.Message}");
+            throw new InvalidInputException($"cannot write '{file}': {e.Message}");
         }
     }
 }
