@@ -32,6 +32,7 @@ internal sealed class CredentialReportFetcher(
                 var report = await TryGetAsync(cancellationToken);
                 if (report is not null) return report;
             }
+            _options.Waiting?.Invoke(poll, wait);
             await delay(wait, cancellationToken);
             wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, _options.MaxDelay.Ticks));
             // Generate doubles as the status call: it answers COMPLETE once the report is ready,

@@ -13,4 +13,10 @@ internal sealed record CredentialReportFetcherOptions
 
     /// <summary>IAM regenerates a report at most once per 4 hours; a younger one is reused as it is.</summary>
     public TimeSpan ReuseWindow { get; init; } = TimeSpan.FromHours(4);
+
+    /// <summary>
+    /// Called before each wait while IAM generates the report, with the poll number (1-based) and the wait ahead, so a
+    /// caller can show progress: on AWS, generation can take minutes.
+    /// </summary>
+    public Action<int, TimeSpan>? Waiting { get; init; }
 }

@@ -10,6 +10,9 @@ internal sealed class EnrichmentOptions
     public int MaxConcurrency { get; init; } = 4;
     /// <summary>An active key used within this many days is critical.</summary>
     public int RecentUseDays { get; init; } = SeverityRules.DefaultRecentUseDays;
+    /// <summary>Called as each distinct key's lookup ends, with (keys done, keys in all), so a caller can show progress:
+    /// thousands of keys at ~3 IAM calls each take minutes against real IAM.</summary>
+    public Action<int, int>? KeysLookedUp { get; init; }
 }
 
 /// <summary>
@@ -60,6 +63,16 @@ internal sealed class KeyEnricher
             .ToList();
         await OperatorAsync().ConfigureAwait(false);
         var tasks = distinct.Select(k => _cache.GetOrAdd(k.KeyId, _ => new Lazy<Task<KeyFacts>>(() => LookUpAsync(k, cancellationToken))).Value);
+        if (_options.KeysLookedUp is { } report)
+        {
+            int done = 0;
+            tasks = tasks.Select(async task =>
+            {
+                var facts = await task.ConfigureAwait(false);
+                report(Interlocked.Increment(ref done), distinct.Count);
+                return facts;
+            }).ToList();
+        }
         return await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 

@@ -48,8 +48,19 @@ internal static class ReportCommand
         {
             Description = "Judge the credential report only; skip the account baseline (CloudTrail, Config, S3 Block Public Access, Access Analyzer, IAM policies).",
         };
+        var summaryOnly = new Option<bool>("--summary-only")
+        {
+            Description = "Only the summary: counts, failures by severity, the per-control table and the key-age chart; no result rows.",
+        };
+        var top = new Option<int?>("--top")
+        {
+            HelpName = "N",
+            Description = "List the N worst findings of each control and the N worst users, with a count of the rest (JSON and CSV still carry every result).",
+        };
+        var progress = new Option<bool>("--progress") { Description = "Show progress on stderr even when it is not a terminal (e.g. a CI log)." };
+        var noProgress = new Option<bool>("--no-progress") { Description = "No progress on stderr, even on a terminal." };
         var command = new Command("report", "Judge IAM credential hygiene (CIS AWS Foundations IAM controls) from the credential report, and the account baseline next to it.");
-        foreach (var option in new Option[] { from, format, output, failOn, passwordPolicy, now, maxKeyAge, maxUnused, minLength, reuse, rootUse, noBaseline })
+        foreach (var option in new Option[] { from, format, output, failOn, passwordPolicy, now, maxKeyAge, maxUnused, minLength, reuse, rootUse, noBaseline, summaryOnly, top, progress, noProgress })
             command.Options.Add(option);
         var aws = AwsOptions.AddTo(command);
 
@@ -82,18 +93,22 @@ internal static class ReportCommand
             thresholds.Validate();
             var evaluatedAt = ParseNow(parseResult.GetValue(now));
             var reportFormat = IamReportWriters.ParseFormat(parseResult.GetValue(format) ?? "text");
+            if (parseResult.GetValue(top) is < 1 and var n)
+                throw new InvalidInputException($"--top must be at least 1, got {n}");
 
             bool offline = parseResult.GetValue(from) is not null;
+            using var progressLine = StderrProgress.For(parseResult.GetValue(progress), parseResult.GetValue(noProgress));
             var (report, inputs) = parseResult.GetValue(from) is { } file
                 ? LoadFromFile(file, parseResult.GetValue(passwordPolicy))
-                : await LoadLiveAsync(LiveApiFactory ?? LiveFromOptions(aws.Read(parseResult)), evaluatedAt, cancellationToken);
+                : await LoadLiveAsync(LiveApiFactory ?? LiveFromOptions(aws.Read(parseResult)), evaluatedAt, progressLine, cancellationToken);
             if (report is null) return ExitCodes.AwsError;
 
             IReadOnlyList<ComplianceResult>? baseline = null;
-            var baselineFactory = BaselineFactory ?? (LiveApiFactory is null ? BaselineFromOptions(aws.Read(parseResult)) : null);
+            var baselineFactory = BaselineFactory ?? (LiveApiFactory is null ? BaselineFromOptions(aws.Read(parseResult), progressLine) : null);
             if (!offline && !parseResult.GetValue(noBaseline) && baselineFactory is not null)
             {
                 var accountArn = new CisContext(report, inputs!, thresholds, evaluatedAt).AccountArn;
+                progressLine.Show("keyguard: reading the account baseline (CloudTrail, Config, S3 Block Public Access, IAM Access Analyzer, IAM policies)");
                 try
                 {
                     var facts = await baselineFactory().CollectAsync(accountArn, cancellationToken);
@@ -101,12 +116,18 @@ internal static class ReportCommand
                 }
                 catch (Exception e) when (e is not InvalidInputException and not OperationCanceledException)
                 {
-                    Console.Error.WriteLine($"keyguard: AWS error while reading the account baseline: {e.Message}");
+                    progressLine.Dispose();
+                    Console.Error.WriteLine($"keyguard: AWS error while reading the account baseline: {FirstLine(e.Message)}");
                     return ExitCodes.AwsError;
                 }
             }
 
-            var judged = IamReportBuilder.Build(report, inputs!, thresholds, evaluatedAt, baseline);
+            progressLine.Dispose();
+            var judged = IamReportBuilder.Build(report, inputs!, thresholds, evaluatedAt, baseline) with
+            {
+                SummaryOnly = parseResult.GetValue(summaryOnly),
+                Top = parseResult.GetValue(top),
+            };
             WriteOutput(IamReportWriters.Render(judged, reportFormat), parseResult.GetValue(output));
 
             return parseResult.GetValue(failOn) is { } threshold && judged.HasFailureAtOrAbove(ComplianceText.ParseSeverity(threshold))
@@ -170,8 +191,11 @@ internal static class ReportCommand
         () => new IamCredentialReportApi(KeyGuard.Aws.AwsSession.Create(options).CreateIamClient());
 
     /// <summary>The baseline reader from --profile/--region/--endpoint-url (one endpoint override serves every service).</summary>
-    private static Func<BaselineCollector> BaselineFromOptions(KeyGuard.Aws.AwsSessionOptions options) =>
-        () => new BaselineCollector(KeyGuard.Aws.AwsSession.Create(options).CreateBaselineServices());
+    private static Func<BaselineCollector> BaselineFromOptions(KeyGuard.Aws.AwsSessionOptions options, StderrProgress progress) =>
+        () => new BaselineCollector(KeyGuard.Aws.AwsSession.Create(options).CreateBaselineServices(), new BaselineOptions
+        {
+            UserPoliciesRead = (done, total) => progress.Count("reading the IAM policies of users", done, total),
+        });
 
     /// <summary>The 4-hour reuse of a report is judged against the evaluation time (--now), like everything else.</summary>
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
@@ -181,24 +205,43 @@ internal static class ReportCommand
         public override DateTimeOffset GetUtcNow() => _start + global::System.Diagnostics.Stopwatch.GetElapsedTime(_started);
     }
 
-    private static async Task<(IamCredentialReport?, AccountInputs?)> LoadLiveAsync(Func<ICredentialReportApi> apiFactory, DateTimeOffset evaluatedAt, CancellationToken cancellationToken)
+    private static async Task<(IamCredentialReport?, AccountInputs?)> LoadLiveAsync(Func<ICredentialReportApi> apiFactory, DateTimeOffset evaluatedAt,
+        StderrProgress progress, CancellationToken cancellationToken)
     {
         try
         {
             var api = apiFactory();
-            var fetcher = new CredentialReportFetcher(api, new FixedClock(evaluatedAt), Task.Delay);
+            progress.Show("keyguard: asking IAM for the credential report");
+            var fetcher = new CredentialReportFetcher(api, new FixedClock(evaluatedAt), Task.Delay,
+                new CredentialReportFetcherOptions { Waiting = progress.Waiting });
             return await new LiveCredentialReportLoader(api, fetcher).LoadAsync(cancellationToken);
+        }
+        catch (KeyGuard.Aws.AwsConfigurationException e)
+        {
+            // The SDK lists every provider it tried over several lines; one line says what to do.
+            progress.Dispose();
+            Console.Error.WriteLine($"keyguard: {e.Message.Split(": ", 2)[0]} (no usable AWS credentials); set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile, or read a saved report with --from FILE");
+            return (null, null);
         }
         catch (CredentialReportFormatException e)
         {
-            Console.Error.WriteLine($"keyguard: IAM returned a credential report KeyGuard cannot read: {e.Message}");
+            progress.Dispose();
+            Console.Error.WriteLine($"keyguard: IAM returned a credential report KeyGuard cannot read: {FirstLine(e.Message)}");
             return (null, null);
         }
         catch (Exception e) when (e is not InvalidInputException and not OperationCanceledException)
         {
-            Console.Error.WriteLine($"keyguard: AWS error while reading the credential report: {e.Message}");
+            progress.Dispose();
+            Console.Error.WriteLine($"keyguard: AWS error while reading the credential report: {FirstLine(e.Message)}");
             return (null, null);
         }
+    }
+
+    /// <summary>An error is one line: the first line of a message, without the colon that introduced the rest.</summary>
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n', 2)[0].Trim();
+        return line.TrimEnd(':', ' ');
     }
 
     private static void WriteOutput(string text, FileInfo? file)

@@ -26,10 +26,14 @@ internal static class ScanCommand
         command.Options.Add(verify);
         command.Options.Add(verifyLive);
         command.Options.Add(allowCanary);
+        var progress = new Option<bool>("--progress") { Description = "Show --verify's IAM lookups on stderr even when it is not a terminal (e.g. a CI log)." };
+        command.Options.Add(progress);
         scan.AddTo(command);
         output.AddTo(command);
         history.AddTo(command);
         var aws = AwsOptions.AddTo(command);
+        // Key lookups: on a terminal, or forced with --progress; never with --no-progress.
+        StderrProgress LookupProgress(ParseResult p) => StderrProgress.For(p.GetValue(progress), p.GetValue(scan.NoProgress));
         command.SetAction(async (p, cancellationToken) =>
         {
             bool verifying = p.GetValue(verify) || p.GetValue(verifyLive);
@@ -37,7 +41,7 @@ internal static class ScanCommand
             {
                 var historyAws = verifying ? aws.Read(p) : null;
                 return history.Run(p, p.GetValue(paths) ?? [], scan.Read(p, p.GetValue(baseline)), output,
-                    historyAws == null ? null : r => VerifyAsync(r, historyAws, p.GetValue(verifyLive), p.GetValue(allowCanary), cancellationToken).GetAwaiter().GetResult());
+                    historyAws == null ? null : r => VerifyAsync(r, historyAws, p.GetValue(verifyLive), p.GetValue(allowCanary), LookupProgress(p), cancellationToken).GetAwaiter().GetResult());
             }
             var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
             var settings = scan.Read(p, p.GetValue(baseline));
@@ -50,7 +54,7 @@ internal static class ScanCommand
             setup.Finish(result, baselineScope: Suppression.Baseline.Scanned(roots, stdinNameValue, setup.BaselinePath));
             int exit = result.ExitCode;
             if (awsOptions != null && result.Findings.Count > 0 &&
-                !await VerifyAsync(result, awsOptions, p.GetValue(verifyLive), p.GetValue(allowCanary), cancellationToken))
+                !await VerifyAsync(result, awsOptions, p.GetValue(verifyLive), p.GetValue(allowCanary), LookupProgress(p), cancellationToken))
                 exit = ExitCodes.AwsError;
             output.Write(p, result, setup.Rules.Rules);
             return exit;
@@ -62,21 +66,25 @@ internal static class ScanCommand
     /// Enriches findings with IAM facts. A failed lookup is reported per key and does not stop the scan; only a
     /// failure to start at all (no operator credentials) makes the exit code 4.
     /// </summary>
-    internal static async Task<bool> VerifyAsync(ScanResult result, AwsSessionOptions options, bool live, bool allowCanary, CancellationToken ct)
+    internal static async Task<bool> VerifyAsync(ScanResult result, AwsSessionOptions options, bool live, bool allowCanary, StderrProgress progress, CancellationToken ct)
     {
+        using var _ = progress;
         try
         {
             using var session = AwsSession.Create(options);
             using var sts = session.CreateSts();
             var checker = live ? new LiveKeyChecker(session.CreateStsSignedWith, Console.Error, allowCanary) : null;
-            var enricher = new KeyEnricher(session.CreateIamClient(), sts, new EnrichmentOptions(), checker);
+            var enricher = new KeyEnricher(session.CreateIamClient(), sts,
+                new EnrichmentOptions { KeysLookedUp = (done, total) => progress.Count("looking up keys in IAM", done, total) }, checker);
             var facts = await enricher.EnrichAsync(FindingFacts.KeysToLookUp(result.Findings, live), ct);
+            progress.Dispose();
             FindingFacts.Attach(result.Findings, facts);
             foreach (var f in facts.Where(f => f.Error != null)) Console.Error.WriteLine($"keyguard: {f.KeyId}: {f.Error}");
             return true;
         }
         catch (Exception e) when (e is IamException or AwsConfigurationException)
         {
+            progress.Dispose();
             Console.Error.WriteLine($"keyguard: --verify: {e.Message}");
             return false;
         }

@@ -22,7 +22,12 @@ public class HtmlReportBrowserTests(ITestOutputHelper log) : IDisposable
           findingRows: document.querySelectorAll('#findings tbody tr').length,
           findingsHeight: document.querySelector('#findings')?.getBoundingClientRect().height ?? 0,
           controlRows: document.querySelectorAll('#controls tbody tr').length,
-          firstUser: document.querySelector('#findings tbody tr td code')?.textContent ?? ''
+          firstUser: document.querySelector('#findings tbody tr td code')?.textContent ?? '',
+          chartTop: document.querySelector('svg.age-chart')?.getBoundingClientRect().top ?? -1,
+          controlsTop: document.querySelector('#controls')?.getBoundingClientRect().top ?? -1,
+          findingsTop: document.querySelector('#findings')?.getBoundingClientRect().top ?? -1,
+          failBars: [...document.querySelectorAll('#controls .fail-bar')].filter(b => b.getBoundingClientRect().width > 0).length,
+          userRows: document.querySelectorAll('#users tbody tr').length
         })
         """;
 
@@ -50,6 +55,11 @@ public class HtmlReportBrowserTests(ITestOutputHelper log) : IDisposable
         Assert.True(layout.GetProperty("findingsHeight").GetDouble() > 50);
         Assert.Equal(report.Summary.Controls.Count, layout.GetProperty("controlRows").GetInt32());   // one row per control summary
         Assert.Equal("<root_account>", layout.GetProperty("firstUser").GetString());
+        // Laid out summary first: the chart and the controls table above the first finding.
+        Assert.True(layout.GetProperty("chartTop").GetDouble() < layout.GetProperty("findingsTop").GetDouble());
+        Assert.True(layout.GetProperty("controlsTop").GetDouble() < layout.GetProperty("findingsTop").GetDouble());
+        Assert.Equal(report.Summary.Controls.Count(c => c.Fail > 0), layout.GetProperty("failBars").GetInt32());   // CSS bars drawn
+        Assert.True(layout.GetProperty("userRows").GetInt32() > 0);
         Assert.True(screenshot.Length > 10_000);
 
         // The only request is the page itself.

@@ -14,6 +14,9 @@ internal sealed record BaselineOptions
     /// <summary>Read only the regions and their CloudTrail trails (what a leak plan needs); the other facts are left
     /// unread (null, no gaps), so neither their calls nor their permissions are needed.</summary>
     public bool CloudTrailOnly { get; init; }
+    /// <summary>Called after each user's policies were read, with (users done, users in all): a 10,000-user account
+    /// takes 20,000 IAM calls here, so a caller can show progress.</summary>
+    public Action<int, int>? UserPoliciesRead { get; init; }
 }
 
 /// <summary>
@@ -169,12 +172,14 @@ internal sealed class BaselineCollector(BaselineServices services, BaselineOptio
     {
         var users = await services.Iam.ListAllUsersAsync(cancellationToken: cancellationToken);
         var found = new ConcurrentBag<UserPolicies>();
+        int done = 0;
         await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelUsers, CancellationToken = cancellationToken },
             async (user, ct) =>
             {
                 var attached = await services.Iam.ListAllAttachedUserPoliciesAsync(user.UserName, ct);
                 var inline = await services.Iam.ListAllUserPoliciesAsync(user.UserName, ct);
                 found.Add(new UserPolicies(user.UserName, user.Arn, attached.Select(p => p.PolicyName).ToList(), inline));
+                _options.UserPoliciesRead?.Invoke(Interlocked.Increment(ref done), users.Count);
             });
         return found.OrderBy(u => u.UserName, StringComparer.Ordinal).ToList();
     }

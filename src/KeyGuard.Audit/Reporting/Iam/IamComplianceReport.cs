@@ -18,6 +18,12 @@ internal sealed record IamComplianceReport(
     /// <summary>The AWS account the credential report is of (from its users' ARNs); null when no row names one.</summary>
     public string? Account { get; init; }
 
+    /// <summary>--summary-only: the summary, the chart and the per-control counts, no result rows.</summary>
+    public bool SummaryOnly { get; init; }
+
+    /// <summary>--top N: list the N worst findings of each control and the N worst users; null lists all.</summary>
+    public int? Top { get; init; }
+
     /// <summary>" for account 123456789012", or nothing: what every format puts after its title.</summary>
     public string ForAccount => Account is null ? "" : $" for account {Account}";
 
@@ -38,6 +44,10 @@ internal sealed record IamComplianceReport(
     /// </summary>
     public IEnumerable<ComplianceResult> Findings =>
         Results.Where(result => result.Status != ComplianceStatus.Pass && result.Control.Section == ControlSection.Credentials);
+
+    /// <summary>Passing credential-control results: counted, not listed, by the formats meant for reading.</summary>
+    public int PassingCredentials =>
+        Results.Count(result => result.Status == ComplianceStatus.Pass && result.Control.Section == ControlSection.Credentials);
 }
 
 /// <summary>Pass/fail counts of one control.</summary>

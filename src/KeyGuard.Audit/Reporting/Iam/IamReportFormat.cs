@@ -43,6 +43,12 @@ internal static class ReportText
     public static string Timestamp(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>A count with thousands separators: "15,659", as the evidence text writes ages.</summary>
+    public static string Count(int count) => count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>"… and 2,990 more": the line under a list that --top cut.</summary>
+    public static string More(int more, string what) => $"… and {Count(more)} more {what} (--top; --format json or csv lists every result)";
+
     public static string Key(int? slot) => slot is { } s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
 
     public static string Age(int? days) => days is { } d ? Compliance.EvidenceText.Days(d) : "";

@@ -32,20 +32,85 @@ internal sealed class JsonIamReportWriter : IIamReportWriter
             WriteThresholds(json, report.Thresholds);
             // Whether the account baseline (section "baseline") was read; an offline report judges credentials only.
             json.WriteBoolean("baselineEvaluated", report.HasBaseline);
-            json.WriteStartArray("results");
-            for (var i = 0; i < report.Results.Count; i++)
-            {
-                WriteResult(json, report.Results[i]);
-                // Hand finished bytes to the stream now and then, so the writer's own buffer stays small.
-                if (i % 512 == 511) json.Flush();
-            }
-            json.WriteEndArray();
+            if (report.SummaryOnly) json.WriteBoolean("summaryOnly", true);
+            if (report.Top is { } top) json.WriteNumber("top", top);
+            // The summary first: a reader (or a streaming parser) of a 10,000-user report gets it before 50,000 results.
             WriteSummary(json, report.Summary);
+            if (!report.SummaryOnly)
+            {
+                WriteGroups(json, report);
+                json.WriteStartArray("results");
+                for (var i = 0; i < report.Results.Count; i++)
+                {
+                    WriteResult(json, report.Results[i]);
+                    // Hand finished bytes to the stream now and then, so the writer's own buffer stays small.
+                    if (i % 512 == 511) json.Flush();
+                }
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
         }
         // GetBuffer avoids one more copy of what is ~20 MB for a 10,000-user account.
         output.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
         output.WriteLine();
+    }
+
+    /// <summary>Without --top, the groups list this many: "results" lists every result, the groups need not repeat them.</summary>
+    public const int DefaultTop = 10;
+
+    /// <summary>
+    /// failuresByControl (findings per control, the worst users first) and failuresByUser (users, the worst first);
+    /// N of each (--top N, default <see cref="DefaultTop"/>) and "more" counts the rest. "results" lists every result.
+    /// </summary>
+    private static void WriteGroups(Utf8JsonWriter json, IamComplianceReport report)
+    {
+        int top = report.Top ?? DefaultTop;
+        json.WriteStartArray("failuresByControl");
+        foreach (var group in FailureGroups.ByControl(report, top))
+        {
+            json.WriteStartObject();
+            Number(json, "control", group.Control.Control);
+            Number(json, "controlV5", group.Control.ControlV5);
+            json.WriteString("title", group.Control.Title);
+            json.WriteString("severity", group.Control.Severity.Name());
+            json.WriteNumber("fail", group.Fail);
+            json.WriteNumber("notEvaluated", group.NotEvaluated);
+            json.WriteStartArray("worst");
+            foreach (var r in group.Listed)
+            {
+                json.WriteStartObject();
+                json.WriteString("user", r.User);
+                json.WriteString("status", r.Status.Name());
+                if (r.KeySlot is { } slot) json.WriteNumber("keySlot", slot);
+                else json.WriteNull("keySlot");
+                if (r.AgeDays is { } age) json.WriteNumber("ageDays", age);
+                else json.WriteNull("ageDays");
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteNumber("more", group.More);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.Flush();
+
+        var users = FailureGroups.ByUser(report, top);
+        json.WriteStartArray("failuresByUser");
+        foreach (var user in users.Listed)
+        {
+            json.WriteStartObject();
+            json.WriteString("user", user.User);
+            json.WriteString("arn", user.Arn);
+            json.WriteNumber("fail", user.Failures.Count);
+            json.WriteString("worstSeverity", user.Worst.Name());
+            json.WriteStartArray("controls");
+            foreach (var r in user.Failures) json.WriteStringValue(r.Control.Control);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteNumber("moreUsers", users.More);
+        json.Flush();
     }
 
     private static void WriteThresholds(Utf8JsonWriter json, CisOptions options)

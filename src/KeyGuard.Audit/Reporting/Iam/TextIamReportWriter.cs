@@ -2,32 +2,20 @@ using KeyGuard.Compliance;
 
 namespace KeyGuard.Reporting.Iam;
 
-/// <summary>Terminal output: the findings table in risk order, then the per-control summary and the key age buckets.</summary>
+/// <summary>
+/// Terminal output. The summary comes first (counts, failures by severity, the per-control table, the key-age chart),
+/// so a 10,000-user account still opens with what a reader needs; then the findings grouped by control and the failing
+/// users, the worst first (--top N keeps N of each; --summary-only stops after the summary).
+/// </summary>
 internal sealed class TextIamReportWriter : IIamReportWriter
 {
     public void Write(IamComplianceReport report, TextWriter output)
     {
         var summary = report.Summary;
         output.WriteLine($"KeyGuard IAM credential report{report.ForAccount}: credential report generated {ReportText.Timestamp(report.Generated)}, evaluated {ReportText.Timestamp(report.EvaluatedAt)}");
-        output.WriteLine($"{summary.Users} users; {summary.Fail} failing, {summary.NotEvaluated} not evaluated, {summary.Pass} passing results");
-        output.WriteLine();
-
-        var findings = report.Findings.ToList();
-        if (findings.Count == 0)
-            output.WriteLine("No failing controls.");
-        else
-            WriteTable(output,
-                ["SEVERITY", "STATUS", "CIS", "V5", "USER", "KEY", "AGE", "EVIDENCE"],
-                findings.Select(r => new[]
-                {
-                    r.Severity.Name(), r.Status.Name(), ReportText.Number(r.Control.Control), ReportText.Number(r.Control.ControlV5), r.User,
-                    ReportText.Key(r.KeySlot), ReportText.Age(r.AgeDays), r.Evidence,
-                }).ToList());
-        int passingCredentials = report.Results.Count(r => r.Status == ComplianceStatus.Pass && r.Control.Section == ControlSection.Credentials);
-        if (passingCredentials > 0)
-            output.WriteLine($"({passingCredentials} passing results not listed; --format json or csv lists every result)");
-
-        if (report.HasBaseline) WriteBaseline(report, output);
+        output.WriteLine($"{ReportText.Count(summary.Users)} users; {ReportText.Count(summary.Fail)} failing, {ReportText.Count(summary.NotEvaluated)} not evaluated, {ReportText.Count(summary.Pass)} passing results");
+        output.WriteLine("Failures by severity: " + string.Join(", ",
+            summary.FailuresBySeverity.Select(pair => $"{pair.Key.Name()} {ReportText.Count(pair.Value)}")));
 
         output.WriteLine();
         output.WriteLine("Per control:");
@@ -36,12 +24,8 @@ internal sealed class TextIamReportWriter : IIamReportWriter
             summary.Controls.Select(c => new[]
             {
                 ReportText.Number(c.Control.Control), ReportText.Number(c.Control.ControlV5), c.Control.Severity.Name(),
-                c.Pass.ToString(), c.Fail.ToString(), (c.NotEvaluated + c.Note).ToString(), c.Control.Title,
+                ReportText.Count(c.Pass), ReportText.Count(c.Fail), ReportText.Count(c.NotEvaluated + c.Note), c.Control.Title,
             }).ToList());
-
-        output.WriteLine();
-        output.WriteLine("Failures by severity: " + string.Join(", ",
-            summary.FailuresBySeverity.Select(pair => $"{pair.Key.Name()} {pair.Value}")));
 
         output.WriteLine();
         output.WriteLine("Active access keys by age (days since last rotation):");
@@ -49,10 +33,61 @@ internal sealed class TextIamReportWriter : IIamReportWriter
         foreach (var bucket in summary.KeyAgeDistribution)
         {
             var bar = new string('#', bucket.Count == 0 ? 0 : Math.Max(1, bucket.Count * 40 / widest));
-            output.WriteLine($"  {bucket.Label,-8} {bucket.Count,6}  {bar}");
+            output.WriteLine($"  {bucket.Label,-8} {ReportText.Count(bucket.Count),7}  {bar}");
         }
         if (summary.ActiveKeysWithoutDate > 0)
             output.WriteLine($"  ({summary.ActiveKeysWithoutDate} active keys have no rotation date)");
+
+        if (report.SummaryOnly)
+        {
+            output.WriteLine();
+            output.WriteLine($"(--summary-only: {ReportText.Count(summary.Fail)} failing and {ReportText.Count(summary.NotEvaluated)} not evaluated results not listed)");
+            return;
+        }
+
+        // A failing baseline comes before the credential findings, a passing one after them (as in HTML).
+        bool baselineFirst = report.HasBaseline && report.BaselineFails;
+        if (baselineFirst) WriteBaseline(report, output);
+
+        output.WriteLine();
+        var groups = FailureGroups.ByControl(report);
+        if (groups.Count == 0)
+            output.WriteLine("No failing controls.");
+        else
+        {
+            output.WriteLine("Failures by control:");
+            foreach (var group in groups)
+            {
+                output.WriteLine();
+                output.WriteLine($"{ReportText.Number(group.Control.Control)} (v5 {ReportText.Number(group.Control.ControlV5)}) {group.Control.Title} [{group.Control.Severity.Name()}]: " +
+                    $"{ReportText.Count(group.Fail)} failing" + (group.NotEvaluated > 0 ? $", {ReportText.Count(group.NotEvaluated)} not evaluated" : ""));
+                WriteTable(output,
+                    ["SEVERITY", "STATUS", "CIS", "V5", "USER", "KEY", "AGE", "EVIDENCE"],
+                    group.Listed.Select(r => new[]
+                    {
+                        r.Severity.Name(), r.Status.Name(), ReportText.Number(r.Control.Control), ReportText.Number(r.Control.ControlV5), r.User,
+                        ReportText.Key(r.KeySlot), ReportText.Age(r.AgeDays), r.Evidence,
+                    }).ToList());
+                if (group.More > 0) output.WriteLine("  " + ReportText.More(group.More, "of this control"));
+            }
+
+            var users = FailureGroups.ByUser(report);
+            if (users.Total > 0) WriteUsers(output, users);
+        }
+        int passing = report.PassingCredentials;
+        if (passing > 0)
+            output.WriteLine($"({ReportText.Count(passing)} passing results not listed; --format json or csv lists every result)");
+        if (report.HasBaseline && !baselineFirst) WriteBaseline(report, output);
+    }
+
+    private static void WriteUsers(TextWriter output, UserGroups users)
+    {
+        output.WriteLine();
+        output.WriteLine($"Failures by user ({ReportText.Count(users.Total)} users):");
+        WriteTable(output,
+            ["USER", "FAILURES", "WORST", "CONTROLS"],
+            users.Listed.Select(u => new[] { u.User, ReportText.Count(u.Failures.Count), u.Worst.Name(), u.Controls }).ToList());
+        if (users.More > 0) output.WriteLine("  " + ReportText.More(users.More, "users"));
     }
 
     /// <summary>Every baseline result (passes too: the baseline is a short checklist), then how to fix each failing control.</summary>
