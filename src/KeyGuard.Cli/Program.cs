@@ -51,7 +51,7 @@ try
     // Our handler below, not System.CommandLine's: a usage error is one line and exit 2, never a stack trace.
     return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
 }
-catch (UsageException e)
+catch (InvalidInputException e)
 {
     Console.Error.WriteLine($"keyguard: {e.Message}");
     return ExitCodes.Usage;

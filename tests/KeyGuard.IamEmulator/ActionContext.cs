@@ -4,7 +4,7 @@ using System.Xml.Linq;
 namespace KeyGuard.IamEmulator;
 
 /// <summary>One authenticated request as the action handlers see it. Handlers run under the state lock.</summary>
-public sealed class ActionContext(EmulatorState state, EmulatedKey caller, IReadOnlyDictionary<string, string> parameters, int pageSize)
+internal sealed class ActionContext(EmulatorState state, EmulatedKey caller, IReadOnlyDictionary<string, string> parameters, int pageSize)
 {
     public EmulatorState State { get; } = state;
     public EmulatedKey Caller { get; } = caller;

@@ -5,10 +5,10 @@ using System.Xml.Linq;
 namespace KeyGuard.IamEmulator;
 
 /// <summary>The wire protocol of a baseline service (botocore metadata "protocol").</summary>
-public enum WireProtocol { Json11, RestJson, RestXml, Ec2Query }
+internal enum WireProtocol { Json11, RestJson, RestXml, Ec2Query }
 
 /// <summary>One baseline request as the handlers see it: the caller's account, the signed region, the JSON body or query.</summary>
-public sealed class BaselineContext(EmulatedKey caller, string region, JsonNode? body, IReadOnlyDictionary<string, string> query, Func<string, string?> header)
+internal sealed class BaselineContext(EmulatedKey caller, string region, JsonNode? body, IReadOnlyDictionary<string, string> query, Func<string, string?> header)
 {
     public EmulatedAccount Account => caller.User.Account;
     public EmulatedBaseline Baseline => Account.Baseline;
@@ -23,7 +23,7 @@ public sealed class BaselineContext(EmulatedKey caller, string region, JsonNode?
 /// GET /v20180820/configuration/publicAccessBlock with x-amz-account-id) and EC2 DescribeRegions (EC2 Query).
 /// Each handler returns the response body.
 /// </summary>
-public static class BaselineActions
+internal static class BaselineActions
 {
     public static readonly IReadOnlySet<string> Services = new HashSet<string>(StringComparer.Ordinal) { "cloudtrail", "config", "access-analyzer", "s3", "ec2" };
 

@@ -3,7 +3,7 @@ using KeyGuard.Aws;
 namespace KeyGuard.IamEmulator;
 
 /// <summary>A CloudTrail trail, homed in one region.</summary>
-public sealed class EmulatedTrail(string name, string homeRegion)
+internal sealed class EmulatedTrail(string name, string homeRegion)
 {
     public string Name { get; } = name;
     public string HomeRegion { get; } = homeRegion;
@@ -16,7 +16,7 @@ public sealed class EmulatedTrail(string name, string homeRegion)
 }
 
 /// <summary>AWS Config in one region: at most one recorder (as in AWS), and its delivery channel.</summary>
-public sealed class EmulatedConfigRegion
+internal sealed class EmulatedConfigRegion
 {
     public string? RecorderName { get; set; } = "default";
     public bool AllSupported { get; set; } = true;
@@ -26,10 +26,10 @@ public sealed class EmulatedConfigRegion
     public string? DeliveryChannel { get; set; } = "default";
 }
 
-public sealed record EmulatedAnalyzer(string Name, string Type, string Status);
+internal sealed record EmulatedAnalyzer(string Name, string Type, string Status);
 
 /// <summary>A managed policy and who it is attached to (users attach through <see cref="EmulatedUser.AttachPolicy"/>).</summary>
-public sealed class EmulatedManagedPolicy(string name, string arn, string document)
+internal sealed class EmulatedManagedPolicy(string name, string arn, string document)
 {
     public string Name { get; } = name;
     public string Arn { get; } = arn;
@@ -42,7 +42,7 @@ public sealed class EmulatedManagedPolicy(string name, string arn, string docume
 /// The account settings the baseline controls judge: regions, trails, Config, Access Analyzer, S3 Block Public Access,
 /// managed policies and server certificates. Tests change these to turn each control from pass to fail.
 /// </summary>
-public sealed class EmulatedBaseline
+internal sealed class EmulatedBaseline
 {
     public const string AdminDocument = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}""";
     public const string ReadOnlyDocument = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}]}""";

@@ -5,7 +5,7 @@ using KeyGuard.Aws;
 namespace KeyGuard.IamEmulator;
 
 /// <summary>Builds the 22-column credential report (aws-iam.md §3) from an account's state.</summary>
-public static class CredentialReportCsv
+internal static class CredentialReportCsv
 {
     public const string Header =
         "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active," +

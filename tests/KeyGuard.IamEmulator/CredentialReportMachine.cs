@@ -5,7 +5,7 @@ namespace KeyGuard.IamEmulator;
 /// ReportInProgress/404 for <see cref="PollsUntilReady"/> polls → COMPLETE with the CSV. A complete report younger
 /// than four hours is reused by Generate; an older or expired one is regenerated.
 /// </summary>
-public sealed class CredentialReportMachine
+internal sealed class CredentialReportMachine
 {
     public static readonly TimeSpan ReuseWindow = TimeSpan.FromHours(4);
 

@@ -3,11 +3,11 @@ using KeyGuard.Aws;
 namespace KeyGuard.IamEmulator;
 
 /// <summary>The keys a demo seed created: the operator's own key and a few "found" keys in different states.</summary>
-public sealed record DemoKeys(EmulatedKey Operator, EmulatedKey ActiveRecentlyUsed, EmulatedKey ActiveIdle, EmulatedKey Inactive,
+internal sealed record DemoKeys(EmulatedKey Operator, EmulatedKey ActiveRecentlyUsed, EmulatedKey ActiveIdle, EmulatedKey Inactive,
     EmulatedKey Deleted, EmulatedKey OtherAccount);
 
 /// <summary>A small, realistic account: an operator, users with active/idle/inactive/deleted keys, and a second account.</summary>
-public static class DemoSeed
+internal static class DemoSeed
 {
     public const string OperatorAccount = "111122223333";
     public const string OtherAccount = "444455556666";

@@ -7,7 +7,7 @@ namespace KeyGuard.IamEmulator;
 /// Everything the emulator knows: accounts, users, keys (with their fake secrets), MFA devices, policies.
 /// All access goes through <see cref="Sync"/>; the HTTP handlers lock it for each request.
 /// </summary>
-public sealed class EmulatorState
+internal sealed class EmulatorState
 {
     private readonly Dictionary<string, EmulatedAccount> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EmulatedKey> _keys = new(StringComparer.Ordinal);
@@ -56,7 +56,7 @@ public sealed class EmulatorState
     }
 }
 
-public sealed class EmulatedAccount
+internal sealed class EmulatedAccount
 {
     private readonly EmulatorState _state;
     private readonly List<EmulatedUser> _users = [];
@@ -115,7 +115,7 @@ public sealed class EmulatedAccount
     public void ExpireCredentialReport() { lock (_state.Sync) CredentialReport.Expire(); }
 }
 
-public sealed class EmulatedUser
+internal sealed class EmulatedUser
 {
     private readonly EmulatedAccount _account;
 
@@ -198,7 +198,7 @@ public sealed class EmulatedUser
         AttachedPolicies.Add(new AttachedPolicy(policyName, arn ?? $"arn:aws:iam::aws:policy/{policyName}"));
 }
 
-public sealed class EmulatedKey(string accessKeyId, string secretAccessKey, EmulatedUser user)
+internal sealed class EmulatedKey(string accessKeyId, string secretAccessKey, EmulatedUser user)
 {
     public string AccessKeyId { get; } = accessKeyId;
     /// <summary>A fake secret generated at run time; the emulator verifies signatures against it.</summary>
@@ -215,10 +215,10 @@ public sealed class EmulatedKey(string accessKeyId, string secretAccessKey, Emul
     public override string ToString() => $"EmulatedKey {{ {AccessKeyId}, {Status}, user {User.UserName} }}";
 }
 
-public sealed record EmulatedVirtualMfa(string SerialNumber, string? UserName, DateTimeOffset? EnableDate);
+internal sealed record EmulatedVirtualMfa(string SerialNumber, string? UserName, DateTimeOffset? EnableDate);
 
 /// <summary>An AWS error the handlers raise; becomes an ErrorResponse document with this HTTP status.</summary>
-public sealed class EmulatorError(string code, int httpStatus, string message) : Exception(message)
+internal sealed class EmulatorError(string code, int httpStatus, string message) : Exception(message)
 {
     public string Code { get; } = code;
     public int HttpStatus { get; } = httpStatus;

@@ -22,7 +22,7 @@ public enum FaultKind
     ResponseLost,
 }
 
-public sealed class Fault(FaultKind kind, int times, TimeSpan delay)
+internal sealed class Fault(FaultKind kind, int times, TimeSpan delay)
 {
     private int _remaining = times;
     public FaultKind Kind { get; } = kind;
@@ -32,7 +32,7 @@ public sealed class Fault(FaultKind kind, int times, TimeSpan delay)
 }
 
 /// <summary>Per-action faults ("*" matches every action); each fires a given number of times, in order of injection.</summary>
-public sealed class FaultInjector
+internal sealed class FaultInjector
 {
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Fault>> _faults = new(StringComparer.Ordinal);
 

@@ -5,7 +5,7 @@ using KeyGuard.Aws;
 namespace KeyGuard.IamEmulator;
 
 /// <summary>The IAM actions the emulator implements; each returns the children of {Action}Result.</summary>
-public static class IamActions
+internal static class IamActions
 {
     public static readonly IReadOnlyDictionary<string, Func<ActionContext, IEnumerable<XElement>>> Handlers =
         new Dictionary<string, Func<ActionContext, IEnumerable<XElement>>>(StringComparer.Ordinal)

@@ -12,7 +12,7 @@ namespace KeyGuard.IamEmulator;
 /// signature made with the secret of a key the emulator issued. One URL serves both services; the credential scope's
 /// service (iam or sts) picks which.
 /// </summary>
-public sealed class IamEmulatorServer : IAsyncDisposable
+internal sealed class IamEmulatorServer : IAsyncDisposable
 {
     public const string IamNamespace = "https://iam.amazonaws.com/doc/2010-05-08/";
     public const string StsNamespace = "https://sts.amazonaws.com/doc/2011-06-15/";

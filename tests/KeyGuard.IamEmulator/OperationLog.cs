@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace KeyGuard.IamEmulator;
 
 /// <summary>One request as the emulator saw it: which action, signed by which key, with which parameters.</summary>
-public sealed record LoggedOperation(
+internal sealed record LoggedOperation(
     DateTimeOffset At, string Service, string Action, string? CallerKeyId,
     IReadOnlyDictionary<string, string> Parameters, int HttpStatus, string? ErrorCode, string? UserAgent = null)
 {
@@ -11,7 +11,7 @@ public sealed record LoggedOperation(
 }
 
 /// <summary>Every request the emulator answered, in order, so tests can assert what was (and was not) sent.</summary>
-public sealed class OperationLog
+internal sealed class OperationLog
 {
     private readonly ConcurrentQueue<LoggedOperation> _entries = new();
 

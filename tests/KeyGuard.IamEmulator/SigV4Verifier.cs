@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace KeyGuard.IamEmulator;
 
 /// <summary>The parsed "AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…" header.</summary>
-public sealed record SigV4Authorization(string AccessKeyId, string Date, string Region, string Service, IReadOnlyList<string> SignedHeaders, string Signature)
+internal sealed record SigV4Authorization(string AccessKeyId, string Date, string Region, string Service, IReadOnlyList<string> SignedHeaders, string Signature)
 {
     private static readonly Regex Pattern = new(
         @"^AWS4-HMAC-SHA256\s+Credential=(?<key>[^/]+)/(?<date>\d{8})/(?<region>[^/]+)/(?<service>[^/]+)/aws4_request,\s*SignedHeaders=(?<headers>[^,]+),\s*Signature=(?<sig>[0-9a-f]{64})$",
@@ -26,7 +26,7 @@ public sealed record SigV4Authorization(string AccessKeyId, string Date, string 
 /// Recomputes a SigV4 signature server-side, independently of the SDK (own canonical request and HMAC chain,
 /// per the AWS "Signature Version 4 signing process"), so the client's SDK-made signatures are really checked.
 /// </summary>
-public static class SigV4Verifier
+internal static class SigV4Verifier
 {
     public static bool Verify(SigV4Authorization auth, string secretAccessKey, string method, Uri url, NameValueCollection headers, byte[] body)
     {

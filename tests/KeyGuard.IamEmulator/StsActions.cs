@@ -4,7 +4,7 @@ using KeyGuard.Aws;
 namespace KeyGuard.IamEmulator;
 
 /// <summary>STS GetCallerIdentity and GetAccessKeyInfo.</summary>
-public static class StsActions
+internal static class StsActions
 {
     public static readonly IReadOnlyDictionary<string, Func<ActionContext, IEnumerable<XElement>>> Handlers =
         new Dictionary<string, Func<ActionContext, IEnumerable<XElement>>>(StringComparer.Ordinal)

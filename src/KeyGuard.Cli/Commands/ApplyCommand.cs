@@ -40,7 +40,7 @@ internal static class ApplyCommand
                 var options = new ApplyOptions
                 {
                     Yes = p.GetValue(yes), ForceDelete = p.GetValue(force), RecentUseDays = p.GetValue(recent),
-                    DeleteAfterDays = p.GetValue(deleteAfter) >= 0 ? p.GetValue(deleteAfter) : throw new UsageException("--delete-after-days must be 0 or more"),
+                    DeleteAfterDays = p.GetValue(deleteAfter) >= 0 ? p.GetValue(deleteAfter) : throw new InvalidInputException("--delete-after-days must be 0 or more"),
                     NewKeysFile = p.GetValue(newKeys), AuditLog = p.GetValue(audit)!,
                     Only = (p.GetValue(only) ?? []).Select(a => a switch { "deactivate" => StepAction.Deactivate, "create" => StepAction.Create, _ => StepAction.Delete }).ToHashSet(),
                     OperatorKeyId = session.SigningKeyId(),

@@ -24,7 +24,7 @@ internal sealed class AwsOptions
         return options;
     }
 
-    /// <summary>Reads the options; a malformed URL is a <see cref="UsageException"/>.</summary>
+    /// <summary>Reads the options; a malformed URL is a <see cref="InvalidInputException"/>.</summary>
     public AwsSessionOptions Read(ParseResult parse, AwsRetryPolicy? retry = null) => new()
     {
         Profile = parse.GetValue(Profile),
@@ -41,6 +41,6 @@ internal sealed class AwsOptions
     {
         if (string.IsNullOrEmpty(value)) return null;
         if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return uri;
-        throw new UsageException($"{option} must be an absolute http(s) URL, got '{value}'");
+        throw new InvalidInputException($"{option} must be an absolute http(s) URL, got '{value}'");
     }
 }

@@ -28,8 +28,7 @@ internal static class BaselineCommand
             var configRoot = ScanSetup.ConfigRootFor(roots[0]);
             // The same git-secrets rules as scan and the hooks, so a baseline accepts what they would report. Every
             // finding is recorded, even one the configured baseline already accepts; the output file is not scanned.
-            var gitSecrets = KeyGuard.Hooks.GitSecretsConfig.Load(settings, configRoot);
-            var setup = ScanSetup.Create(settings, configRoot, gitSecrets.Rules, gitSecrets.AllowedPatterns, applyBaseline: false, excludeFiles: [file]);
+            var setup = ScanSetup.Create(settings, configRoot, applyBaseline: false, excludeFiles: [file]);
             var result = ScanCommand.Run(setup, roots, "stdin");
             setup.Finish(result);
             foreach (var e in result.Errors) Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(e.Path)}: {ControlCharacters.Escape(e.Message)}");
@@ -41,7 +40,7 @@ internal static class BaselineCommand
             }
             var baseline = existing?.With(result.Findings) ?? Baseline.FromFindings(result.Findings);
             try { baseline.Save(file); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--output: {file}: {e.Message}"); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidInputException($"--output: {file}: {e.Message}"); }
             int added = baseline.Entries.Count - (existing?.Entries.Count ?? 0);
             Console.Error.WriteLine($"keyguard: wrote {Entries(baseline.Entries.Count)} to {file}{(existing != null ? $" ({added} new)" : "")}");
             return ExitCodes.Clean;

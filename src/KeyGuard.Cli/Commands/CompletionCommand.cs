@@ -31,7 +31,7 @@ internal static class CompletionCommand
         "zsh" => Zsh,
         "fish" => Fish,
         "pwsh" => Pwsh,
-        _ => throw new UsageException($"completion: unknown shell '{shell}' ({string.Join(", ", Shells)})"),
+        _ => throw new InvalidInputException($"completion: unknown shell '{shell}' ({string.Join(", ", Shells)})"),
     };
 
     private const string Bash = """

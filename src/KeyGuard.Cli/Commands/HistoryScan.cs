@@ -2,7 +2,7 @@ using System.CommandLine;
 using KeyGuard.Scanning;
 using KeyGuard.Sources.Git.History;
 using LibGit2Sharp;
-using Microsoft.Extensions.FileSystemGlobbing;
+using KeyGuard.Sources;
 
 namespace KeyGuard.Cli.Commands;
 
@@ -39,7 +39,7 @@ internal sealed class HistoryScan
         {
             return Sweep(p, paths, settings, output, verify);
         }
-        catch (UsageException e)
+        catch (InvalidInputException e)
         {
             Console.Error.WriteLine($"keyguard: {e.Message}");
             return ExitCodes.Usage;
@@ -54,15 +54,16 @@ internal sealed class HistoryScan
     private int Sweep(ParseResult p, string[] paths, ScanSettings settings, OutputOptions output, Func<ScanResult, bool>? verify)
     {
         if (paths.Length > 1 || paths.Contains("-"))
-            throw new UsageException("--history: give one repository path (default .), not several paths or stdin");
+            throw new InvalidInputException("--history: give one repository path (default .), not several paths or stdin");
         int maxDepth = p.GetValue(MaxDepth);
-        if (maxDepth < 0) throw new UsageException("--max-depth must be 1 or more");
+        if (maxDepth < 0) throw new InvalidInputException("--max-depth must be 1 or more");
         var repoPath = paths.Length == 1 ? paths[0] : ".";
         // Discovery walks up from a path that does not exist, and would sweep the enclosing repository instead.
-        if (!Directory.Exists(repoPath)) throw new UsageException($"--history: {repoPath}: no such directory");
-        if (HistorySweep.FindGitDir(repoPath) == null) throw new UsageException($"--history: {repoPath}: not a git repository");
+        if (!Directory.Exists(repoPath)) throw new InvalidInputException($"--history: {repoPath}: no such directory");
+        if (HistorySweep.FindGitDir(repoPath) == null) throw new InvalidInputException($"--history: {repoPath}: not a git repository");
 
         var setup = ScanSetup.Create(settings, ScanSetup.ConfigRootFor(repoPath));
+        foreach (var warning in setup.Warnings) Console.Error.WriteLine($"keyguard: warning: {KeyGuard.Reporting.ControlCharacters.Escape(warning)}");
         var options = new HistoryOptions
         {
             RepositoryPath = repoPath,
@@ -75,7 +76,7 @@ internal sealed class HistoryScan
             Threads = settings.Threads,
             Progress = settings.Progress,
         };
-        var sweep = new HistorySweep(setup.Scanner, options, PathFilter(setup.Walk.Include, setup.Walk.Exclude)).Run();
+        var sweep = new HistorySweep(setup.Scanner, options, PathSelection.Of(setup.Walk.Include, setup.Walk.Exclude)).Run();
         foreach (var note in sweep.Notes) Console.Error.WriteLine($"keyguard: {KeyGuard.Reporting.ControlCharacters.Escape(note)}");
         if (sweep.LfsPointersSkipped > 0)
             Console.Error.WriteLine($"keyguard: skipped {sweep.LfsPointersSkipped} Git LFS pointer file{(sweep.LfsPointersSkipped == 1 ? "" : "s")} (their content is on the LFS server)");
@@ -86,16 +87,6 @@ internal sealed class HistoryScan
         if (verify != null && sweep.Result.Findings.Count > 0 && !verify(sweep.Result)) exit = ExitCodes.AwsError;
         output.Write(p, sweep.Result, setup.Rules.Rules);
         return exit;
-    }
-
-    /// <summary>--include/--exclude globs (and the config's) applied to paths inside commits.</summary>
-    private static Func<string, bool> PathFilter(IReadOnlyList<string> include, IReadOnlyList<string> exclude)
-    {
-        if (include.Count == 0 && exclude.Count == 0) return _ => true;
-        Matcher? inc = null, exc = null;
-        if (include.Count > 0) { inc = new Matcher(); inc.AddIncludePatterns(include); }
-        if (exclude.Count > 0) { exc = new Matcher(); exc.AddIncludePatterns(exclude); }
-        return path => (inc == null || inc.Match(path).HasMatches) && (exc == null || !exc.Match(path).HasMatches);
     }
 }
 

@@ -50,7 +50,7 @@ internal static class HookCommand
         c.SetAction(p =>
         {
             int seconds = p.GetValue(timeout);
-            if (seconds <= 0) throw new UsageException("--timeout must be 1 or more seconds");
+            if (seconds <= 0) throw new InvalidInputException("--timeout must be 1 or more seconds");
             var refs = ReceivedRef.ReadAll(Console.In);
             bool timedOut = false;
             int exit = common.Run(p, HookKind.PreReceive, ctx =>

@@ -44,7 +44,7 @@ internal static class InspectCommand
             {
                 return await RunAsync(parse, keyIds, aws, format, output, verifyLive, allowCanary, recentDays, cancellationToken);
             }
-            catch (UsageException e)
+            catch (InvalidInputException e)
             {
                 // Handled here: System.CommandLine's default handler would print a stack trace.
                 await Console.Error.WriteLineAsync($"keyguard: {e.Message}");
@@ -60,7 +60,7 @@ internal static class InspectCommand
         var ids = parse.GetValue(keyIds) ?? [];
         foreach (var id in ids)
             if (!AccessKeyId.IsWellFormed(id))
-                throw new UsageException($"'{id}' is not an AWS access key ID (expected AKIA/ASIA/ABIA/ACCA and 16 characters A-Z, 2-7)");
+                throw new InvalidInputException($"'{id}' is not an AWS access key ID (expected AKIA/ASIA/ABIA/ACCA and 16 characters A-Z, 2-7)");
         var found = ReadFoundKeys(ids, parse.GetValue(verifyLive));
         var sessionOptions = aws.Read(parse);
 
@@ -79,7 +79,7 @@ internal static class InspectCommand
             if (parse.GetValue(output) is { } file)
             {
                 try { SecureFile.WriteAllText(file, text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false)); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--output: cannot write '{file}': {e.Message}"); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidInputException($"--output: cannot write '{file}': {e.Message}"); }
             }
             else Console.Out.Write(text);
             return facts.Any(f => f.Error != null) ? ExitCodes.AwsError : ExitCodes.Clean;
@@ -95,10 +95,10 @@ internal static class InspectCommand
     {
         if (!verifyLive) return ids.Select(id => new FoundKey(id)).ToList();
         if (ids.Length != 1)
-            throw new UsageException($"--verify-live checks exactly one KEYID (its secret comes from ${SecretVariable})");
+            throw new InvalidInputException($"--verify-live checks exactly one KEYID (its secret comes from ${SecretVariable})");
         string? secret = Environment.GetEnvironmentVariable(SecretVariable);
         if (string.IsNullOrEmpty(secret))
-            throw new UsageException($"--verify-live needs the found secret in the environment variable {SecretVariable}");
+            throw new InvalidInputException($"--verify-live needs the found secret in the environment variable {SecretVariable}");
         return [new FoundKey(ids[0], secret, NullIfEmpty(Environment.GetEnvironmentVariable(SessionTokenVariable)))];
     }
 

@@ -36,14 +36,14 @@ internal static class InstallCommand
             List<string> done;
             try
             {
-                if (p.GetValue(server) && isGlobal) throw new UsageException("--server installs into one repository; it cannot be combined with --global");
+                if (p.GetValue(server) && isGlobal) throw new InvalidInputException("--server installs into one repository; it cannot be combined with --global");
                 done = p.GetValue(server)
                     ? HookInstaller.Install(dir, p.GetValue(force), InstalledFrom(), false, HookInstaller.ServerHookNames,
                         $"--timeout {p.GetValue(timeout)} --on-timeout {p.GetValue(onTimeout)}")
                     : HookInstaller.Install(dir, p.GetValue(force), InstalledFrom(), isGlobal);
                 if (setGlobal) HooksDirectory.SetGlobal(dir);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"{dir}: {e.Message}"); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidInputException($"{dir}: {e.Message}"); }
             foreach (var line in done) Console.Error.WriteLine($"keyguard: {Path.Combine(dir, line)}");
             if (setGlobal) Console.Error.WriteLine($"keyguard: set git config --global core.hooksPath {dir}");
             return ExitCodes.Clean;

@@ -32,15 +32,15 @@ internal static class OrgMergeCommand
             var sources = args.Select(StateFileOf).Where(f => f != null).Select(f => f!).ToList();
             var missing = args.Where(a => StateFileOf(a) == null).ToList();
             foreach (var m in missing) Console.Error.WriteLine($"keyguard: org-merge: {m}: no state.db (did this shard run?)");
-            if (sources.Count == 0) throw new UsageException("org-merge: no shard state found (give org-scan --out folders or state files)");
+            if (sources.Count == 0) throw new InvalidInputException("org-merge: no shard state found (give org-scan --out folders or state files)");
             var target = Path.GetFullPath(p.GetValue(statePath) ?? Path.Combine(outDir, "state.db"));
-            if (sources.Any(s => Path.GetFullPath(s) == target)) throw new UsageException($"--state: {target} is also an input");
+            if (sources.Any(s => Path.GetFullPath(s) == target)) throw new InvalidInputException($"--state: {target} is also an input");
             // A merge is rebuilt from its shards, never accumulated; only the rotation marks made on it are carried over.
             var marks = new List<(string, string)>();
             if (File.Exists(target))
             {
                 try { using (var previous = OrgState.Open(target)) marks.AddRange(previous.RotationMarks()); }
-                catch (Exception e) when (e is UsageException or Microsoft.Data.Sqlite.SqliteException)
+                catch (Exception e) when (e is InvalidInputException or Microsoft.Data.Sqlite.SqliteException)
                 {
                     Console.Error.WriteLine($"keyguard: org-merge: {target}: previous merge unreadable, its rotation marks are lost ({e.Message})");
                 }

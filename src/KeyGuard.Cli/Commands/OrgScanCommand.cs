@@ -38,11 +38,11 @@ internal static class OrgScanCommand
             var listing = hosted.Request(p);
             bool anySource = listFile != null || directory != null || listing != null;
             if (!anySource && marks.Length == 0)
-                throw new UsageException("org-scan: give --repos FILE, --dir DIR, --github-org ORG and/or --gitlab-group GROUP (or --mark-rotated)");
+                throw new InvalidInputException("org-scan: give --repos FILE, --dir DIR, --github-org ORG and/or --gitlab-group GROUP (or --mark-rotated)");
             int jobCount = p.GetValue(jobs);
-            if (jobCount < 1) throw new UsageException("--jobs must be 1 or more");
+            if (jobCount < 1) throw new InvalidInputException("--jobs must be 1 or more");
             int maxMb = p.GetValue(maxRepoMb);
-            if (maxMb < 0) throw new UsageException("--max-repo-mb must be 0 (no limit) or more");
+            if (maxMb < 0) throw new InvalidInputException("--max-repo-mb must be 0 (no limit) or more");
             var shardSpec = p.GetValue(shard) is { } s ? ShardSpec.Parse(s) : ShardSpec.All;
             var cacheDir = p.GetValue(cache)!;
             var statePathValue = p.GetValue(statePath) ?? DefaultStatePath(cacheDir);
@@ -78,7 +78,7 @@ internal static class OrgScanCommand
             foreach (var mark in marks)
             {
                 int n = state.MarkRotated(mark);
-                if (n == 0) throw new UsageException($"--mark-rotated: {mark}: no tracked finding has this fingerprint or key ID");
+                if (n == 0) throw new InvalidInputException($"--mark-rotated: {mark}: no tracked finding has this fingerprint or key ID");
                 Say("*", "marked-rotated", $"marked {n} finding{(n == 1 ? "" : "s")} rotated ({mark})");
             }
 
@@ -150,7 +150,7 @@ internal sealed class HostedListingOptions
         var orgs = Names(p.GetValue(_githubOrgs), "--github-org");
         var groups = Names(p.GetValue(_gitlabGroups), "--gitlab-group");
         int wait = p.GetValue(_maxWait);
-        if (wait < 0) throw new UsageException("--api-max-wait must be 0 or more seconds");
+        if (wait < 0) throw new InvalidInputException("--api-max-wait must be 0 or more seconds");
         if (orgs.Count == 0 && groups.Count == 0) return null;
         return new HostedListingRequest
         {
@@ -168,7 +168,7 @@ internal sealed class HostedListingOptions
     {
         var names = (values ?? []).Select(v => v.Trim().Trim('/')).ToList();
         if (names.Any(n => n.Length == 0 || n.Any(char.IsControl) || n.Contains("..", StringComparison.Ordinal)))
-            throw new UsageException($"{option}: give an organisation or group name (e.g. acme, platform/backend)");
+            throw new InvalidInputException($"{option}: give an organisation or group name (e.g. acme, platform/backend)");
         return names.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 }
@@ -197,7 +197,7 @@ internal sealed class OrgScanOptions
     public int Exit(ParseResult p, int exit)
     {
         int onFindings = p.GetValue(_findingsExitCode);
-        if (onFindings is < 0 or > 255) throw new UsageException("--findings-exit-code must be 0 to 255");
+        if (onFindings is < 0 or > 255) throw new InvalidInputException("--findings-exit-code must be 0 to 255");
         return exit == ExitCodes.Findings ? onFindings : exit;
     }
 
@@ -212,6 +212,8 @@ internal sealed class OrgScanOptions
             Patterns = p.GetValue(_patterns) ?? [],
             EnableRules = p.GetValue(_enable) ?? [],
             DisableRules = p.GetValue(_disable) ?? [],
+            // The operator's own checkout is not what is scanned: its git-secrets settings do not apply.
+            NoGitSecretsConfig = true,
         }, Directory.GetCurrentDirectory());
     }
 }

@@ -40,7 +40,7 @@ internal sealed class OutputOptions
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new UsageException($"--output: {outputPath}: {e.Message}");
+                throw new InvalidInputException($"--output: {outputPath}: {e.Message}");
             }
         }
         else

@@ -86,7 +86,7 @@ internal static class PlanCommand
             if (p.GetValue(output) is { } file)
             {
                 try { SecureFile.WriteAllText(file, text); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--output: {file}: {e.Message}"); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidInputException($"--output: {file}: {e.Message}"); }
                 Console.Error.WriteLine($"keyguard: wrote {plan.Plans.Count} plan{(plan.Plans.Count == 1 ? "" : "s")} to {file}");
             }
             else Console.Out.Write(text);
@@ -127,6 +127,6 @@ internal static class PlanCommand
     {
         if (value == null) return DateTimeOffset.UtcNow;
         return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
-            ? t : throw new UsageException($"--now: '{value}' is not an ISO 8601 time");
+            ? t : throw new InvalidInputException($"--now: '{value}' is not an ISO 8601 time");
     }
 }

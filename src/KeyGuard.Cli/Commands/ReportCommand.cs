@@ -9,7 +9,7 @@ using KeyGuard.Reporting.Iam;
 namespace KeyGuard.Cli.Commands;
 
 /// <summary>`keyguard report`: judges the IAM credential report against the CIS IAM controls.</summary>
-public static class ReportCommand
+internal static class ReportCommand
 {
     /// <summary>
     /// Makes the IAM client used without --from. Unset until the IAM client is wired in;
@@ -61,7 +61,7 @@ public static class ReportCommand
             {
                 return await RunAsync(parseResult, cancellationToken);
             }
-            catch (UsageException e)
+            catch (InvalidInputException e)
             {
                 Console.Error.WriteLine($"keyguard: {e.Message}");
                 return ExitCodes.Usage;
@@ -99,7 +99,7 @@ public static class ReportCommand
                     var facts = await baselineFactory().CollectAsync(accountArn, cancellationToken);
                     baseline = BaselineJudge.Judge(facts, evaluatedAt);
                 }
-                catch (Exception e) when (e is not UsageException and not OperationCanceledException)
+                catch (Exception e) when (e is not InvalidInputException and not OperationCanceledException)
                 {
                     Console.Error.WriteLine($"keyguard: AWS error while reading the account baseline: {e.Message}");
                     return ExitCodes.AwsError;
@@ -120,7 +120,7 @@ public static class ReportCommand
         if (text is null) return DateTimeOffset.UtcNow;
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
             ? value.ToUniversalTime()
-            : throw new UsageException($"--now '{text}' is not an ISO 8601 time");
+            : throw new InvalidInputException($"--now '{text}' is not an ISO 8601 time");
     }
 
     private static (IamCredentialReport, AccountInputs) LoadFromFile(FileInfo file, FileInfo? passwordPolicyFile)
@@ -135,7 +135,7 @@ public static class ReportCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot read credential report '{file}': {e.Message}");
+            throw new InvalidInputException($"cannot read credential report '{file}': {e.Message}");
         }
 
         IamCredentialReport report;
@@ -145,7 +145,7 @@ public static class ReportCommand
         }
         catch (CredentialReportFormatException e)
         {
-            throw new UsageException($"{file}: {e.Message}");
+            throw new InvalidInputException($"{file}: {e.Message}");
         }
 
         PasswordPolicyLookup? policy = null;
@@ -158,7 +158,7 @@ public static class ReportCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new UsageException($"cannot read password policy '{passwordPolicyFile}': {e.Message}");
+                throw new InvalidInputException($"cannot read password policy '{passwordPolicyFile}': {e.Message}");
             }
             policy = PasswordPolicyJson.Parse(json, passwordPolicyFile.ToString());
         }
@@ -194,7 +194,7 @@ public static class ReportCommand
             Console.Error.WriteLine($"keyguard: IAM returned a credential report KeyGuard cannot read: {e.Message}");
             return (null, null);
         }
-        catch (Exception e) when (e is not UsageException and not OperationCanceledException)
+        catch (Exception e) when (e is not InvalidInputException and not OperationCanceledException)
         {
             Console.Error.WriteLine($"keyguard: AWS error while reading the credential report: {e.Message}");
             return (null, null);
@@ -214,7 +214,7 @@ public static class ReportCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot write '{file}': {e.Message}");
+            throw new InvalidInputException($"cannot write '{file}': {e.Message}");
         }
     }
 }

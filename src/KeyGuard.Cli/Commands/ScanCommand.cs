@@ -42,9 +42,8 @@ internal static class ScanCommand
             var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
             var settings = scan.Read(p, p.GetValue(baseline));
             var configRoot = ScanSetup.ConfigRootFor(roots.FirstOrDefault(r => r != "-") ?? ".");
-            var gitSecrets = KeyGuard.Hooks.GitSecretsConfig.Load(settings, configRoot);
-            foreach (var warning in gitSecrets.Warnings) Console.Error.WriteLine($"keyguard: warning: {warning}");
-            var setup = ScanSetup.Create(settings, configRoot, gitSecrets.Rules, gitSecrets.AllowedPatterns);
+            var setup = ScanSetup.Create(settings, configRoot);
+            foreach (var warning in setup.Warnings) Console.Error.WriteLine($"keyguard: warning: {warning}");
             var awsOptions = verifying ? aws.Read(p) : null;
             var stdinNameValue = p.GetValue(stdinName) ?? "stdin";
             var result = Run(setup, roots, stdinNameValue);

@@ -31,7 +31,7 @@ internal sealed class ScanOptions
     public ScanSettings Read(ParseResult p, string? baseline = null)
     {
         int threads = p.GetValue(Threads);
-        if (threads < 0) throw new UsageException("--threads must be 0 (one per core) or more");
+        if (threads < 0) throw new InvalidInputException("--threads must be 0 (one per core) or more");
         return new ScanSettings
         {
             ConfigPath = p.GetValue(Config),

@@ -25,7 +25,7 @@ internal static class UninstallCommand
                 if (done.Count == 0) Console.Error.WriteLine($"keyguard: {dir}: no KeyGuard hooks installed");
                 if (isGlobal && HooksDirectory.UnsetGlobalIfOurs(dir)) Console.Error.WriteLine("keyguard: unset git config --global core.hooksPath");
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"{dir}: {e.Message}"); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidInputException($"{dir}: {e.Message}"); }
             return ExitCodes.Clean;
         });
         return command;

@@ -9,7 +9,7 @@ namespace KeyGuard.Tests.Aws;
 /// A fresh in-process emulator on 127.0.0.1 seeded with <see cref="DemoSeed"/>, plus a session signed with the
 /// operator's emulator key. Retries wait for nothing (recorded in <see cref="Delays"/>) so fault tests stay fast.
 /// </summary>
-public sealed class EmulatorTestBed : IAsyncDisposable
+internal sealed class EmulatorTestBed : IAsyncDisposable
 {
     static EmulatorTestBed()
     {

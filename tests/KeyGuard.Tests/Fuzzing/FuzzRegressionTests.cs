@@ -21,7 +21,7 @@ public sealed class FuzzRegressionTests : IDisposable
     [InlineData("""{"MinimumPasswordLength":14,"PasswordReusePrevention":-2147483649}""", "PasswordReusePrevention -2147483649")]
     public void Password_policy_number_that_is_not_a_whole_int_is_a_usage_error(string json, string named)
     {
-        var e = Assert.Throws<UsageException>(() => PasswordPolicyJson.Parse(json, "policy.json"));
+        var e = Assert.Throws<InvalidInputException>(() => PasswordPolicyJson.Parse(json, "policy.json"));
         Assert.Contains("policy.json", e.Message);
         Assert.Contains(named + " is not a whole number", e.Message);
     }
@@ -171,7 +171,7 @@ public sealed class FuzzRegressionTests : IDisposable
     {
         var rule = "[long]\nregex = (?i)x" + new string('{', 20_000) + "\n";
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Assert.Throws<UsageException>(() => RuleFileParser.Parse(rule, "fuzz.rules"));
+        var e = Assert.Throws<InvalidInputException>(() => RuleFileParser.Parse(rule, "fuzz.rules"));
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20);
         Assert.Equal("fuzz.rules:2: regex in rule 'long' is 20005 characters; at most 4096 are allowed", e.Message);
     }

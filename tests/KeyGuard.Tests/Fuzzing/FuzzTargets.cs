@@ -30,21 +30,21 @@ internal static class FuzzTargets
     public static FuzzTarget Create(string name, string scratch) => name switch
     {
         // A rule's regex is compiled to IL (RegexOptions.Compiled): about 8 KB per pattern character, bounded by the file.
-        "rule-file" => new(name, RuleSeeds, input => RuleFileParser.Parse(Text(input), "fuzz.rules"), e => e is UsageException, RuleTokens,
+        "rule-file" => new(name, RuleSeeds, input => RuleFileParser.Parse(Text(input), "fuzz.rules"), e => e is InvalidInputException, RuleTokens,
             ShortRunInputs: 150, AllocationPerInputByte: 16 << 10),
-        "config" => FileTarget(name, scratch, ".keyguard.json", ConfigSeeds, path => KeyGuardConfig.Load(path), e => e is UsageException, JsonTokens),
-        "baseline" => FileTarget(name, scratch, "baseline.json", BaselineSeeds, path => Baseline.Load(path), e => e is UsageException, JsonTokens),
+        "config" => FileTarget(name, scratch, ".keyguard.json", ConfigSeeds, path => KeyGuardConfig.Load(path), e => e is InvalidInputException, JsonTokens),
+        "baseline" => FileTarget(name, scratch, "baseline.json", BaselineSeeds, path => Baseline.Load(path), e => e is InvalidInputException, JsonTokens),
         "credential-report" => new(name, CredentialReportSeeds, input => CredentialReportParser.Parse(input, ReportCsv.Now),
             e => e is CredentialReportFormatException, CsvTokens),
-        "password-policy" => new(name, PasswordPolicySeeds, input => PasswordPolicyJson.Parse(Text(input), "policy.json"), e => e is UsageException, JsonTokens),
-        "findings" => new(name, FindingsSeeds, input => LeakReader.Parse(input, "findings.json", _ => null), e => e is UsageException, JsonTokens),
+        "password-policy" => new(name, PasswordPolicySeeds, input => PasswordPolicyJson.Parse(Text(input), "policy.json"), e => e is InvalidInputException, JsonTokens),
+        "findings" => new(name, FindingsSeeds, input => LeakReader.Parse(input, "findings.json", _ => null), e => e is InvalidInputException, JsonTokens),
         "pack-index" => PackTarget(name, scratch, mutateIndex: true, refDeltas: false),
         "pack-ofs" => PackTarget(name, scratch, mutateIndex: false, refDeltas: false),
         "pack-ref" => PackTarget(name, scratch, mutateIndex: false, refDeltas: true),
         "pack-delta" => new(name, DeltaSeeds, RunDelta, e => e is InvalidDataException),
         "diff-tree" => new(name, () => [FuzzGitFixture.Instance.DiffTreeOutput], RunDiffTree, _ => false, DiffTokens),
         "diff-index" => new(name, () => [FuzzGitFixture.Instance.DiffIndexOutput], input => GitCliDiffIndex.Parse(Text(input)), _ => false, DiffTokens),
-        "pre-push" => new(name, PrePushSeeds, input => PushedRef.ReadAll(new StringReader(Text(input))), e => e is UsageException, PrePushTokens),
+        "pre-push" => new(name, PrePushSeeds, input => PushedRef.ReadAll(new StringReader(Text(input))), e => e is InvalidInputException, PrePushTokens),
         // Never throws: a body that is not an IAM error still becomes an IamException to report.
         "iam-error" => new(name, IamErrorSeeds, input => IamErrorParser.Parse("iam:ListUsers", 403, Text(input)), _ => false, XmlTokens),
         _ => throw new ArgumentException($"no fuzz target '{name}'"),

@@ -10,7 +10,7 @@ namespace KeyGuard.Tests.Git;
 /// A real git repository in a temp folder, driven by the git CLI with an isolated config (no system config, HOME in
 /// the temp folder) and increasing commit dates, plus fake credentials generated at run time.
 /// </summary>
-public sealed class HistoryRepo : IDisposable
+internal sealed class HistoryRepo : IDisposable
 {
     private static int _seed = 7;
     private readonly Random _random = new(Interlocked.Increment(ref _seed));

@@ -244,8 +244,8 @@ public sealed class HistorySweepTests : IDisposable
         Assert.Equal(new[] { keys[3], keys[4] }.Order(), Found(new HistoryOptions { Branches = ["main"], MaxDepth = 2 }));
         Assert.Equal(new[] { keys[0], keys[1], keys[2], otherKey }.Order(), Found(new HistoryOptions { Branches = ["other"] }));
         Assert.Equal(keys.Order(), Found(new HistoryOptions { Branches = ["main"] }));
-        Assert.Throws<UsageException>(() => _repo.Sweep(new HistoryOptions { Branches = ["nope"] }));
-        Assert.Throws<UsageException>(() => _repo.Sweep(new HistoryOptions { Range = "nope..main" }));
+        Assert.Throws<InvalidInputException>(() => _repo.Sweep(new HistoryOptions { Branches = ["nope"] }));
+        Assert.Throws<InvalidInputException>(() => _repo.Sweep(new HistoryOptions { Range = "nope..main" }));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class HookMessageAndMergeTests
         File.WriteAllText(file, $"Add client\n\nUse key {key.Id} for now\n# comment\n");
         var run = repo.Keyguard("hook", "commit-msg", file);
         Assert.True(run.Code == 1, run.ToString());
-        Assert.Contains("(commit message):3", run.Err);
+        Assert.Contains("<commit message>:3", run.Err);
         Assert.Contains("in the commit message", run.Err);
     }
 

@@ -43,7 +43,7 @@ public sealed class HookPrePushTests
         var run = repo.KeyguardWithInput(input, "hook", "pre-push", "origin", "url");
         Assert.True(run.Code == 1, run.ToString());
         Assert.Contains("app.env:1", run.Err);
-        Assert.Contains("(commit message):1", run.Err);
+        Assert.Contains("<commit message>:1", run.Err);
         Assert.Contains("push blocked", run.Err);
         Assert.Contains("git push --no-verify", run.Err);
         Assert.DoesNotContain(oldKey.Id, run.Err);

@@ -34,5 +34,5 @@ public sealed class ShardTests
 
     [Theory]
     [InlineData("1")] [InlineData("2/2")] [InlineData("-1/2")] [InlineData("a/b")] [InlineData("0/0")]
-    public void Bad_shard_is_a_usage_error(string text) => Assert.Throws<UsageException>(() => ShardSpec.Parse(text));
+    public void Bad_shard_is_a_usage_error(string text) => Assert.Throws<InvalidInputException>(() => ShardSpec.Parse(text));
 }

@@ -327,5 +327,5 @@ public class CisJudgeTests
 
     [Fact]
     public void Invalid_thresholds_are_usage_errors() =>
-        Assert.Throws<UsageException>(() => new CisJudge(new CisOptions { MaxKeyAgeDays = 0 }));
+        Assert.Throws<InvalidInputException>(() => new CisJudge(new CisOptions { MaxKeyAgeDays = 0 }));
 }

@@ -28,7 +28,7 @@ public class PasswordPolicyJsonTests
     [Fact]
     public void Bad_json_is_a_usage_error_naming_the_file()
     {
-        var e = Assert.Throws<UsageException>(() => PasswordPolicyJson.Parse("{nope", "p.json"));
+        var e = Assert.Throws<InvalidInputException>(() => PasswordPolicyJson.Parse("{nope", "p.json"));
         Assert.StartsWith("password policy 'p.json': not valid JSON", e.Message);
     }
 }

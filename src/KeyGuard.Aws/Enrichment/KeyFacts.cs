@@ -1,0 +1,63 @@
+using KeyGuard.Aws;
+
+namespace KeyGuard.Enrichment;
+
+internal enum Ownership { Unknown, Ours, OtherAccount }
+
+/// <summary>Deleted also covers "not found": IAM cannot tell the two apart.</summary>
+internal enum KeyStatus { Unknown, Active, Inactive, Deleted }
+
+internal enum Severity { Low, Medium, High, Critical }
+
+/// <summary>How the account was learnt: decoded from the ID offline, or confirmed by sts:GetAccessKeyInfo.</summary>
+internal enum AccountSource { None, Decoded, GetAccessKeyInfo }
+
+internal enum LiveCheckResult
+{
+    /// <summary>--verify-live was not given (the default): nothing was signed with the found key.</summary>
+    NotRequested,
+    /// <summary>No secret was supplied for this key, or an ASIA key came without its session token.</summary>
+    NoSecret,
+    /// <summary>The key belongs to a known canary-token account and --allow-canary was not given.</summary>
+    SkippedCanary,
+    /// <summary>sts:GetCallerIdentity signed with the found pair succeeded: the key works.</summary>
+    Live,
+    /// <summary>InvalidClientTokenId (or ExpiredToken): the key is deleted, inactive or expired.</summary>
+    NotLive,
+    /// <summary>SignatureDoesNotMatch: the key exists but the found secret is not its secret.</summary>
+    WrongSecret,
+    /// <summary>Any other failure; see <see cref="LiveCheck.Message"/>.</summary>
+    Error,
+}
+
+/// <summary>The outcome of the opt-in live check; Arn is set when the key is live.</summary>
+internal sealed record LiveCheck(LiveCheckResult Result, string? Arn = null, string? Message = null)
+{
+    public static LiveCheck NotRequested { get; } = new(LiveCheckResult.NotRequested);
+}
+
+/// <summary>Everything KeyGuard learnt about one found key ID.</summary>
+internal sealed record KeyFacts
+{
+    public required string KeyId { get; init; }
+    public KeyKind Kind => AccessKeyId.KindOf(KeyId);
+    public string? Account { get; init; }
+    public AccountSource AccountSource { get; init; }
+    public Ownership Ownership { get; init; }
+    /// <summary>"thinkst" or "thinkst-knockoff" when the account hosts canary tokens (see <see cref="CanaryAccounts"/>).</summary>
+    public string? CanarySource { get; init; }
+    public string? UserName { get; init; }
+    public KeyStatus Status { get; init; }
+    public DateTimeOffset? CreateDate { get; init; }
+    public int? AgeDays { get; init; }
+    public DateTimeOffset? LastUsedDate { get; init; }
+    public string? LastUsedService { get; init; }
+    public string? LastUsedRegion { get; init; }
+    /// <summary>AWS's AWSCompromisedKeyQuarantine* managed policies attached to the owner.</summary>
+    public IReadOnlyList<string> QuarantinePolicies { get; init; } = [];
+    public bool QuarantinePolicyAttached => QuarantinePolicies.Count > 0;
+    public Severity Severity { get; init; }
+    /// <summary>Why part of the lookup failed (e.g. the missing IAM permission); null when everything worked.</summary>
+    public string? Error { get; init; }
+    public LiveCheck LiveCheck { get; init; } = LiveCheck.NotRequested;
+}

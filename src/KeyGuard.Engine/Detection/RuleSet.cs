@@ -1,0 +1,68 @@
+using System.Buffers;
+
+namespace KeyGuard.Detection;
+
+/// <summary>
+/// The enabled rules, with the keyword prefilter built once: one vectorised pass finds every keyword of every
+/// rule, so a chunk with no keyword costs that pass and no regex.
+/// </summary>
+internal sealed class RuleSet
+{
+    public IReadOnlyList<Rule> Rules { get; }
+    /// <summary>Rules without keywords run on every chunk.</summary>
+    internal IReadOnlyList<Rule> Unfiltered { get; }
+    internal KeywordFinder? Keywords { get; }
+    /// <summary>Per keyword (in the finder's order), the rules it opens a window for, with each rule's position.</summary>
+    internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> KeywordRules { get; }
+
+    public RuleSet(IEnumerable<Rule> rules)
+    {
+        Rules = rules.Where(r => r.Enabled).ToList();
+        var index = new Dictionary<Rule, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < Rules.Count; i++) index.TryAdd(Rules[i], i);
+        Unfiltered = Rules.Where(r => r.Keywords.Count == 0 && r.PairKeywords.Count == 0).ToList();
+        var byKeyword = new Dictionary<string, List<(Rule, bool)>>(StringComparer.Ordinal);
+        foreach (var rule in Rules)
+            foreach (var (kw, pairing) in rule.Keywords.Select(k => (k, false)).Concat(rule.PairKeywords.Select(k => (k, true))))
+            {
+                if (!byKeyword.TryGetValue(kw, out var list)) byKeyword[kw] = list = [];
+                if (!list.Contains((rule, pairing))) list.Add((rule, pairing));
+            }
+        Keywords = byKeyword.Count > 0 ? new KeywordFinder(byKeyword.Keys) : null;
+        // Same order as the finder's keywords, so a hit's keyword index picks its rules.
+        KeywordRules = Keywords is null ? [] : Keywords.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
+    }
+
+    /// <summary>
+    /// Loads the default rules plus the user's files, applies enable/disable lists, and rejects duplicate ids and
+    /// unknown names so that a typo in a config is an error, not a silently ignored line.
+    /// </summary>
+    public static RuleSet Load(IEnumerable<string> patternFiles, IEnumerable<string> enable, IEnumerable<string> disable, bool defaults = true)
+    {
+        var all = new List<Rule>(defaults ? RuleFileParser.LoadDefaults() : []);
+        foreach (var file in patternFiles)
+        {
+            if (!File.Exists(file)) throw new InvalidInputException($"{file}: pattern file not found");
+            foreach (var rule in RuleFileParser.ParseFile(file))
+            {
+                var clash = all.FirstOrDefault(r => r.Id == rule.Id);
+                if (clash != null) throw new InvalidInputException($"{rule.Origin}: rule id '{rule.Id}' is already defined at {clash.Origin}");
+                all.Add(rule);
+            }
+        }
+        var ids = all.Select(r => r.Id).ToHashSet();
+        foreach (var name in enable.Concat(disable))
+            if (!ids.Contains(name)) throw new InvalidInputException($"unknown rule '{name}' (known: {string.Join(", ", ids.Order())})");
+        var enableSet = enable.ToHashSet();
+        var disableSet = disable.ToHashSet();
+        var chosen = all.Select(r =>
+            disableSet.Contains(r.Id) ? Reenable(r, false)
+            : enableSet.Contains(r.Id) && !r.Enabled ? Reenable(r, true)
+            : r);
+        return new RuleSet(chosen);
+    }
+
+    private static Rule Reenable(Rule r, bool enabled) => r with { Enabled = enabled };
+
+    public static RuleSet Default() => new(RuleFileParser.LoadDefaults());
+}

@@ -1,0 +1,434 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using KeyGuard.Detection.Detectors;
+using KeyGuard.Findings;
+using KeyGuard.Sources;
+
+namespace KeyGuard.Detection;
+
+/// <summary>Where a piece of text sits in its source, so hits get absolute lines and columns.</summary>
+/// <param name="Offset">Absolute character offset of the text's first character.</param>
+/// <param name="Line">1-based line of the text's first character.</param>
+/// <param name="LineStart">Absolute offset where that line starts (it may begin in an earlier chunk).</param>
+/// <param name="Utf8Bytes">The text is UTF-8 bytes seen one byte per character (a Latin-1 view): columns count
+/// characters, so continuation bytes are not counted, and non-ASCII secrets are decoded.</param>
+/// <param name="Skew">Continuation bytes between <paramref name="LineStart"/> and the text's start.</param>
+internal readonly record struct TextPosition(long Offset, int Line, long LineStart, bool Utf8Bytes = false, int Skew = 0)
+{
+    public static readonly TextPosition Start = new(0, 1, 0);
+}
+
+/// <summary>
+/// The engine: keyword prefilter → rule regexes in windows around hits → validators → pairing → findings.
+/// Stateless and thread-safe; one instance serves every file of a scan.
+/// </summary>
+internal sealed class TextScanner(RuleSet rules)
+{
+    /// <summary>Marker that suppresses findings on its line.</summary>
+    public const string AllowMarker = "keyguard:allow";
+
+    public RuleSet Rules { get; } = rules;
+
+    private sealed class Candidate
+    {
+        public required Rule Rule;
+        public required int Index;   // in text
+        public required int Length;
+        public required string Secret;
+        public bool NeedsPair;
+        public int Line;
+        public long LineStart;
+        public Finding? Finding;
+    }
+
+    /// <summary>
+    /// Could any rule match these single-byte-encoded bytes? False when no rule has a window worth a regex: every
+    /// rule needs a keyword and none occurs, or no keyword has the long base64 run its rule needs nearby. Such
+    /// content (most files) is never decoded.
+    /// </summary>
+    public bool MayMatch(ReadOnlySpan<byte> bytes) => WindowsToMatch(bytes) != null;
+
+    /// <summary>
+    /// The windows (per rule, merged) where rule regexes must run on these bytes seen one byte per character, as
+    /// UTF-8 and Latin-1 text are scanned: the same windows <see cref="Windows{T}"/> finds on the decoded
+    /// characters, already stripped of those without the base64 run their rule needs. Null when none is left.
+    /// Passing them to <see cref="Scan(ReadOnlySpan{char}, TextPosition, Provenance, List{Finding}, WindowList?)"/>
+    /// spares a second keyword search over the decoded text.
+    /// </summary>
+    public WindowList? WindowsToMatch(ReadOnlySpan<byte> bytes)
+    {
+        var windows = Windows(bytes);
+        int kept = 0;
+        for (int i = 0; i < windows.Count; i++)
+        {
+            var w = windows[i];
+            if (w.Rule.MinRun == 0 || HasRun(bytes[w.Start..w.End], w.Rule.MinRun)) windows[kept++] = w;
+        }
+        if (kept == 0) return null;
+        windows.RemoveRange(kept, windows.Count - kept);
+        return new WindowList(windows);
+    }
+
+    /// <summary>Windows found on bytes for <see cref="Scan(ReadOnlySpan{char}, TextPosition, Provenance, List{Finding}, WindowList?)"/>.</summary>
+    public sealed class WindowList
+    {
+        internal WindowList(List<(Rule Rule, int Start, int End)> windows) => Windows = windows;
+        internal List<(Rule Rule, int Start, int End)> Windows { get; }
+
+        /// <summary>Where the first window starts and the last one ends.</summary>
+        internal (int Start, int End) Extent => (Windows.Min(w => w.Start), Windows.Max(w => w.End));
+
+        /// <summary>The same windows in a text that starts <paramref name="offset"/> characters later.</summary>
+        internal void Rebase(int offset)
+        {
+            for (int i = 0; i < Windows.Count; i++) Windows[i] = (Windows[i].Rule, Windows[i].Start - offset, Windows[i].End - offset);
+        }
+    }
+
+    /// <summary>Scans <paramref name="text"/> and appends findings. Returns how many were suppressed inline.</summary>
+    public int Scan(string text, TextPosition position, Provenance source, List<Finding> output) =>
+        Scan(text.AsSpan(), position, source, output);
+
+    /// <summary>Scans a span (a reused buffer: scanning allocates nothing per file but for hits).</summary>
+    /// <param name="windows">From <see cref="WindowsToMatch"/> on the bytes this text is the Latin-1 view of; null
+    /// to find them here.</param>
+    /// <exception cref="RuleTimeoutException">A user rule timed out; every other rule's findings are in
+    /// <paramref name="output"/> by then.</exception>
+    public int Scan(ReadOnlySpan<char> text, TextPosition position, Provenance source, List<Finding> output, WindowList? windows = null)
+    {
+        var candidates = new List<Candidate>();
+        RuleTimeoutException? timedOut = null;
+        foreach (var (rule, start, end) in windows?.Windows ?? Windows(text))
+        {
+            // One slow rule must not cost the file the others' findings: it is skipped and reported at the end.
+            if (timedOut != null && timedOut.TimedOut(rule)) continue;
+            try { MatchWindow(rule, text, start, end, candidates, checkedRuns: windows != null); }
+            catch (RuleTimeoutException e) { timedOut = timedOut?.With(rule) ?? e; }
+        }
+        int suppressed = candidates.Count == 0 ? 0 : Report(text, position, source, output, candidates);
+        if (timedOut != null) throw timedOut;
+        return suppressed;
+    }
+
+    private static int Report(ReadOnlySpan<char> text, TextPosition position, Provenance source, List<Finding> output, List<Candidate> candidates)
+    {
+        candidates.Sort((a, b) => a.Index != b.Index ? a.Index.CompareTo(b.Index) : string.CompareOrdinal(a.Rule.Id, b.Rule.Id));
+        Locate(text, position, candidates);
+        Pair(candidates);
+
+        int suppressed = 0;
+        foreach (var c in candidates)
+        {
+            if (c.NeedsPair) continue;
+            if (OnAllowedLine(text, c.Index)) { suppressed++; continue; }
+            long abs = position.Offset + c.Index;
+            int column = (int)(abs - c.LineStart) + 1;
+            int width = c.Length;
+            var secret = c.Secret;
+            if (position.Utf8Bytes)
+            {
+                long lineInText = c.LineStart - position.Offset;
+                column -= Utf8View.Continuations(text[(int)Math.Max(0, lineInText)..c.Index])
+                          + (lineInText < 0 ? position.Skew : 0);
+                width -= Utf8View.Continuations(text.Slice(c.Index, c.Length));
+                secret = Utf8View.Decode(secret);
+            }
+            c.Finding = new Finding
+            {
+                RuleId = c.Rule.Id,
+                RuleTitle = c.Rule.Title,
+                Role = c.Rule.FindingRole,
+                Severity = c.Rule.Severity,
+                Source = source,
+                Line = c.Line,
+                Column = column,
+                EndColumn = column + width,
+                Secret = secret,
+                Fingerprint = Redaction.Fingerprint(c.Rule.Id, secret),
+                Offset = abs,
+            };
+            if (c.Rule.Role == CredentialRole.KeyId) AwsAccessKeyId.Describe(c.Finding, c.Secret);
+        }
+        LinkPairs(candidates);
+        foreach (var c in candidates) if (c.Finding != null) output.Add(c.Finding);
+        return suppressed;
+    }
+
+    /// <summary>
+    /// Yields, per rule, merged windows around keyword hits. Rules without keywords get the whole text.
+    /// </summary>
+    private List<(Rule Rule, int Start, int End)> Windows<T>(ReadOnlySpan<T> text) where T : unmanaged, IBinaryInteger<T>
+    {
+        // Most files hold no keyword at all: one vectorised pass, and nothing is allocated.
+        var keywords = Rules.Keywords;
+        int first = keywords is null ? -1 : IndexOfAny(keywords, text, 0);
+        if (first < 0 && Rules.Unfiltered.Count == 0) return NoWindows;
+        var windows = new List<(Rule, int, int)>();
+        foreach (var rule in Rules.Unfiltered) windows.Add((rule, 0, text.Length));
+        if (first < 0) return windows;
+
+        // Each rule's window still open, by the rule's position (Start -1: none yet).
+        Span<(int Start, int End)> open = Rules.Rules.Count <= 64 ? stackalloc (int, int)[Rules.Rules.Count] : new (int, int)[Rules.Rules.Count];
+        open.Fill((-1, -1));
+        int pos = first;
+        while (pos < text.Length)
+        {
+            int hit = IndexOfAny(keywords!, text, pos);
+            if (hit < 0) break;
+            foreach (int k in keywords!.StartingWith(uint.CreateTruncating(text[hit])))
+            {
+                if (!keywords.Matches(text, hit, k)) continue;
+                foreach (var (rule, pairing, index) in Rules.KeywordRules[k].Rules)
+                {
+                    var (ws, we) = pairing ? LinesAround(text, hit, rule) : Reach(text, hit, rule);
+                    ref var w = ref open[index];
+                    if (w.Start >= 0)
+                    {
+                        if (ws <= w.End) { w.End = Math.Max(w.End, we); continue; }
+                        windows.Add((rule, w.Start, w.End));
+                    }
+                    w = (ws, we);
+                }
+            }
+            pos = hit + 1;
+        }
+        for (int i = 0; i < open.Length; i++)
+            if (open[i].Start >= 0) windows.Add((Rules.Rules[i], open[i].Start, open[i].End));
+        return windows;
+    }
+
+    /// <summary>Shared and never changed: what most texts get.</summary>
+    private static readonly List<(Rule Rule, int Start, int End)> NoWindows = [];
+
+    private static int IndexOfAny<T>(KeywordFinder keywords, ReadOnlySpan<T> text, int from) where T : unmanaged, IBinaryInteger<T> =>
+        typeof(T) == typeof(byte) ? keywords.IndexOfAny(MemoryMarshal.Cast<T, byte>(text), from)
+        : keywords.IndexOfAny(MemoryMarshal.Cast<T, char>(text), from);
+
+    private static (int Start, int End) Reach<T>(ReadOnlySpan<T> text, int hit, Rule rule) where T : unmanaged, IBinaryInteger<T>
+    {
+        int end;
+        if (rule.Reach > 0) end = Math.Min(text.Length, hit + rule.Reach);
+        else
+        {
+            int ceiling = Math.Min(text.Length, hit + rule.MaxWindow);
+            int nl = text[hit..ceiling].IndexOf(T.CreateTruncating('\n'));
+            end = nl < 0 ? ceiling : hit + nl + 1;
+        }
+        return (TokenBoundaryBefore(text, hit), TokenBoundaryAfter(text, end));
+    }
+
+    /// <summary>The hit's line plus the rule's extra lines, clamped to MaxWindow characters per line and widened
+    /// to token boundaries.</summary>
+    private static (int Start, int End) LinesAround<T>(ReadOnlySpan<T> text, int hit, Rule rule) where T : unmanaged, IBinaryInteger<T>
+    {
+        var newline = T.CreateTruncating('\n');
+        int start = hit;
+        for (int line = 0; line <= rule.LinesBefore && start > 0; line++)
+        {
+            int floor = Math.Max(0, start - rule.MaxWindow);
+            int nl = text[floor..start].LastIndexOf(newline);
+            if (nl < 0) { start = floor; break; }
+            nl += floor;
+            start = line < rule.LinesBefore ? nl : nl + 1;
+        }
+        int end = hit;
+        for (int line = 0; line <= rule.LinesAfter && end < text.Length; line++)
+        {
+            int ceiling = Math.Min(text.Length, end + rule.MaxWindow);
+            int nl = text[end..ceiling].IndexOf(newline);
+            if (nl < 0) { end = ceiling; break; }
+            end = end + nl + 1;
+        }
+        return (TokenBoundaryBefore(text, start), TokenBoundaryAfter(text, end));
+    }
+
+    private static bool IsTokenChar<T>(T unit) where T : unmanaged, IBinaryInteger<T>
+    {
+        uint u = uint.CreateTruncating(unit);
+        return u < 128 && (char.IsAsciiLetterOrDigit((char)u) || u is '/' or '+' or '=' or '%' or '_' or '-' or '.');
+    }
+
+    private static int TokenBoundaryBefore<T>(ReadOnlySpan<T> text, int i) where T : unmanaged, IBinaryInteger<T>
+    {
+        int limit = Math.Max(0, i - 65536);
+        while (i > limit && IsTokenChar(text[i - 1])) i--;
+        return i;
+    }
+
+    private static int TokenBoundaryAfter<T>(ReadOnlySpan<T> text, int i) where T : unmanaged, IBinaryInteger<T>
+    {
+        int limit = Math.Min(text.Length, i + 65536);
+        while (i < limit && IsTokenChar(text[i])) i++;
+        return i;
+    }
+
+    private const string RunAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+%";
+    private static readonly System.Buffers.SearchValues<char> RunChars = System.Buffers.SearchValues.Create(RunAlphabet);
+    private static readonly System.Buffers.SearchValues<byte> RunBytes = System.Buffers.SearchValues.Create(System.Text.Encoding.ASCII.GetBytes(RunAlphabet));
+
+    internal static bool HasRun(ReadOnlySpan<byte> span, int length)
+    {
+        while (span.Length >= length)
+        {
+            int start = span.IndexOfAny(RunBytes);
+            if (start < 0) return false;
+            span = span[start..];
+            int run = span.IndexOfAnyExcept(RunBytes);
+            if (run < 0) run = span.Length;
+            if (run >= length) return true;
+            span = span[run..];
+        }
+        return false;
+    }
+
+    /// <summary>True when <paramref name="span"/> holds a run of at least <paramref name="length"/> base64/URL characters.</summary>
+    internal static bool HasRun(ReadOnlySpan<char> span, int length)
+    {
+        while (span.Length >= length)
+        {
+            int start = span.IndexOfAny(RunChars);
+            if (start < 0) return false;
+            span = span[start..];
+            int run = span.IndexOfAnyExcept(RunChars);
+            if (run < 0) run = span.Length;
+            if (run >= length) return true;
+            span = span[run..];
+        }
+        return false;
+    }
+
+    private static void MatchWindow(Rule rule, ReadOnlySpan<char> text, int start, int end, List<Candidate> into, bool checkedRuns = false)
+    {
+        if (!checkedRuns && rule.MinRun > 0 && !HasRun(text[start..end], rule.MinRun)) return;
+        // Windows start and end at token boundaries, so the regex sees all the context its lookarounds need.
+        var window = new string(text[start..end]);
+        Match m;
+        try { m = rule.Regex.Match(window); }
+        catch (RegexMatchTimeoutException) { throw new RuleTimeoutException(rule); }
+        while (m.Success)
+        {
+            var g = rule.SecretGroup(m);
+            // An empty match (a rule like "x*", or an optional secret group) is no secret.
+            if (g.Length > 0 && Validate(rule, text, start + g.Index, g.Value) is { } candidate)
+            {
+                candidate.Index = start + g.Index;
+                candidate.Length = g.Length;
+                into.Add(candidate);
+            }
+            try { m = m.NextMatch(); }
+            catch (RegexMatchTimeoutException) { throw new RuleTimeoutException(rule); }
+        }
+    }
+
+    /// <summary>A candidate for what the regex matched, or null when the rule's validation rejects it.</summary>
+    private static Candidate? Validate(Rule rule, ReadOnlySpan<char> text, int index, string raw)
+    {
+        bool needsPair = false;
+        // Each check is its detector's validation. A switch rather than a virtual call: this runs on every match.
+        string? secret = rule.Check switch
+        {
+            RuleCheck.AwsKeyId => AwsAccessKeyId.Validate(rule, raw),
+            RuleCheck.AwsSecret => AwsSecretAccessKey.Validate(rule, text, index, raw, out needsPair),
+            RuleCheck.AwsSessionToken => AwsSessionToken.Validate(rule, text, index, raw),
+            RuleCheck.Entropy => GenericHighEntropy.Validate(rule, raw),
+            _ => RegexAndEntropyOnly(rule, raw),
+        };
+        return secret is null ? null : new Candidate { Rule = rule, Index = index, Length = raw.Length, Secret = secret, NeedsPair = needsPair };
+    }
+
+    /// <summary>Rules without a check (user rules, the MWS and Bedrock detectors): length, placeholders, entropy floor.</summary>
+    private static string? RegexAndEntropyOnly(Rule rule, string raw)
+    {
+        if (raw.Length < rule.MinLength || rule.FilterPlaceholders && Placeholders.IsPlaceholder(raw)) return null;
+        if (rule.MinEntropy > 0 && Entropy.Shannon(raw) < rule.MinEntropy) return null;
+        return raw;
+    }
+
+    /// <summary>Line numbers and line starts for sorted candidates, counting newlines once.</summary>
+    private static void Locate(ReadOnlySpan<char> text, TextPosition position, List<Candidate> sorted)
+    {
+        int line = position.Line, cursor = 0;
+        long lineStart = position.LineStart;
+        foreach (var c in sorted)
+        {
+            var between = text[cursor..c.Index];
+            int count = between.Count('\n');
+            if (count > 0)
+            {
+                line += count;
+                lineStart = position.Offset + cursor + between.LastIndexOf('\n') + 1;
+            }
+            cursor = c.Index;
+            c.Line = line;
+            c.LineStart = lineStart;
+        }
+    }
+
+    /// <summary>
+    /// A candidate whose rule pairs (a secret, a token) is linked to the nearest candidate of the partner role within
+    /// the pairing's lines: a secret with no key name nearby is kept only when it has one, which is how the console
+    /// CSV, SDK constructors and copy-pasted pairs leak.
+    /// </summary>
+    private static void Pair(List<Candidate> candidates)
+    {
+        foreach (var c in candidates)
+            if (c.NeedsPair && c.Rule.PairsWith is { } pairing && Nearest(candidates, pairing, c, reported: false) is not null) c.NeedsPair = false;
+    }
+
+    /// <summary>The closest candidate of the pairing's role: fewest lines apart, then fewest characters.</summary>
+    /// <param name="reported">Only candidates that became findings.</param>
+    private static Candidate? Nearest(List<Candidate> candidates, Pairing pairing, Candidate c, bool reported)
+    {
+        Candidate? best = null;
+        long bestScore = long.MaxValue;
+        foreach (var k in candidates)
+        {
+            if (k.Rule.Role != pairing.With || reported && k.Finding == null) continue;
+            int lines = Math.Abs(k.Line - c.Line);
+            if (lines > pairing.WithinLines) continue;
+            long score = (long)lines * int.MaxValue + Math.Abs(k.Index - c.Index);
+            if (score < bestScore) { bestScore = score; best = k; }
+        }
+        return best;
+    }
+
+    private static void LinkPairs(List<Candidate> candidates)
+    {
+        foreach (var c in candidates)
+        {
+            if (c.Finding == null || c.Rule.PairsWith is not { } pairing) continue;
+            if (Nearest(candidates, pairing, c, reported: true) is not { Finding: { } key }) continue;
+            c.Finding.KeyId = key.KeyId;
+            c.Finding.Account = key.Account;
+            c.Finding.KeyKind = key.KeyKind;
+            c.Finding.PairedWith.Add(key.Fingerprint);
+            key.PairedWith.Add(c.Finding.Fingerprint);
+        }
+    }
+
+    private static bool OnAllowedLine(ReadOnlySpan<char> text, int index)
+    {
+        int start = text[..index].LastIndexOf('\n') + 1;
+        int end = text[index..].IndexOf('\n');
+        end = end < 0 ? text.Length : index + end;
+        return text[start..end].Contains(AllowMarker, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A user regex exceeded its match timeout: the file is reported as a scan error naming the rule.</summary>
+internal sealed class RuleTimeoutException(Rule rule)
+    : Exception($"rule '{rule.Id}' ({rule.Origin}) timed out after {RuleFileParser.MatchTimeout.TotalSeconds:0}s; simplify its regex")
+{
+    private List<Rule>? _others;
+
+    /// <summary>Whether <paramref name="r"/> is a rule that timed out on this text.</summary>
+    internal bool TimedOut(Rule r) => ReferenceEquals(r, rule) || _others?.Contains(r) == true;
+
+    /// <summary>This one (its message names the first rule), remembering that <paramref name="r"/> timed out too.</summary>
+    internal RuleTimeoutException With(Rule r)
+    {
+        (_others ??= []).Add(r);
+        return this;
+    }
+}

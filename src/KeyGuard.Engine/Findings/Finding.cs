@@ -1,0 +1,50 @@
+using KeyGuard.Sources;
+
+namespace KeyGuard.Findings;
+
+/// <summary>
+/// One credential found in one place. <see cref="Secret"/> holds the plaintext in memory only: reporters print
+/// <see cref="Redacted"/> unless the user asked for --show-secrets, and nothing persists the plaintext.
+/// </summary>
+internal sealed class Finding
+{
+    public required string RuleId { get; init; }
+    public required string RuleTitle { get; init; }
+    /// <summary>What part of a credential this is; ask this, not the rule id.</summary>
+    public CredentialRole Role { get; init; }
+    public required string Severity { get; set; }
+    public required Provenance Source { get; init; }
+    public string Path => Source.Path;
+    /// <summary>1-based line of the secret's first character.</summary>
+    public required int Line { get; init; }
+    /// <summary>1-based column (in characters) of the secret's first character.</summary>
+    public required int Column { get; init; }
+    /// <summary>1-based column just past the secret's last character (exclusive), on <see cref="Line"/>.</summary>
+    public required int EndColumn { get; init; }
+    public required string Secret { get; init; }
+    /// <summary>Hash of rule and secret: stable across moves, the key of baselines.</summary>
+    public required string Fingerprint { get; init; }
+    public string? KeyId { get; set; }
+    public string? Account { get; set; }
+    public string? KeyKind { get; set; }
+    /// <summary>Fingerprints of findings this one was paired with (a key ID with its secret and token).</summary>
+    public List<string> PairedWith { get; } = [];
+    /// <summary>Absolute character offset in the scanned text, for pairing and de-duplication.</summary>
+    internal long Offset { get; init; }
+
+    /// <summary>Facts from IAM/STS, filled by enrichment (scan --verify).</summary>
+    public IDictionary<string, object?>? Enrichment { get; set; }
+
+    /// <summary>Extra top-level JSON fields from other stages (history: introduced, removedIn, presentAtHead).</summary>
+    public IDictionary<string, object?>? Extra { get; set; }
+
+    /// <summary>Other places where the same secret was seen (history sweeps fill this).</summary>
+    public List<Occurrence> Occurrences { get; } = [];
+
+    public string Redacted => Redaction.Redact(Role, Secret);
+
+    public string Display(bool showSecrets) => showSecrets ? Secret : Redacted;
+}
+
+/// <summary>A place where a secret appears: commit and path and line.</summary>
+internal sealed record Occurrence(string Path, int Line, string? Commit, string? Author, DateTimeOffset? Date);

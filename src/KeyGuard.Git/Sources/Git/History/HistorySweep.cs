@@ -1,0 +1,338 @@
+using System.Diagnostics;
+using KeyGuard.Detection;
+using KeyGuard.Findings;
+using KeyGuard.Scanning;
+using KeyGuard.Sources.Git;
+using LibGit2Sharp;
+
+namespace KeyGuard.Sources.Git.History;
+
+/// <summary>The sweep's result plus one-line notes for stderr (shallow clone, skipped submodules and LFS pointers).</summary>
+internal sealed class HistorySweepResult
+{
+    public required ScanResult Result { get; init; }
+    public List<string> Notes { get; } = [];
+    public long LfsPointersSkipped { get; set; }
+    /// <summary>Large text blobs scanned only where they changed since their predecessor, and the bytes that took.</summary>
+    public long IncrementalBlobs { get; set; }
+    public long BytesRescanned { get; set; }
+    public List<string> SubmodulesSkipped { get; } = [];
+    /// <summary>git diffed the trees and read the blobs (else libgit2 did); blobs git could not give were read by libgit2.</summary>
+    public bool TreesDiffedByGit { get; set; }
+    public bool BlobsReadByGit { get; set; }
+    public long GitReadFallbacks { get; set; }
+    /// <summary>Blobs the in-process pack pass scanned, and of those how many only where their delta changed them.</summary>
+    public long PackBlobs { get; set; }
+    public long PackDeltaScans { get; set; }
+}
+
+/// <summary>
+/// Sweeps a repository's history: walks the selected commits (tree diffs only), scans each distinct blob once on
+/// all cores while the walk goes on, scans every commit message, and reports each secret once with its life.
+/// A corrupt object is a <see cref="ScanError"/> and the sweep goes on.
+/// </summary>
+internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions options, Func<string, bool>? pathFilter = null)
+{
+    private const int MaxSubmoduleDepth = 8;
+
+    public static string? FindGitDir(string path)
+    {
+        // LibGit2Sharp's Discover finds nothing under NativeAOT; the locator's walk up does the same job.
+        try { return Repository.Discover(Path.GetFullPath(path)) ?? Staged.GitRepositoryLocator.Discover(path); }
+        catch (LibGit2SharpException) { return null; }
+    }
+
+    public HistorySweepResult Run() => Run(0);
+
+    private HistorySweepResult Run(int depth)
+    {
+        var gitDir = FindGitDir(options.RepositoryPath)
+                     ?? throw new InvalidInputException($"--history: {options.RepositoryPath}: not a git repository");
+        var clock = Stopwatch.StartNew();
+        if (Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_NOCACHE") == "1") GlobalSettings.SetEnableCaching(false);
+        // libgit2 re-hashes every object it reads (SHA-1 with collision detection): a fifth of a sweep's CPU. git
+        // cat-file does not; a damaged object still fails to inflate and is reported as a scan error.
+        if (Environment.GetEnvironmentVariable("KEYGUARD_VERIFY_HASHES") != "1") GlobalSettings.SetStrictHashVerification(false);
+        LibGit2Limits.Apply();
+        var result = new ScanResult();
+        var outcome = new HistorySweepResult { Result = result };
+        using var repo = OpenRepository(gitDir);
+        gitDir = repo.Info.Path;   // the .git directory itself: what `git --git-dir` needs
+        if (repo.Info.IsShallow)
+            outcome.Notes.Add($"{options.RepositoryPath}: shallow clone: scanning the commits it has; older history is not in this clone");
+
+        // Full sweeps read nearly every stored blob: scan the packs now, in their own order, while the walk runs.
+        // KEYGUARD_PACK_READER=0 leaves every blob to git's reader (a way around the pack reader, should it misjudge).
+        using var packScan = options.UseGit && options.ReadPacks && !options.Narrowed && Environment.GetEnvironmentVariable("KEYGUARD_PACK_READER") != "0"
+            ? PackBlobScan.Start(gitDir, scanner) : null;
+        var index = new HistoryIndex();
+        var odbCommits = new List<Commit>();
+        var odbBlobs = new List<ObjectId>();
+        var odbErrors = new List<(string, string)>();
+        var odbTags = new List<TagAnnotation>();
+        if (options.Unreachable)
+            foreach (var obj in UnreachableObjects.Enumerate(repo, odbErrors))
+                if (obj is Commit c) odbCommits.Add(c);
+                else if (obj is Blob b) odbBlobs.Add(b.Id);
+                else if (obj is TagAnnotation t) odbTags.Add(t);
+
+        var selector = new CommitSelector(repo, options, odbCommits);
+        var commits = selector.Select();
+        outcome.Notes.AddRange(selector.Notes.Select(n => $"{options.RepositoryPath}: {n}"));
+        double selectedSeconds = clock.Elapsed.TotalSeconds;
+        var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true), options.UseGit);
+        var messageHits = new List<Hit>();
+        var messageFindings = new List<Finding>();
+        int walked = 0;
+        double walkSeconds = 0;
+        // With git installed, blobs the pack pass did not take are read after the walk, in the order git stores them,
+        // and scanned whole (the byte gate makes that cheap); without it, libgit2 reads them during the walk and large
+        // files are scanned where they changed against their previous version.
+        var packRanks = options.UseGit && packScan == null ? PackOrder.Ranks(gitDir) : null;
+        var deferred = packRanks != null || packScan != null ? new List<BlobWork>() : null;
+        using (var blobs = new BlobScanner(scanner, gitDir, options.Threads, incremental: deferred == null, useGit: options.UseGit))
+        {
+            using (new Progress(options.Progress, () => Describe(walked, commits.Count, index, blobs, clock)))
+            {
+                walker.Walk(commits,
+                    (info, message) =>
+                    {
+                        walked++;
+                        ScanMessage(info, message, messageFindings, messageHits, result);
+                    },
+                    (record, baseBlob, baseId) =>
+                    {
+                        if (deferred != null) deferred.Add(new BlobWork(record, SourceFor(record, index), baseBlob, baseId));
+                        else blobs.Add(new BlobWork(record, SourceFor(record, index), baseBlob, baseId));
+                    });
+                walkSeconds = clock.Elapsed.TotalSeconds;
+                if (packScan != null)
+                {
+                    // What the pack pass scanned only needs its place; the rest (loose objects, anything it left) is read.
+                    deferred = deferred!.Where(w => !TakeFromPacks(packScan, blobs, w)).ToList();
+                    if (deferred.Count > 0) packRanks = PackOrder.Ranks(gitDir);
+                    // Without pack order the rest goes in walk order, where scanning against the previous version pays.
+                    blobs.Incremental = packRanks == null;
+                }
+                if (deferred != null)
+                    foreach (var work in packRanks == null ? (IEnumerable<BlobWork>)deferred : deferred.OrderBy(w => packRanks.TryGetValue(w.Blob.Id, out int r) ? r : int.MaxValue))
+                        blobs.Add(work);
+                // Blobs no scanned tree holds: only meaningful when nothing was narrowed away.
+                if (options.Unreachable && !options.Narrowed)
+                {
+                    int unreachablePath = index.InternPath(HistoryFindings.UnreachableBlobPath);
+                    foreach (var id in odbBlobs)
+                        if (index.AddPlace(id, new BlobPlace(-1, unreachablePath)) is { } record)
+                        {
+                            var work = new BlobWork(record, SourceFor(record, index));
+                            if (packScan == null || !TakeFromPacks(packScan, blobs, work)) blobs.Add(work);
+                        }
+                }
+                blobs.Complete();
+            }
+            Collect(blobs, result, outcome);
+            outcome.TreesDiffedByGit = walker.DiffedByGit;
+            outcome.BlobsReadByGit = blobs.ReadByGit;
+            outcome.GitReadFallbacks = blobs.GitFallbacks;
+            outcome.PackBlobs = packScan?.BlobsSeen ?? 0;
+            outcome.PackDeltaScans = packScan?.DeltaScanned ?? 0;
+            bool timing = Environment.GetEnvironmentVariable("KEYGUARD_HISTORY_TIMING") == "1";
+            if (timing)
+            {
+                var gc = GC.GetGCMemoryInfo();
+                Console.Error.WriteLine($"timing: total {clock.Elapsed.TotalSeconds:0.0}s; commits selected at {selectedSeconds:0.00}s; walk done at {walkSeconds:0.0}s (trees diffed by {(walker.DiffedByGit ? "git diff-tree" : "libgit2")}); workers: read {Seconds(blobs.ReadTicks)}, " +
+                                        $"scan {Seconds(blobs.ScanTicks)} (of which diff {Seconds(blobs.DiffTicks)}); incremental {blobs.IncrementalBlobs} blobs, " +
+                                        $"{blobs.BytesRescanned / 1048576.0:0.0} MB rescanned; blobs read by {(blobs.ReadByGit ? $"git cat-file ({blobs.GitFallbacks} through libgit2)" : "libgit2")}; " +
+                                        $"managed heap {gc.HeapSizeBytes >> 20} MB, committed {gc.TotalCommittedBytes >> 20} MB, " +
+                                        $"allocated {GC.GetTotalAllocatedBytes() >> 20} MB" +
+                                        (packScan == null ? "" : $"; pack pass {Seconds(packScan.ElapsedTicks)}: {packScan.BlobsSeen} blobs, {packScan.DeltaScanned} scanned where their delta changed them" +
+                                                                 (packScan.Failure is { } pf ? $", stopped: {pf.Message}" : "")));
+            }
+            var blobHits = new DeltaInheritance(index, blobs.Deltas, b => SourceFor(b, index)).Resolve(blobs.Hits);
+            // Annotated tags belong to whole-repository sweeps; a range or a branch names commits, not tags.
+            if (!options.Narrowed) ScanTagMessages(repo, index, odbTags, messageFindings, messageHits, result);
+            var hits = blobHits.Concat(messageHits).ToList();
+            var byBlob = HistoryFindings.FingerprintsByBlob(hits);
+            var head = new HeadLine(repo, index).Track(byBlob);
+            if (timing) Console.Error.WriteLine($"timing: head line at {clock.Elapsed.TotalSeconds:0.00}s");
+            result.Findings.AddRange(new HistoryFindings(index, options.OccurrenceLimit).Build(hits, head));
+        }
+        foreach (var (where, message) in odbErrors.Concat(selector.Errors).Concat(walker.Errors))
+            result.Errors.Add(new ScanError(where, message));
+        result.Stats.Commits += index.Commits.Count;
+        result.Stats.Blobs += index.Blobs.Count;
+
+        SweepSubmodules(repo, index, outcome, depth);
+        result.Stats.DurationMs += clock.ElapsedMilliseconds;
+        return outcome;
+    }
+
+    private static Repository OpenRepository(string gitDir)
+    {
+        try { return new Repository(gitDir); }
+        catch (LibGit2SharpException e) { throw new InvalidInputException($"--history: {gitDir}: cannot open the repository: {UnreadableRepository.Explain(e, gitDir)}"); }
+    }
+
+    private void ScanMessage(CommitInfo info, string message, List<Finding> scratch, List<Hit> hits, ScanResult result)
+    {
+        scratch.Clear();
+        var source = new Provenance(CommitMessages.Path, SourceKind.CommitMessage)
+        {
+            Commit = info.Sha, Author = info.Author, Email = info.Email, Date = info.Date,
+        };
+        try
+        {
+            var r = scanner.ScanText(message, source, scratch);
+            result.Stats.SuppressedInline += r.Suppressed;
+        }
+        catch (RuleTimeoutException e)
+        {
+            result.Errors.Add(new ScanError($"{info.Sha}:{CommitMessages.Path}", e.Message));
+        }
+        foreach (var f in scratch) hits.Add(new Hit(f, -1, info.Index));
+    }
+
+    /// <summary>Each annotated tag's message (release notes are a classic place to paste a key), once per tag object:
+    /// every tag a ref names, tags of tags, and with --unreachable the tag objects no ref names.</summary>
+    private void ScanTagMessages(Repository repo, HistoryIndex index, List<TagAnnotation> unreachable, List<Finding> scratch, List<Hit> hits, ScanResult result)
+    {
+        var seen = new HashSet<ObjectId>();
+        var tags = new List<TagAnnotation>();
+        try
+        {
+            foreach (var reference in repo.Refs)
+            {
+                GitObject? target;
+                try { target = reference.ResolveToDirectReference()?.Target; }
+                catch (LibGit2SharpException) { continue; }   // the selector reported the damaged ref
+                for (; target is TagAnnotation tag; target = tag.Target) tags.Add(tag);
+            }
+        }
+        catch (LibGit2SharpException) { /* the selector reported why the refs cannot be listed */ }
+        tags.AddRange(unreachable);
+        foreach (var tag in tags)
+        {
+            if (!seen.Add(tag.Id)) continue;
+            string? message; Commit? target;
+            try
+            {
+                message = tag.Message;
+                GitObject? obj = tag.Target;
+                while (obj is TagAnnotation inner) obj = inner.Target;
+                target = obj as Commit;
+            }
+            catch (LibGit2SharpException e)
+            {
+                result.Errors.Add(new ScanError(tag.Id.Sha, $"cannot read the annotated tag: {e.Message.Trim()}"));
+                continue;
+            }
+            var source = new Provenance(TagMessages.PathFor(tag.Name), SourceKind.TagMessage)
+            {
+                Commit = target?.Sha, Author = tag.Tagger?.Name, Email = tag.Tagger?.Email, Date = tag.Tagger?.When,
+            };
+            scratch.Clear();
+            try { result.Stats.SuppressedInline += scanner.ScanText(message ?? "", source, scratch).Suppressed; }
+            catch (RuleTimeoutException e) { result.Errors.Add(new ScanError(source.Path, e.Message)); }
+            int commit = target != null && index.CommitIndexById.TryGetValue(target.Id, out int ci) ? ci : -1;
+            foreach (var f in scratch) hits.Add(new Hit(f, -1, commit));
+        }
+    }
+
+    internal static Provenance SourceFor(BlobRecord blob, HistoryIndex index)
+    {
+        var commit = blob.First.Commit >= 0 ? index.Commits[blob.First.Commit] : null;
+        return new Provenance(index.PathOf(blob.First.Path), SourceKind.Commit)
+        {
+            Commit = commit?.Sha, Author = commit?.Author, Email = commit?.Email, Date = commit?.Date, BlobId = blob.Id.Sha,
+        };
+    }
+
+    private static bool TakeFromPacks(PackBlobScan packScan, BlobScanner blobs, BlobWork work)
+    {
+        if (!packScan.TryTake(work.Blob.Id, out var result)) return false;
+        blobs.Record(work, result);
+        return true;
+    }
+
+    private static string Seconds(long ticks) => $"{ticks / (double)Stopwatch.Frequency:0.0}s";
+
+    private static void Collect(BlobScanner blobs, ScanResult result, HistorySweepResult outcome)
+    {
+        var s = result.Stats;
+        s.FilesScanned += blobs.BlobsScanned;
+        s.BytesScanned += blobs.BytesScanned;
+        s.BinarySkipped += blobs.BinarySkipped;
+        s.SuppressedInline += blobs.SuppressedInline;
+        result.BinaryFiles.AddRange(blobs.BinaryBlobs);
+        outcome.LfsPointersSkipped += blobs.LfsSkipped;
+        outcome.IncrementalBlobs += blobs.IncrementalBlobs;
+        outcome.BytesRescanned += blobs.BytesRescanned;
+        foreach (var (where, message) in blobs.Errors) result.Errors.Add(new ScanError(where, message));
+    }
+
+    private static string Describe(int walked, int total, HistoryIndex index, BlobScanner blobs, Stopwatch clock)
+    {
+        double mb = Interlocked.Read(ref blobs.BytesScanned) / 1048576.0;
+        double rate = mb / Math.Max(0.001, clock.Elapsed.TotalSeconds);
+        long done = Interlocked.Read(ref blobs.BlobsScanned) + Interlocked.Read(ref blobs.BinarySkipped) + Interlocked.Read(ref blobs.LfsSkipped);
+        return $"history: {walked:N0}/{total:N0} commits, {done:N0}/{index.Blobs.Count:N0} blobs, {mb:N0} MB, {rate:N0} MB/s";
+    }
+
+    /// <summary>Submodules are separate repositories: skipped and named, or swept when asked and checked out.</summary>
+    private void SweepSubmodules(Repository repo, HistoryIndex index, HistorySweepResult outcome, int depth)
+    {
+        if (index.Submodules.Count == 0) return;
+        var result = outcome.Result;
+        if (!options.Submodules || depth >= MaxSubmoduleDepth)
+        {
+            outcome.SubmodulesSkipped.AddRange(index.Submodules.Keys.Order(StringComparer.Ordinal));
+            outcome.Notes.Add($"skipped {index.Submodules.Count} submodule{(index.Submodules.Count == 1 ? "" : "s")} " +
+                              $"({string.Join(", ", outcome.SubmodulesSkipped.Take(5))}{(index.Submodules.Count > 5 ? ", ..." : "")}); --submodules sweeps them");
+            return;
+        }
+        foreach (var path in index.Submodules.Keys.Order(StringComparer.Ordinal))
+        {
+            var location = SubmoduleLocation(repo, path);
+            if (location == null)
+            {
+                outcome.SubmodulesSkipped.Add(path);
+                outcome.Notes.Add($"submodule {path}: not checked out, skipped");
+                continue;
+            }
+            var inner = new HistorySweep(scanner, new HistoryOptions
+            {
+                RepositoryPath = location, Unreachable = options.Unreachable, Submodules = true,
+                OccurrenceLimit = options.OccurrenceLimit, Threads = options.Threads, Progress = options.Progress,
+                LibGit2Only = options.LibGit2Only,
+            }, pathFilter).Run(depth + 1);
+            foreach (var f in inner.Result.Findings) result.Findings.Add(Prefixed(f, path));
+            foreach (var e in inner.Result.Errors) result.Errors.Add(new ScanError($"{path}/{e.Path}", e.Message));
+            var s = result.Stats; var t = inner.Result.Stats;
+            s.Commits += t.Commits; s.Blobs += t.Blobs; s.FilesScanned += t.FilesScanned; s.BytesScanned += t.BytesScanned;
+            s.BinarySkipped += t.BinarySkipped; s.SuppressedInline += t.SuppressedInline;
+            outcome.LfsPointersSkipped += inner.LfsPointersSkipped;
+            outcome.Notes.AddRange(inner.Notes.Select(n => $"submodule {path}: {n}"));
+        }
+    }
+
+    private static string? SubmoduleLocation(Repository repo, string path)
+    {
+        var candidates = new List<string>();
+        if (!repo.Info.IsBare) candidates.Add(Path.Combine(repo.Info.WorkingDirectory, path));
+        candidates.Add(Path.Combine(repo.Info.Path, "modules", path));
+        foreach (var c in candidates)
+            if (Directory.Exists(c) && FindGitDir(c) is { } gitDir && Path.GetFullPath(gitDir) != Path.GetFullPath(repo.Info.Path))
+                return c;
+        return null;
+    }
+
+    private static Finding Prefixed(Finding f, string prefix)
+    {
+        var copy = HistoryFindings.Rehome(f, f.Source with { Path = $"{prefix}/{f.Source.Path}" });
+        foreach (var o in f.Occurrences) copy.Occurrences.Add(o with { Path = $"{prefix}/{o.Path}" });
+        copy.Extra = f.Extra is null ? null : new Dictionary<string, object?>(f.Extra);
+        if (copy.Extra?["introduced"] is Dictionary<string, object?> introduced)
+            copy.Extra["introduced"] = new Dictionary<string, object?>(introduced) { ["path"] = $"{prefix}/{introduced["path"]}" };
+        return copy;
+    }
+}

@@ -1,0 +1,240 @@
+using System.Text.Json;
+
+namespace KeyGuard.Planning;
+
+/// <summary>The IAM calls apply needs. Every call names the user: without it IAM acts on the caller's own key.</summary>
+internal interface IKeyMutations
+{
+    /// <summary>The key's status and last use, or null when the user has no such key (deleted).</summary>
+    Task<(string Status, DateTimeOffset? LastUsed)?> GetKeyAsync(string userName, string keyId, CancellationToken ct);
+    /// <summary>The IDs of the user's access keys (compared before and after a create whose answer was lost).</summary>
+    Task<IReadOnlyList<string>> ListKeyIdsAsync(string userName, CancellationToken ct);
+    Task DeactivateAsync(string userName, string keyId, CancellationToken ct);
+    Task<(string KeyId, string Secret)> CreateAsync(string userName, CancellationToken ct);
+    Task DeleteAsync(string userName, string keyId, CancellationToken ct);
+}
+
+internal sealed class ApplyOptions
+{
+    public bool Yes { get; init; }
+    public bool ForceDelete { get; init; }
+    public int RecentUseDays { get; init; } = 7;
+    /// <summary>A key is deleted only this many days after apply deactivated it (the audit log says when), unless the
+    /// run was asked for deletion alone (<c>--only delete</c>) or forced: deletion cannot be undone, deactivation can.</summary>
+    public int DeleteAfterDays { get; init; } = 7;
+    public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
+    /// <summary>Where new keys' secrets go (mode 0600). Without it, create steps are skipped: secrets are never printed.</summary>
+    public string? NewKeysFile { get; init; }
+    public required string AuditLog { get; init; }
+    /// <summary>Only these actions (empty: all automatable ones).</summary>
+    public IReadOnlySet<StepAction> Only { get; init; } = new HashSet<StepAction>();
+    /// <summary>The access key ID apply signs its calls with: never deactivated or deleted (every later call would fail).</summary>
+    public string? OperatorKeyId { get; init; }
+}
+
+/// <param name="UnknownKeys">Keys that appeared after a CreateAccessKey whose answer was lost: nobody holds their secrets.</param>
+internal sealed record ApplyOutcome(string KeyId, string StepId, string Action, string Result, string Detail, IReadOnlyList<string>? UnknownKeys = null);
+
+/// <summary>
+/// Carries out the automatable steps of a plan: deactivate, create, delete. Shows them first and changes nothing
+/// without Yes; idempotent (checks IAM state before each call); refuses root and other accounts' keys; never deletes
+/// a recently used key unless forced; writes a JSON-lines audit log; stops at the first failure.
+/// </summary>
+internal sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, TextWriter log)
+{
+    private static readonly StepAction[] Automatable = [StepAction.Deactivate, StepAction.Create, StepAction.Delete];
+
+    public IEnumerable<(KeyPlan Plan, PlanStep Step)> Actions(PlanDocument plan) =>
+        from p in plan.Plans
+        from s in p.Steps
+        where s.Automatable && Automatable.Contains(s.Action) && (options.Only.Count == 0 || options.Only.Contains(s.Action))
+        select (p, s);
+
+    public async Task<(List<ApplyOutcome> Outcomes, bool Failed)> RunAsync(PlanDocument plan, CancellationToken ct)
+    {
+        if (options.Yes && options.NewKeysFile != null) RefuseSharedNewKeysFile(options.NewKeysFile);
+        var outcomes = new List<ApplyOutcome>();
+        var previous = PreviousCreates();
+        foreach (var (p, s) in Actions(plan))
+        {
+            ApplyOutcome outcome;
+            try { outcome = await RunStepAsync(p, s, previous, ct); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                outcome = new ApplyOutcome(p.KeyId, s.Id, JsonName(s.Action), "failed", e.Message);
+            }
+            Audit(p, s, outcome);
+            outcomes.Add(outcome);
+            if (outcome.Result is "failed" or "unknown-outcome") return (outcomes, true);
+        }
+        return (outcomes, false);
+    }
+
+    /// <summary>
+    /// New secrets are appended to --new-keys: an existing file that its group or others may read or write would
+    /// expose them (apply creates the file 0600, but an existing one keeps its mode). Checked before any IAM call.
+    /// </summary>
+    public static void RefuseSharedNewKeysFile(string path)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(path)) return;
+        const UnixFileMode shared = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+                                    UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & shared) != 0)
+            throw new InvalidInputException($"--new-keys: {path} is open to its group or others (mode {Convert.ToString((int)mode, 8)}); chmod 600 it or name a new file");
+    }
+
+    private async Task<ApplyOutcome> RunStepAsync(KeyPlan p, PlanStep s, HashSet<string> previousCreates, CancellationToken ct)
+    {
+        ApplyOutcome Result(string result, string detail) => new(p.KeyId, s.Id, JsonName(s.Action), result, detail);
+        if (p.Kind == "root") return Result("refused", "root keys cannot be changed through IAM user calls; follow the manual steps");
+        if (p.Kind == "foreign") return Result("refused", "the key belongs to another account");
+        if (p.UserName is not { Length: > 0 } user) return Result("refused", "the plan does not name the key's user");
+        if (s.Action is StepAction.Deactivate or StepAction.Delete && p.KeyId == options.OperatorKeyId)
+            return Result("refused", $"{p.KeyId} is the key apply signs its calls with: {JsonName(s.Action)} it would make every later step fail; rerun with other credentials to contain it");
+        if (!options.Yes) return Result("planned", s.Cli ?? s.Title);
+
+        switch (s.Action)
+        {
+            case StepAction.Deactivate:
+            {
+                var state = await iam.GetKeyAsync(user, p.KeyId, ct);
+                if (state == null) return Result("skipped", $"{p.KeyId} no longer exists for {user}");
+                if (!string.Equals(state.Value.Status, "Active", StringComparison.OrdinalIgnoreCase)) return Result("skipped", $"{p.KeyId} is already {state.Value.Status}");
+                await iam.DeactivateAsync(user, p.KeyId, ct);
+                return Result("done", $"deactivated {p.KeyId} of {user}");
+            }
+            case StepAction.Create:
+            {
+                if (previousCreates.Contains(p.KeyId)) return Result("skipped", $"a replacement for {p.KeyId} was already created (audit log)");
+                if (options.NewKeysFile == null) return Result("skipped", "pass --new-keys FILE to create replacement keys (their secrets are written there, never printed)");
+                // CreateAccessKey is sent once (never retried). If its answer may have been lost, the keys listed
+                // before and after tell whether IAM created one anyway: such a key is active and nobody has its secret.
+                var before = await iam.ListKeyIdsAsync(user, ct);
+                string newId, secret;
+                try { (newId, secret) = await iam.CreateAsync(user, ct); }
+                catch (Aws.IamException e) when (e.OutcomeUnknown)
+                {
+                    IReadOnlyList<string> after;
+                    try { after = await iam.ListKeyIdsAsync(user, ct); }
+                    catch (Aws.IamException again)
+                    {
+                        return Result("unknown-outcome", $"{e.Message}; the keys of {user} could not be listed afterwards ({again.Message}): " +
+                            $"check 'aws iam list-access-keys --user-name {user}' for a key created now, whose secret nobody has, and delete it");
+                    }
+                    var unknown = after.Except(before, StringComparer.Ordinal).ToList();
+                    if (unknown.Count == 0) throw; // IAM created nothing: an ordinary failure
+                    return Result("unknown-outcome",
+                        $"{e.Message}; IAM created {string.Join(", ", unknown)} for {user} anyway and its secret was lost: delete it " +
+                        $"({string.Join("; ", unknown.Select(k => $"aws iam delete-access-key --user-name {user} --access-key-id {k}"))}), then rerun") with { UnknownKeys = unknown };
+                }
+                SaveNewKey(user, p.KeyId, newId, secret);
+                return Result("done", $"created {newId} for {user}; its secret is in {options.NewKeysFile}");
+            }
+            case StepAction.Delete:
+            {
+                var state = await iam.GetKeyAsync(user, p.KeyId, ct);
+                if (state == null) return Result("skipped", $"{p.KeyId} is already deleted");
+                bool deleteAsked = options.Only.Count == 1 && options.Only.Contains(StepAction.Delete);
+                if (!deleteAsked && !options.ForceDelete)
+                {
+                    var deactivated = DeactivatedAt(p.KeyId);
+                    if (deactivated == null || (options.Now - deactivated.Value).TotalDays < options.DeleteAfterDays)
+                    {
+                        var from = (deactivated ?? options.Now).AddDays(options.DeleteAfterDays);
+                        return Result("deferred", $"{p.KeyId} is deleted {options.DeleteAfterDays} days after apply deactivated it, once nothing broke and what it did " +
+                                                  $"was reviewed: rerun apply on or after {from.UtcDateTime:yyyy-MM-dd}, or 'apply --only delete' to delete it now");
+                    }
+                }
+                if (state.Value.LastUsed is { } used && (options.Now - used).TotalDays < options.RecentUseDays && !options.ForceDelete)
+                    return Result("refused", $"{p.KeyId} was used on {used.UtcDateTime:yyyy-MM-dd}, within {options.RecentUseDays} days; pass --force-delete to delete it anyway");
+                await iam.DeleteAsync(user, p.KeyId, ct);
+                return Result("done", $"deleted {p.KeyId} of {user}");
+            }
+            default:
+                return Result("skipped", "not automatable");
+        }
+    }
+
+    private static string JsonName(StepAction a) => PlanJson.ActionName(a);
+
+    /// <summary>When apply deactivated <paramref name="keyId"/>, from the audit log (null: never, as far as it knows).</summary>
+    private DateTimeOffset? DeactivatedAt(string keyId)
+    {
+        if (!File.Exists(options.AuditLog)) return null;
+        DateTimeOffset? at = null;
+        foreach (var line in File.ReadLines(options.AuditLog))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var r = doc.RootElement;
+                if (r.GetProperty("action").GetString() == "deactivate" && r.GetProperty("result").GetString() == "done" && r.GetProperty("key").GetString() == keyId
+                    && DateTimeOffset.TryParse(r.GetProperty("time").GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t))
+                    at = at == null || t < at ? t : at;
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { }
+        }
+        return at;
+    }
+
+    private HashSet<string> PreviousCreates()
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        if (!File.Exists(options.AuditLog)) return set;
+        foreach (var line in File.ReadLines(options.AuditLog))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var r = doc.RootElement;
+                if (r.GetProperty("action").GetString() == "create" && r.GetProperty("result").GetString() == "done")
+                    set.Add(r.GetProperty("key").GetString()!);
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { }
+        }
+        return set;
+    }
+
+    private void Audit(KeyPlan p, PlanStep s, ApplyOutcome o)
+    {
+        log.WriteLine($"{o.Result,-8} {o.Action,-10} {p.KeyId}  {o.Detail}");
+        if (!options.Yes) return;
+        using var stream = SecureFile.OpenAppend(options.AuditLog, FileShare.Read);
+        using var w = new Utf8JsonWriter(stream);
+        w.WriteStartObject();
+        w.WriteString("time", options.Now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));
+        w.WriteString("recorded", DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"));
+        w.WriteString("step", s.Id);
+        w.WriteString("action", o.Action);
+        w.WriteString("call", s.Api);
+        w.WriteString("key", p.KeyId);
+        w.WriteString("user", p.UserName);
+        w.WriteString("result", o.Result);
+        w.WriteString("detail", o.Detail);
+        if (o.UnknownKeys is { Count: > 0 } unknown)
+        {
+            w.WriteStartArray("unknownKeys");
+            foreach (var k in unknown) w.WriteStringValue(k);
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+        w.Flush();
+        stream.WriteByte((byte)'\n');
+    }
+
+    private void SaveNewKey(string user, string replaces, string keyId, string secret)
+    {
+        var path = options.NewKeysFile!;
+        using var stream = SecureFile.OpenAppend(path, FileShare.None);
+        using var w = new Utf8JsonWriter(stream);
+        w.WriteStartObject();
+        w.WriteString("user", user);
+        w.WriteString("replaces", replaces);
+        w.WriteString("accessKeyId", keyId);
+        w.WriteString("secretAccessKey", secret);
+        w.WriteEndObject();
+        w.Flush();
+        stream.WriteByte((byte)'\n');
+    }
+}
