@@ -48,7 +48,7 @@ internal static class OrgScanCommand
             var statePathValue = p.GetValue(statePath) ?? DefaultStatePath(cacheDir);
             var outDir = p.GetValue(output);
 
-            var setup = scan.CreateSetup(p);
+            var sessions = scan.CreateSessions(p);
             using var state = OrgState.Open(statePathValue);
             bool terminal = scan.Progress(p) && !Console.IsErrorRedirected;
             // Off a terminal stderr is a JSON-lines event stream: every message goes into it as an event, so jq can read it.
@@ -86,7 +86,7 @@ internal static class OrgScanCommand
             if (anySource)
             {
                 var all = RepoList.Load(listFile, directory, listed);
-                var runner = new OrgScanRunner(setup, state, new MirrorCache(cacheDir), log);
+                var runner = new OrgScanRunner(sessions, state, new MirrorCache(cacheDir), log);
                 var run = runner.Run(all, new OrgRunOptions
                 {
                     Jobs = jobCount,
@@ -111,7 +111,7 @@ internal static class OrgScanCommand
             if (terminal) foreach (var f in summary.Failed) Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(f.Repo.Repo)}: {ControlCharacters.Escape(f.Repo.Error ?? "")}");
             if (outDir != null)
             {
-                OrgOutput.Write(summary, outDir, setup.Rules.Rules);
+                OrgOutput.Write(summary, outDir, sessions.Rules);
                 state.BackupTo(Path.Combine(outDir, "state.db"));
             }
             Console.WriteLine($"{summary.Repos.Count} repositories, {summary.Failed.Count()} failed: {summary.Total("new")} new, {summary.Total("open")} open, " +
@@ -180,6 +180,10 @@ internal sealed class OrgScanOptions
     private readonly Option<string[]> _patterns = new("--patterns") { Description = "Extra rule file (repeatable)." };
     private readonly Option<string[]> _enable = new("--enable-rule") { Description = "Turn on a rule that is off by default (repeatable)." };
     private readonly Option<string[]> _disable = new("--disable-rule") { Description = "Turn a rule off (repeatable)." };
+    private readonly Option<bool> _noRepoConfig = new("--no-repo-config")
+    {
+        Description = "Ignore each repository's committed .keyguard.json and .gitallowed. By default they apply as of the scanned commit (HEAD), as in a checkout; a security team turns them off so that no repository can narrow its own scan.",
+    };
     private readonly Option<bool> _noProgress = new("--no-progress") { Description = "No progress line; JSON-lines events on stderr instead." };
     private readonly Option<int> _findingsExitCode = new("--findings-exit-code")
     {
@@ -190,7 +194,7 @@ internal sealed class OrgScanOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { _config, _patterns, _enable, _disable, _noProgress, _findingsExitCode }) command.Options.Add(o);
+        foreach (var o in new Option[] { _config, _patterns, _enable, _disable, _noRepoConfig, _noProgress, _findingsExitCode }) command.Options.Add(o);
     }
 
     /// <summary>The exit code, with "findings" replaced by what --findings-exit-code asks for.</summary>
@@ -203,10 +207,19 @@ internal sealed class OrgScanOptions
 
     public bool Progress(ParseResult p) => !p.GetValue(_noProgress);
 
-    public ScanSetup CreateSetup(ParseResult p)
+    public ScanSetup CreateSetup(ParseResult p) => ScanSetup.Create(Settings(p), Directory.GetCurrentDirectory());
+
+    /// <summary>The session of each repository: the operator's settings, with the repository's own config unless --no-repo-config.</summary>
+    public RepoSessions CreateSessions(ParseResult p)
+    {
+        var settings = Settings(p);
+        return new RepoSessions(settings, ScanSetup.Create(settings, Directory.GetCurrentDirectory()), honourRepoConfig: !p.GetValue(_noRepoConfig));
+    }
+
+    private ScanSettings Settings(ParseResult p)
     {
         Exit(p, ExitCodes.Clean);   // a bad --findings-exit-code is a usage error before any work
-        return ScanSetup.Create(new ScanSettings
+        return new ScanSettings
         {
             ConfigPath = p.GetValue(_config),
             Patterns = p.GetValue(_patterns) ?? [],
@@ -214,7 +227,7 @@ internal sealed class OrgScanOptions
             DisableRules = p.GetValue(_disable) ?? [],
             // The operator's own checkout is not what is scanned: its git-secrets settings do not apply.
             NoGitSecretsConfig = true,
-        }, Directory.GetCurrentDirectory());
+        };
     }
 }
 

@@ -4,7 +4,7 @@ namespace KeyGuard.Findings;
 /// What part of a credential a finding is. Reporters, enrichment and plans ask this instead of comparing rule ids,
 /// so a new detector of an existing role needs no change downstream.
 /// </summary>
-internal enum CredentialRole
+public enum CredentialRole
 {
     /// <summary>A credential of its own (a token, an API key) or a user rule's match.</summary>
     Other,

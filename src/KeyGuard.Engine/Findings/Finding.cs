@@ -6,12 +6,12 @@ namespace KeyGuard.Findings;
 /// One credential found in one place. <see cref="Secret"/> holds the plaintext in memory only: reporters print
 /// <see cref="Redacted"/> unless the user asked for --show-secrets, and nothing persists the plaintext.
 /// </summary>
-internal sealed class Finding
+public sealed class Finding
 {
     public required string RuleId { get; init; }
     public required string RuleTitle { get; init; }
     /// <summary>What part of a credential this is; ask this, not the rule id.</summary>
-    public CredentialRole Role { get; init; }
+    public CredentialRole Role { get; internal init; }
     public required string Severity { get; set; }
     public required Provenance Source { get; init; }
     public string Path => Source.Path;
@@ -33,13 +33,13 @@ internal sealed class Finding
     internal long Offset { get; init; }
 
     /// <summary>Facts from IAM/STS, filled by enrichment (scan --verify).</summary>
-    public IDictionary<string, object?>? Enrichment { get; set; }
+    internal IDictionary<string, object?>? Enrichment { get; set; }
 
     /// <summary>Extra top-level JSON fields from other stages (history: introduced, removedIn, presentAtHead).</summary>
-    public IDictionary<string, object?>? Extra { get; set; }
+    internal IDictionary<string, object?>? Extra { get; set; }
 
     /// <summary>Other places where the same secret was seen (history sweeps fill this).</summary>
-    public List<Occurrence> Occurrences { get; } = [];
+    internal List<Occurrence> Occurrences { get; } = [];
 
     public string Redacted => Redaction.Redact(Role, Secret);
 

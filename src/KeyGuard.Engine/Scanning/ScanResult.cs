@@ -4,7 +4,7 @@ using KeyGuard.Suppression;
 namespace KeyGuard.Scanning;
 
 /// <summary>A path that could not be scanned; the scan goes on and exits 3 at the end.</summary>
-internal sealed record ScanError(string Path, string Message);
+public sealed record ScanError(string Path, string Message);
 
 internal sealed class ScanStats
 {

@@ -1,7 +1,7 @@
 namespace KeyGuard.Sources;
 
 /// <summary>Where a fragment of text came from.</summary>
-internal enum SourceKind { File, Stdin, Index, Commit, CommitMessage, TagMessage }
+public enum SourceKind { File, Stdin, Index, Commit, CommitMessage, TagMessage }
 
 /// <summary>The path a finding in a commit message is reported at, in sweeps, hooks and org scans alike.</summary>
 internal static class CommitMessages
@@ -21,7 +21,7 @@ internal static class TagMessages
 }
 
 /// <summary>Provenance of scanned text: the path plus, for git sources, the commit and its author.</summary>
-internal sealed record Provenance(string Path, SourceKind Kind = SourceKind.File)
+public sealed record Provenance(string Path, SourceKind Kind = SourceKind.File)
 {
     public string? Commit { get; init; }
     public string? Author { get; init; }

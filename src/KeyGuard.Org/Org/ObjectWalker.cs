@@ -65,12 +65,14 @@ internal sealed class ObjectWalker(Repository git)
     /// <summary>
     /// Blobs in the trees of <paramref name="commits"/> that <paramref name="skip"/> does not hold; added to <paramref name="skip"/>.
     /// With <paramref name="errors"/>, a missing or unreadable tree is noted there and the walk goes on; without, it throws.
+    /// A blob counts as seen only at a path <paramref name="pathSelected"/> selects (the scan's --include/--exclude),
+    /// so a blob met first at an excluded path is still scanned where it is not excluded.
     /// </summary>
-    public List<BlobVisit> NewBlobs(IEnumerable<Commit> commits, HashSet<string> skip, List<string>? errors = null)
+    public List<BlobVisit> NewBlobs(IEnumerable<Commit> commits, HashSet<string> skip, List<string>? errors = null, Func<string, bool>? pathSelected = null)
     {
         var visits = new List<BlobVisit>();
-        var trees = new HashSet<ObjectId>();
-        foreach (var commit in commits) Walk(commit.Tree, "", commit, skip, trees, visits, errors);
+        var trees = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var commit in commits) Walk(commit.Tree, "", commit, skip, trees, visits, errors, pathSelected);
         return visits;
     }
 
@@ -78,7 +80,7 @@ internal sealed class ObjectWalker(Repository git)
     public HashSet<string> Reachable(IEnumerable<string> tips)
     {
         var all = new HashSet<string>(StringComparer.Ordinal);
-        var trees = new HashSet<ObjectId>();
+        var trees = new HashSet<string>(StringComparer.Ordinal);
         var sink = new List<BlobVisit>();
         foreach (var commit in NewCommits(tips, []))
         {
@@ -88,29 +90,32 @@ internal sealed class ObjectWalker(Repository git)
         return all;
     }
 
-    private static void Walk(Tree tree, string prefix, Commit commit, HashSet<string> skip, HashSet<ObjectId> trees, List<BlobVisit> visits,
-        List<string>? errors = null)
+    /// <param name="trees">Subtrees already walked this run: a tree met again holds nothing new. With a path filter the
+    /// same tree can hold selected blobs at one place and not at another, so there it is keyed by its place too.</param>
+    private static void Walk(Tree tree, string prefix, Commit commit, HashSet<string> skip, HashSet<string> trees, List<BlobVisit> visits,
+        List<string>? errors = null, Func<string, bool>? pathSelected = null)
     {
-        if (!trees.Add(tree.Id)) return;
-        try { WalkEntries(tree, prefix, commit, skip, trees, visits, errors); }
+        if (!trees.Add(pathSelected == null ? tree.Sha : tree.Sha + "\0" + prefix)) return;
+        try { WalkEntries(tree, prefix, commit, skip, trees, visits, errors, pathSelected); }
         catch (LibGit2SharpException e) when (errors != null)
         {
             errors.Add($"tree {tree.Id.Sha} of {(prefix.Length == 0 ? "(root)" : prefix)} in commit {commit.Sha} is missing or unreadable: {RepoScanner.OneLine(e.Message)}");
         }
     }
 
-    private static void WalkEntries(Tree tree, string prefix, Commit commit, HashSet<string> skip, HashSet<ObjectId> trees, List<BlobVisit> visits,
-        List<string>? errors)
+    private static void WalkEntries(Tree tree, string prefix, Commit commit, HashSet<string> skip, HashSet<string> trees, List<BlobVisit> visits,
+        List<string>? errors, Func<string, bool>? pathSelected)
     {
         foreach (var entry in tree)
         {
             switch (entry.TargetType)
             {
                 case TreeEntryTargetType.Blob:
+                    if (pathSelected != null && !pathSelected(prefix + entry.Name)) break;
                     if (skip.Add(entry.Target.Sha)) visits.Add(new BlobVisit(entry.Target.Id, prefix + entry.Name, commit));
                     break;
                 case TreeEntryTargetType.Tree:
-                    Walk((Tree)entry.Target, prefix + entry.Name + "/", commit, skip, trees, visits, errors);
+                    Walk((Tree)entry.Target, prefix + entry.Name + "/", commit, skip, trees, visits, errors, pathSelected);
                     break;
                 // GitLink: a submodule commit lives in another repository.
             }

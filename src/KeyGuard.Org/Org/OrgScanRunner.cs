@@ -23,14 +23,14 @@ internal sealed record OrgRunResult(long RunId, bool Resumed, int Selected, int 
 /// to the state as soon as it finishes, so a killed run resumes with what is left. A failing repository is recorded
 /// and the others go on.
 /// </summary>
-internal sealed class OrgScanRunner(ScanSetup setup, OrgState state, MirrorCache cache, OrgEventLog log)
+internal sealed class OrgScanRunner(RepoSessions sessions, OrgState state, MirrorCache cache, OrgEventLog log)
 {
     public OrgRunResult Run(IReadOnlyList<RepoSpec> all, OrgRunOptions options)
     {
         var repos = all.Where(options.Shard.Contains).ToList();
         var shard = options.Shard.ToString();
         var (runId, resumed) = state.BeginRun(shard, options.Restart);
-        var scanner = new RepoScanner(setup, cache, options.MaxRepoBytes);
+        var scanner = new RepoScanner(sessions, cache, options.MaxRepoBytes);
         int done = 0, scanned = 0, skipped = 0, failed = 0, written = 0;
         long blobs = 0;
         var current = new ConcurrentDictionary<string, byte>();

@@ -11,7 +11,7 @@ namespace KeyGuard.Org;
 /// blobs through the shared engine, suppression, and the reachability check after a rewrite. Returns the outcome;
 /// the caller writes it to the state.
 /// </summary>
-internal sealed class RepoScanner(ScanSetup setup, MirrorCache cache, long maxRepoBytes)
+internal sealed class RepoScanner(RepoSessions sessions, MirrorCache cache, long maxRepoBytes)
 {
     public RepoScanOutcome Scan(RepoSpec repo, RepoMemory memory, long runId, string shard, Action<long>? blobsDone = null)
     {
@@ -26,30 +26,43 @@ internal sealed class RepoScanner(ScanSetup setup, MirrorCache cache, long maxRe
             using var git = new Repository(gitDir);
             if (maxRepoBytes > 0 && GitSize(git.Info.Path) is var size && size > maxRepoBytes)
                 throw new OrgRepoException($"repository is {size / 1048576.0:N0} MB, over --max-repo-mb {maxRepoBytes / 1048576}");
+            // A missing or unreadable object is an error of that object, not of the repository: the rest is scanned
+            // and reported, as scan --history does (ux review S15).
+            var errors = new List<string>();
+            var (setup, configFolder) = sessions.For(git, errors);
+            try { return Scan(git, setup, repo, memory, runId, shard, errors, clock, blobsDone); }
+            finally { if (configFolder != null) Directory.Delete(configFolder, recursive: true); }
+        }
+        catch (LibGit2SharpException e) { throw new OrgRepoException("corrupt or unreadable repository: " + OneLine(e.Message)); }
+    }
+
+    private RepoScanOutcome Scan(Repository git, ScanSetup setup, RepoSpec repo, RepoMemory memory, long runId, string shard, List<string> errors,
+        Stopwatch clock, Action<long>? blobsDone)
+    {
+        {
             var walker = new ObjectWalker(git);
             var tips = walker.Tips();
             var commits = walker.NewCommits(tips.Values, memory.Tips.Values);
             bool lost = walker.LostHistory(memory.Tips.Values.ToList(), tips.Values.ToList());
             var scanned = new HashSet<string>(memory.ScannedBlobs, StringComparer.Ordinal);
-            // A missing or unreadable object is an error of that object, not of the repository: the rest is scanned
-            // and reported, as scan --history does (ux review S15).
-            var errors = new List<string>();
-            var blobs = walker.NewBlobs(commits, scanned, errors);
+            var blobs = walker.NewBlobs(commits, scanned, errors,
+                setup.Walk.Include.Count + setup.Walk.Exclude.Count > 0 ? PathSelection.Of(setup.Walk) : null);
 
             var result = new ScanResult();
-            foreach (var commit in commits) ScanMessage(commit, result);
+            foreach (var commit in commits) ScanMessage(setup, commit, result);
+            var tags = ScanTagMessages(setup, git, scanned, result, errors);
             long done = 0;
             var unread = new HashSet<string>(StringComparer.Ordinal);
             foreach (var visit in blobs)
             {
-                if (ScanBlob(git, visit, result) is { } error)
+                if (ScanBlob(setup, git, visit, result) is { } error)
                 {
                     errors.Add(error);
                     unread.Add(visit.Id.Sha);
                 }
                 blobsDone?.Invoke(++done);
             }
-            setup.Finish(result, _ => null);
+            setup.Finish(result, f => LineText(git, f));
             return new RepoScanOutcome
             {
                 Repo = repo.Identity,
@@ -59,7 +72,7 @@ internal sealed class RepoScanner(ScanSetup setup, MirrorCache cache, long maxRe
                 // With errors the old tips stay: the next run walks these commits again and retries what was unreadable
                 // (what was scanned now is skipped then).
                 Tips = errors.Count == 0 ? tips : memory.Tips,
-                ScannedBlobs = blobs.Select(b => b.Id.Sha).Where(sha => !unread.Contains(sha)).ToList(),
+                ScannedBlobs = blobs.Select(b => b.Id.Sha).Where(sha => !unread.Contains(sha)).Concat(tags).ToList(),
                 Errors = errors,
                 Reachable = lost ? walker.Reachable(tips.Values) : null,
                 Findings = result.Findings,
@@ -69,17 +82,61 @@ internal sealed class RepoScanner(ScanSetup setup, MirrorCache cache, long maxRe
                 DurationMs = clock.ElapsedMilliseconds,
             };
         }
-        catch (LibGit2SharpException e) { throw new OrgRepoException("corrupt or unreadable repository: " + OneLine(e.Message)); }
     }
 
-    private void ScanMessage(Commit commit, ScanResult result)
+    /// <summary>
+    /// Scans the messages of annotated tags not scanned before (tag objects are remembered with the scanned blobs), at
+    /// the path and with the provenance scan --history and the push hooks give them. Returns the tags scanned.
+    /// </summary>
+    private static List<string> ScanTagMessages(ScanSetup setup, Repository git, HashSet<string> scanned, ScanResult result, List<string> errors)
+    {
+        var done = new List<string>();
+        foreach (var reference in git.Refs.Where(r => r.CanonicalName.StartsWith("refs/tags/", StringComparison.Ordinal)))
+        {
+            try
+            {
+                for (var target = reference.ResolveToDirectReference()?.Target; target is TagAnnotation tag; target = tag.Target)
+                {
+                    if (!scanned.Add(tag.Sha)) continue;
+                    GitObject obj = tag.Target;
+                    while (obj is TagAnnotation inner) obj = inner.Target;
+                    var source = new Provenance(TagMessages.PathFor(tag.Name), SourceKind.TagMessage)
+                    {
+                        Commit = (obj as Commit)?.Sha, Author = tag.Tagger?.Name, Email = tag.Tagger?.Email, Date = tag.Tagger?.When, BlobId = tag.Sha,
+                    };
+                    result.Stats.SuppressedInline += setup.Scanner.ScanText(tag.Message ?? "", source, result.Findings).Suppressed;
+                    done.Add(tag.Sha);
+                }
+            }
+            catch (LibGit2SharpException e) { errors.Add($"annotated tag {reference.CanonicalName} is unreadable: {OneLine(e.Message)}"); }
+        }
+        return done;
+    }
+
+    /// <summary>A finding's line as the blob or the message holds it, for line allowlists and .gitallowed.</summary>
+    private static string? LineText(Repository git, Finding f)
+    {
+        try
+        {
+            string? text = f.Source.Kind switch
+            {
+                SourceKind.CommitMessage => git.Lookup<Commit>(f.Source.Commit)?.Message,
+                SourceKind.TagMessage => f.Source.BlobId != null ? git.Lookup<TagAnnotation>(f.Source.BlobId)?.Message : null,
+                _ => f.Source.BlobId != null ? git.Lookup<Blob>(f.Source.BlobId)?.GetContentText() : null,
+            };
+            return text?.Split('\n').ElementAtOrDefault(f.Line - 1)?.TrimEnd('\r');
+        }
+        catch (LibGit2SharpException) { return null; }
+    }
+
+    private static void ScanMessage(ScanSetup setup, Commit commit, ScanResult result)
     {
         var source = Provenance(commit, CommitMessages.Path, SourceKind.CommitMessage);
         setup.Scanner.ScanText(commit.Message, source, result.Findings);
     }
 
     /// <summary>Scans one blob; returns the error when it is missing or unreadable, else null.</summary>
-    private string? ScanBlob(Repository git, BlobVisit visit, ScanResult result)
+    private static string? ScanBlob(ScanSetup setup, Repository git, BlobVisit visit, ScanResult result)
     {
         try
         {

@@ -12,7 +12,8 @@ internal static class CommitMessageCheck
         string text;
         try { text = File.ReadAllText(messageFile); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidInputException($"{messageFile}: {e.Message}"); }
-        var commentChar = ctx.Repo.Config.Get<string>("core.commentChar")?.Value is { Length: 1 } c ? c[0] : '#';
+        var configured = ctx.Git is { } git ? git.Config("core.commentChar") : ctx.Repo.Config.Get<string>("core.commentChar")?.Value;
+        var commentChar = configured is { Length: 1 } c ? c[0] : '#';
         var result = new ScanResult();
         ctx.ScanMessage(WithoutComments(text, commentChar), new Provenance(CommitMessages.Path, SourceKind.CommitMessage), result);
         result.Stats.FilesScanned = 1;

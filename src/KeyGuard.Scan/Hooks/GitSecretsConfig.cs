@@ -56,32 +56,60 @@ internal sealed class GitSecretsConfig
     /// </summary>
     public const string TrustProvidersKey = "keyguard.trustProviders";
 
-    public static GitSecretsConfig Load(Repository repo)
+    public static GitSecretsConfig Load(Repository repo) =>
+        Load(repo.Config.Select(e => new ConfigEntry(e.Key, e.Value,
+                e.Level is ConfigurationLevel.Global or ConfigurationLevel.Xdg or ConfigurationLevel.System or ConfigurationLevel.ProgramData)),
+            repo.Info.IsBare ? null : repo.Info.WorkingDirectory, repo.Info.Path);
+
+    /// <summary>One git config entry and whether it comes from the user's or the system's config (not the repository's).</summary>
+    public readonly record struct ConfigEntry(string Key, string Value, bool UserLevel);
+
+    /// <summary>The same from <c>git config --list --show-scope</c>, for repositories libgit2 cannot open (SHA-256).</summary>
+    internal static GitSecretsConfig LoadThroughGit(string workingDirectory, string gitDir, string? workTree)
+    {
+        var psi = Sources.Git.SafeGit.StartInfo(workingDirectory, ["config", "--list", "--show-scope", "-z"]);
+        using var git = System.Diagnostics.Process.Start(psi) ?? throw new IOException("git did not start");
+        var errors = git.StandardError.ReadToEndAsync();
+        var output = git.StandardOutput.ReadToEnd();
+        git.WaitForExit();
+        if (git.ExitCode != 0) throw new IOException($"git config: {errors.Result.Split('\n')[0].Trim()}");
+        var entries = new List<ConfigEntry>();
+        // "scope\tkey\nvalue\0" per entry (a key without a value has no "\nvalue")
+        foreach (var record in output.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int tab = record.IndexOf('\t');
+            if (tab < 0) continue;
+            var scope = record[..tab];
+            var rest = record[(tab + 1)..];
+            int nl = rest.IndexOf('\n');
+            var key = nl < 0 ? rest : rest[..nl];
+            entries.Add(new ConfigEntry(key, nl < 0 ? "" : rest[(nl + 1)..], scope is "global" or "system"));
+        }
+        return Load(entries, workTree, gitDir);
+    }
+
+    private static GitSecretsConfig Load(IEnumerable<ConfigEntry> config, string? workTree, string gitDir)
     {
         var patterns = new List<string>(); var providers = new List<string>(); var allowed = new List<string>();
         var warnings = new List<string>();
         var trusted = new List<string>();
         var repoProviders = new List<string>();
-        foreach (var entry in repo.Config)
+        foreach (var entry in config)
         {
             switch (entry.Key)
             {
                 case "secrets.patterns": patterns.Add(entry.Value); break;
                 case "secrets.providers":
-                    if (entry.Level is ConfigurationLevel.Global or ConfigurationLevel.Xdg or ConfigurationLevel.System or ConfigurationLevel.ProgramData
-                        || GitSecretsProvider.IsInProcess(entry.Value))
-                        providers.Add(entry.Value);
+                    if (entry.UserLevel || GitSecretsProvider.IsInProcess(entry.Value)) providers.Add(entry.Value);
                     else repoProviders.Add(entry.Value);
                     break;
                 case "secrets.allowed": allowed.Add(entry.Value); break;
                 // git lower-cases a key's last part, as it does every section and key name.
-                case var key when string.Equals(key, TrustProvidersKey, StringComparison.OrdinalIgnoreCase)
-                                  && entry.Level is ConfigurationLevel.Global or ConfigurationLevel.Xdg or ConfigurationLevel.System:
+                case var key when string.Equals(key, TrustProvidersKey, StringComparison.OrdinalIgnoreCase) && entry.UserLevel:
                     trusted.Add(entry.Value); break;
             }
         }
-        string? workTree = repo.Info.IsBare ? null : repo.Info.WorkingDirectory;
-        var repoRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(workTree ?? repo.Info.Path));
+        var repoRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(workTree ?? gitDir));
         if (repoProviders.Count > 0)
         {
             if (trusted.Any(t => t == "*" || Path.TrimEndingDirectorySeparator(Path.GetFullPath(t)) == repoRoot)) providers.AddRange(repoProviders);
@@ -103,15 +131,32 @@ internal sealed class GitSecretsConfig
         foreach (var p in patterns.Where(p => !RegisterAwsPatterns.Contains(p)).Distinct())
             AddRule(rules, p, "git config secrets.patterns", warnings, showPattern: true);
         foreach (var provider in providers.Distinct())
-            foreach (var p in GitSecretsProvider.Run(provider, workTree ?? repo.Info.Path, warnings))
+            foreach (var p in GitSecretsProvider.Run(provider, workTree ?? gitDir, warnings))
                 AddRule(rules, p, $"secrets.providers '{provider}'", warnings, showPattern: false);
+        AddAllowed(allowed, warnings, allowedRegexes, allowedStrings);
+        return new GitSecretsConfig { Rules = rules, Allowed = allowedRegexes, AllowedPatterns = allowedStrings, Warnings = warnings };
+    }
+
+    /// <summary>A repository's committed <c>.gitallowed</c> lines alone (org scans read it from the scanned commit).</summary>
+    public static GitSecretsConfig FromGitAllowed(IEnumerable<string> lines)
+    {
+        var allowed = lines.Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#').ToList();
+        if (allowed.Count == 0) return None;
+        var warnings = new List<string>();
+        var regexes = new List<Regex>();
+        var strings = new List<string>();
+        AddAllowed(allowed, warnings, regexes, strings);
+        return new GitSecretsConfig { Allowed = regexes, AllowedPatterns = strings, Warnings = warnings };
+    }
+
+    private static void AddAllowed(IEnumerable<string> allowed, List<string> warnings, List<Regex> regexes, List<string> strings)
+    {
         foreach (var a in allowed.Distinct())
         {
             if (Translate(a, "secrets.allowed / .gitallowed", warnings, wholeWord: false, showPattern: true) is not { } rx) continue;
-            allowedRegexes.Add(new Regex(rx, RegexOptions.CultureInvariant, RuleFileParser.MatchTimeout));
-            allowedStrings.Add(rx);
+            regexes.Add(new Regex(rx, RegexOptions.CultureInvariant, RuleFileParser.MatchTimeout));
+            strings.Add(rx);
         }
-        return new GitSecretsConfig { Rules = rules, Allowed = allowedRegexes, AllowedPatterns = allowedStrings, Warnings = warnings };
     }
 
     /// <summary>Provider patterns are often the secrets themselves (the AWS provider's are): they are never printed,

@@ -13,7 +13,14 @@ namespace KeyGuard.Hooks;
 /// </summary>
 internal sealed class HookContext : IDisposable
 {
-    public Repository Repo { get; }
+    private readonly Repository? _repo;
+
+    /// <summary>libgit2's handle on the repository. A SHA-256 repository has none (libgit2 cannot open it): its checks
+    /// read through git (<see cref="Git"/>), and anything that asks for this handle there fails in one line.</summary>
+    public Repository Repo => _repo ?? throw new LibGit2SharpException($"{Git!.GitDir}: SHA-256 repository: this check reads through libgit2, which cannot open it");
+
+    /// <summary>The repository read through git, when libgit2 cannot open it (SHA-256); else null.</summary>
+    internal GitCliRepository? Git { get; }
     public ScanSetup Setup { get; }
     public GitSecretsConfig GitSecrets => Setup.GitSecrets;
     public ChangeScan Changes { get; }
@@ -21,10 +28,20 @@ internal sealed class HookContext : IDisposable
 
     private HookContext(Repository repo, ScanSetup setup)
     {
-        Repo = repo;
+        _repo = repo;
         Setup = setup;
         Changes = new ChangeScan(repo, setup.Scanner, PathSelection.Of(setup.Walk));
     }
+
+    private HookContext(GitCliRepository git, ScanSetup setup)
+    {
+        Git = git;
+        Setup = setup;
+        Changes = new ChangeScan(null, setup.Scanner, PathSelection.Of(setup.Walk), git.ReadBlob);
+    }
+
+    /// <summary>The repository's git dir, whichever way it is read.</summary>
+    internal string GitDir => Git?.GitDir ?? Repo.Info.Path;
 
     /// <summary>Opens the repository around <paramref name="directory"/>; not in a repository is a usage error.</summary>
     public static HookContext Open(ScanSettings settings, string directory)
@@ -36,7 +53,12 @@ internal sealed class HookContext : IDisposable
         var options = new RepositoryOptions();
         if (Environment.GetEnvironmentVariable("GIT_INDEX_FILE") is { Length: > 0 } index)
             options.IndexPath = Path.GetFullPath(index);
-        var repo = new Repository(gitDir, options);
+        Repository repo;
+        try { repo = new Repository(gitDir, options); }
+        catch (LibGit2SharpException) when (GitCliRepository.TryOpenSha256(directory) is { } git)
+        {
+            return OpenThroughGit(settings, git);
+        }
         try
         {
             var configRoot = repo.Info.IsBare ? repo.Info.Path : repo.Info.WorkingDirectory;
@@ -45,6 +67,23 @@ internal sealed class HookContext : IDisposable
         catch
         {
             repo.Dispose();
+            throw;
+        }
+    }
+
+    private static HookContext OpenThroughGit(ScanSettings settings, GitCliRepository git)
+    {
+        try
+        {
+            var configRoot = git.WorkTree ?? git.GitDir;
+            // libgit2 cannot read this repository's config: git does, for the same git-secrets settings.
+            bool wanted = !settings.NoGitSecretsConfig && KeyGuard.Config.KeyGuardConfig.Find(settings.ConfigPath, configRoot).GitSecretsConfig != false;
+            var gitSecrets = wanted ? GitSecretsConfig.LoadThroughGit(git.WorkingDirectory, git.GitDir, git.WorkTree) : GitSecretsConfig.None;
+            return new HookContext(git, ScanSetup.Create(settings, configRoot, gitSecrets: gitSecrets));
+        }
+        catch
+        {
+            git.Dispose();
             throw;
         }
     }
@@ -72,5 +111,9 @@ internal sealed class HookContext : IDisposable
 
     private static string MessageKey(Provenance source) => $"{source.Commit}\0{source.Path}";
 
-    public void Dispose() => Repo.Dispose();
+    public void Dispose()
+    {
+        _repo?.Dispose();
+        Git?.Dispose();
+    }
 }

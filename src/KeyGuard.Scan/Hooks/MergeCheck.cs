@@ -9,7 +9,7 @@ namespace KeyGuard.Hooks;
 /// </summary>
 internal static class MergeCheck
 {
-    public static bool InMerge(HookContext ctx) => File.Exists(Path.Combine(ctx.Repo.Info.Path, "MERGE_HEAD"));
+    public static bool InMerge(HookContext ctx) => File.Exists(Path.Combine(ctx.GitDir, "MERGE_HEAD"));
 
     public static ScanResult Run(HookContext ctx) => InMerge(ctx) ? StagedCheck.Run(ctx, allStaged: false) : new ScanResult();
 }

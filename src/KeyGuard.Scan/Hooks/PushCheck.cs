@@ -14,6 +14,7 @@ internal static class PushCheck
 {
     public static ScanResult Run(HookContext ctx, string remote, IReadOnlyList<PushedRef> refs)
     {
+        if (ctx.Git is { } git) return GitCliPushCheck.Push(ctx, git, remote, refs);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = new ScanResult();
         var done = new HashSet<ObjectId>();

@@ -45,6 +45,7 @@ internal static class ReceiveCheck
 
     public static Outcome Run(HookContext ctx, IReadOnlyList<ReceivedRef> refs, TimeSpan budget)
     {
+        if (ctx.Git is { } git) return GitCliPushCheck.Receive(ctx, git, refs, budget);
         var clock = Stopwatch.StartNew();
         var result = new ScanResult();
         Quarantine.Attach(ctx.Repo, Quarantine.Directories());

@@ -15,7 +15,7 @@ internal static class StagedCheck
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = new ScanResult();
-        var files = GitChanges.Staged(ctx.Repo, allStaged);
+        var files = ctx.Git is { } git ? git.Staged(allStaged) : GitChanges.Staged(ctx.Repo, allStaged);
         if (only != null)
         {
             var wanted = new HashSet<string>(only.Select(n => n.StartsWith("./", StringComparison.Ordinal) ? n[2..] : n), StringComparer.Ordinal);
@@ -28,5 +28,6 @@ internal static class StagedCheck
     }
 
     /// <summary>True when the index holds nothing that differs from HEAD (nothing would be committed).</summary>
-    public static bool NothingStaged(HookContext ctx) => GitChanges.Staged(ctx.Repo, wholeFiles: true).Count == 0;
+    public static bool NothingStaged(HookContext ctx) =>
+        (ctx.Git is { } git ? git.Staged(wholeFiles: true) : GitChanges.Staged(ctx.Repo, wholeFiles: true)).Count == 0;
 }

@@ -1,4 +1,5 @@
 using System.Xml;
+using KeyGuard.Findings;
 using KeyGuard.Scanning;
 
 namespace KeyGuard.Reporting;
@@ -41,7 +42,7 @@ internal sealed class JUnitReporter : IScanReporter
                 w.WriteAttributeString("line", f.Line.ToString());
                 w.WriteAttributeString("time", "0");
                 w.WriteStartElement("failure");
-                var what = f.KeyId != null && f.RuleId != "aws-access-key-id" ? $"{f.RuleTitle} (key {f.KeyId})" : f.RuleTitle;
+                var what = f.KeyId != null && f.Role != CredentialRole.KeyId ? $"{f.RuleTitle} (key {f.KeyId})" : f.RuleTitle;
                 w.WriteAttributeString("message", Clean($"{what} at {f.Path}:{f.Line}:{f.Column}"));
                 w.WriteAttributeString("type", f.RuleId);
                 var body = $"{what}: {f.Display(options.ShowSecrets)}\nseverity: {f.Severity}\nfingerprint: {f.Fingerprint}\n" +

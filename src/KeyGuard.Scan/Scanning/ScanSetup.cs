@@ -51,14 +51,15 @@ internal sealed class ScanSetup
     /// <param name="excludeFiles">Files never scanned, such as the baseline being written.</param>
     /// <param name="repository">The repository already open (hooks), whose git config holds the git-secrets settings;
     /// else the repository around <paramref name="configRoot"/> is read, if there is one.</param>
-    /// <param name="config">The config to use instead of looking for one (an org scan's repository config, read from
-    /// the scanned commit).</param>
+    /// <param name="gitSecrets">The git-secrets settings to use instead of reading a repository's (an org scan's
+    /// repository: its committed .gitallowed).</param>
     public static ScanSetup Create(ScanSettings settings, string configRoot, bool applyBaseline = true,
-        IEnumerable<string>? excludeFiles = null, LibGit2Sharp.Repository? repository = null, KeyGuardConfig? config = null)
+        IEnumerable<string>? excludeFiles = null, LibGit2Sharp.Repository? repository = null, GitSecretsConfig? gitSecrets = null)
     {
-        config ??= KeyGuardConfig.Find(settings.ConfigPath, configRoot);
-        var gitSecrets = settings.NoGitSecretsConfig || config.GitSecretsConfig == false ? GitSecretsConfig.None
-            : repository != null ? GitSecretsConfig.Load(repository) : GitSecretsConfig.Load(configRoot);
+        var config = KeyGuardConfig.Find(settings.ConfigPath, configRoot);
+        gitSecrets = config.GitSecretsConfig == false ? GitSecretsConfig.None
+            : gitSecrets ?? (settings.NoGitSecretsConfig ? GitSecretsConfig.None
+                : repository != null ? GitSecretsConfig.Load(repository) : GitSecretsConfig.Load(configRoot));
         IEnumerable<Rule> extraRules = gitSecrets.Rules;
         IEnumerable<string> extraAllowedSecrets = gitSecrets.AllowedPatterns;
         var rules = RuleSet.Load(config.Patterns.Concat(settings.Patterns), config.EnableRules.Concat(settings.EnableRules),

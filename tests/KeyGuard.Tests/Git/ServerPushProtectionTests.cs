@@ -9,12 +9,12 @@ namespace KeyGuard.Tests.Git;
 /// </summary>
 public sealed class ServerPushProtectionTests
 {
-    private static (HookTestRepo Client, string Server) WithServer()
+    private static (HookTestRepo Client, string Server) WithServer(params string[] installOptions)
     {
         var client = HookTestRepo.Create();
         var server = Path.Combine(client.Root, "server.git");
         client.Git("init", "-q", "--bare", server);
-        var install = client.KeyguardIn(server, null, "install", "--server");
+        var install = client.KeyguardIn(server, null, ["install", "--server", .. installOptions]);
         Assert.True(install.Code == 0, install.ToString());
         Assert.True(File.Exists(Path.Combine(server, "hooks", "pre-receive")));
         client.Git("remote", "add", "origin", server);
@@ -97,6 +97,42 @@ public sealed class ServerPushProtectionTests
         Assert.True(rejected.Code != 0, rejected.ToString());
         Assert.Contains("<tag message: v2>:1", rejected.Err);
         Assert.Equal("", ServerRef(client, server, "refs/tags/v2"));
+    }
+
+    /// <summary>A push the check cannot finish within the server's --timeout: 30,000 new commits against a 1 s budget.</summary>
+    private static (HookTestRepo Client, string Server) WithLongPush(params string[] installOptions)
+    {
+        var (client, server) = WithServer(["--timeout", "1", .. installOptions]);
+        FastImport.LinearHistory(client.Dir, "master", commits: 30_000);
+        return (client, server);
+    }
+
+    [Fact]
+    public void A_push_the_check_cannot_finish_in_time_is_rejected_by_default()
+    {
+        var (client, server) = WithLongPush();
+        using var _ = client;
+
+        var rejected = client.TryGit("push", "origin", "master");
+
+        Assert.True(rejected.Code != 0, rejected.ToString());
+        Assert.Contains("push rejected: the check did not finish within 1 s", rejected.Err);
+        Assert.Contains("pre-receive hook declined", rejected.Err);
+        Assert.DoesNotContain("   at ", rejected.Err);
+        Assert.Equal("", ServerRef(client, server, "refs/heads/master"));
+    }
+
+    [Fact]
+    public void With_on_timeout_accept_a_push_the_check_cannot_finish_in_time_is_accepted_with_a_warning()
+    {
+        var (client, server) = WithLongPush("--on-timeout", "accept");
+        using var _ = client;
+
+        var accepted = client.TryGit("push", "origin", "master");
+
+        Assert.True(accepted.Code == 0, accepted.ToString());
+        Assert.Contains("warning: the check did not finish within 1 s", accepted.Err);
+        Assert.Equal(client.Git("rev-parse", "HEAD").Trim(), ServerRef(client, server, "refs/heads/master"));
     }
 
     [Fact]

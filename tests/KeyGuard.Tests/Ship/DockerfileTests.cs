@@ -97,9 +97,9 @@ public sealed class DockerfileTests
         foreach (var p in patterns) { matcher.AddInclude(p); matcher.AddInclude(p + "/**"); }
         bool Ignored(string path) => matcher.Match(path).HasMatches;
 
-        foreach (var path in new[] { ".git/config", "src/KeyGuard.Cli/bin/Release/x.dll", "src/KeyGuard.Core/obj/project.assets.json", "tests/KeyGuard.Tests/x.cs" })
+        foreach (var path in new[] { ".git/config", "src/KeyGuard.Cli/bin/Release/x.dll", "src/KeyGuard.Engine/obj/project.assets.json", "tests/KeyGuard.Tests/x.cs" })
             Assert.True(Ignored(path), path);
-        foreach (var path in new[] { "src/KeyGuard.Cli/KeyGuard.Cli.csproj", "src/KeyGuard.Core/Scanning/ScanSetup.cs", "patterns/aws.rules", "hooks/pre-commit", "Directory.Build.props" })
+        foreach (var path in new[] { "src/KeyGuard.Cli/KeyGuard.Cli.csproj", "src/KeyGuard.Scan/Scanning/ScanSetup.cs", "patterns/aws.rules", "hooks/pre-commit", "Directory.Build.props" })
             Assert.False(Ignored(path), path);
     }
 }

@@ -64,4 +64,50 @@ public sealed class ToolPackageTests : IDisposable
         Assert.True(scan.ExitCode == 1, scan.ToString());
         Assert.Contains("settings.py", scan.Stdout);
     }
+
+    /// <summary>
+    /// The release feed's RID-specific layout (deploy/release.sh): a KeyGuard package that only points at one package
+    /// per runtime identifier, plus the framework-dependent "any". A platform with no native package of its own (here:
+    /// a feed whose only native RID is osx-arm64, installed on Linux) gets "any", which runs on the .NET runtime. The
+    /// native side (linux-x64 gets the ELF binary) needs a NativeAOT compile of minutes: release-smoke.sh --tool
+    /// checks it in CI.
+    /// </summary>
+    [Fact]
+    public void A_platform_without_a_native_package_installs_the_framework_dependent_fallback()
+    {
+        var src = Path.Combine(_dir.Path, "src");
+        var feed = Path.Combine(_dir.Path, "feed");
+        var tools = Path.Combine(_dir.Path, "tools");
+        ShipSupport.CopySources(src);
+        string[] pack = ["pack", "src/KeyGuard.Cli", "-c", "Release", "-p:KeyGuardToolRids=osx-arm64", "-o", feed];
+
+        var pointer = ShipSupport.Run("dotnet", pack, src);
+        Assert.True(pointer.ExitCode == 0, pointer.ToString());
+        var fallback = ShipSupport.Run("dotnet", [.. pack, "-r", "any"], src);
+        Assert.True(fallback.ExitCode == 0, fallback.ToString());
+
+        var pointerPackage = Assert.Single(Directory.GetFiles(feed, "KeyGuard.*.nupkg"), f => System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(f), @"^KeyGuard\.\d+\.\d+\.\d+\.nupkg$"));
+        var packageVersion = Path.GetFileName(pointerPackage)["KeyGuard.".Length..^".nupkg".Length];
+        using (var zip = ZipFile.OpenRead(pointerPackage))
+        {
+            var settings = zip.Entries.Single(e => e.FullName.EndsWith("DotnetToolSettings.xml", StringComparison.Ordinal));
+            using var stream = settings.Open();
+            var rids = XDocument.Load(stream).Descendants().Where(e => e.Name.LocalName == "RuntimeIdentifierPackage")
+                .ToDictionary(e => e.Attribute("RuntimeIdentifier")!.Value, e => e.Attribute("Id")!.Value);
+            Assert.Equal("KeyGuard.osx-arm64", rids["osx-arm64"]);
+            Assert.Equal("KeyGuard.any", rids["any"]);
+            Assert.DoesNotContain(zip.Entries, e => e.FullName.EndsWith("keyguard.dll", StringComparison.Ordinal));   // a pointer, no binary
+        }
+        Assert.True(File.Exists(Path.Combine(feed, $"KeyGuard.any.{packageVersion}.nupkg")));
+
+        // A private package folder: a KeyGuard 0.1.0 another test installed must not stand in for this feed's.
+        var env = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(_dir.Path, "nuget-packages") };
+        var install = ShipSupport.Run("dotnet", ["tool", "install", "--tool-path", tools, "--add-source", feed, "--version", packageVersion, "KeyGuard"], _dir.Path, env);
+        Assert.True(install.ExitCode == 0, install.ToString());
+        Assert.Single(Directory.GetFiles(Path.Combine(tools, ".store"), "keyguard.dll", SearchOption.AllDirectories),
+            f => f.Contains("keyguard.any", StringComparison.Ordinal));
+        var version = ShipSupport.Run(Path.Combine(tools, "keyguard"), ["--version"], _dir.Path);
+        Assert.True(version.ExitCode == 0, version.ToString());
+        Assert.Matches(@"^\d+\.\d+\.\d+", version.Stdout.Trim());
+    }
 }

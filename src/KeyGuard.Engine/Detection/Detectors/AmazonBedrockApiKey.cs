@@ -20,6 +20,11 @@ internal static partial class AmazonBedrockApiKey
         },
         TruePositives = TruePositives,
         FalsePositives = FalsePositives,
+        Guidance = new(
+            "An Amazon Bedrock API key was committed. It lets anyone call Bedrock models billed to the account.",
+            ["Revoke the key (long-term keys belong to an IAM user's service-specific credentials; short-term keys expire with their session).",
+             "Create a new one for the workload and store it in a secret store, not in the repository."],
+            AwsDocs.AccessKeys),
     };
 
     [GeneratedRegex(@"(?<![A-Za-z0-9+/])(?<secret>ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{40,400}={0,2})(?![A-Za-z0-9+/=])", RegexOptions.CultureInvariant)]

@@ -21,6 +21,7 @@ internal static partial class AmazonBedrockApiKeyShortTerm
         },
         TruePositives = TruePositives,
         FalsePositives = FalsePositives,
+        Guidance = AmazonBedrockApiKey.Detector.Guidance,
     };
 
     [GeneratedRegex(@"(?<![A-Za-z0-9+/-])(?<secret>bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/%]{40,4000}(?:=|%3D){0,2})", RegexOptions.CultureInvariant)]

@@ -20,6 +20,11 @@ internal static partial class AmazonMwsAuthToken
         },
         TruePositives = TruePositives,
         FalsePositives = FalsePositives,
+        Guidance = new(
+            "An Amazon Marketplace Web Service auth token was committed.",
+            ["Revoke the developer's access in Seller Central and authorise again to get a new token.",
+             "Store the new token in a secret store, not in the repository."],
+            null),
     };
 
     [GeneratedRegex(@"(?<secret>amzn\.mws\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", RegexOptions.CultureInvariant)]

@@ -26,7 +26,17 @@ internal static partial class AwsAccessKeyId
         CheckName = "aws-key-id",
         TruePositives = TruePositives,
         FalsePositives = FalsePositives,
+        Guidance = AccessKeyGuidance,
     };
+
+    /// <summary>Shared with the secret's detector: both halves of an access key call for the same steps.</summary>
+    internal static readonly Guidance AccessKeyGuidance = new(
+        "An AWS access key was committed. Treat it as exposed, even if the commit is removed: anyone who read the repository can use it.",
+        ["Find the owner and last use: `keyguard inspect KEYID` (or `keyguard scan --verify`).",
+         "Create a new access key, move the workload to it (or better, to a role with temporary credentials), then deactivate and delete the exposed key: `keyguard plan` writes the steps.",
+         "Check CloudTrail for use of the key since it was committed.",
+         "Remove the key from the code; rewriting history does not un-expose it."],
+        AwsDocs.AccessKeys);
 
     [GeneratedRegex(@"(?<![A-Za-z0-9])(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();

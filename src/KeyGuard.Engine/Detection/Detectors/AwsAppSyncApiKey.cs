@@ -23,6 +23,11 @@ internal static partial class AwsAppSyncApiKey
         },
         TruePositives = TruePositives,
         FalsePositives = FalsePositives,
+        Guidance = new(
+            "An AWS AppSync API key was committed. Anyone holding it can call the GraphQL API it belongs to, until it expires.",
+            ["Delete the key in the AppSync console (API settings) or with `aws appsync delete-api-key`, and create a new one.",
+             "Prefer IAM, Cognito or OIDC authorisation for anything that is not public; keep API keys out of the repository."],
+            "https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html"),
     };
 
     [GeneratedRegex(@"(?<![A-Za-z0-9_-])(?<secret>da2-[a-z0-9]{26})(?![A-Za-z0-9_-])", RegexOptions.CultureInvariant)]

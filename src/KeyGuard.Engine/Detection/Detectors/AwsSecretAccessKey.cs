@@ -33,6 +33,7 @@ internal static partial class AwsSecretAccessKey
         CheckName = "aws-secret",
         TruePositives = TruePositives,
         FalsePositives = FalsePositives,
+        Guidance = AwsAccessKeyId.AccessKeyGuidance,
     };
 
     [GeneratedRegex(@"(?<![A-Za-z0-9/+%_.-])(?<secret>(?:[A-Za-z0-9/+]|%2[BbFf]){40,120})(?![A-Za-z0-9/+=%_-])", RegexOptions.CultureInvariant)]

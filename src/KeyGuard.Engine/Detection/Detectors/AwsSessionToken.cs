@@ -29,6 +29,11 @@ internal static partial class AwsSessionToken
         CheckName = "aws-session-token",
         TruePositives = TruePositives,
         FalsePositives = FalsePositives,
+        Guidance = new(
+            "An AWS session token (temporary credentials) was committed. It works until it expires, up to 36 hours.",
+            ["Revoke the role's active sessions (IAM console: Revoke active sessions), or wait for expiry if it is short.",
+             "Find out how the token was written to the file and stop it (a shell history, a debug dump, a copied ~/.aws/credentials)."],
+            AwsDocs.RevokeSessions),
     };
 
     [GeneratedRegex(@"(?<![A-Za-z0-9/+%_.-])(?<secret>(?:[A-Za-z0-9/+]|%2[BbFf]){100,}(?:=|%3[Dd]){0,2})(?![A-Za-z0-9/+=%_.-])", RegexOptions.CultureInvariant)]

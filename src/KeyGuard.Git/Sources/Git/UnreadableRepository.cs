@@ -14,7 +14,7 @@ internal static class UnreadableRepository
             return $"{message} (if you trust it: git config --global --add safe.directory {root})";
         }
         if (message.Contains("unknown object format", StringComparison.Ordinal))
-            return $"{message} (SHA-256 repositories are not supported yet)";
+            return $"{message} (a SHA-256 repository: libgit2 cannot open it; scan --history and the hooks read it through git)";
         return message;
     }
 }

@@ -11,7 +11,10 @@ internal readonly record struct HeadState(bool PresentAtHead, string? RemovedIn)
 /// removedIn is the commit whose tree stopped containing the secret (the last such drop, since a secret re-added
 /// later and still at HEAD has no removal); null while it is present at HEAD or never reached this line.
 /// </summary>
-internal sealed class HeadLine(Repository repo, HistoryIndex index)
+/// <remarks>Without a libgit2 handle (<paramref name="repo"/> null: a SHA-256 repository), HEAD is
+/// <paramref name="headCommit"/> and <paramref name="firstParentsFrom"/> (git) walks on past the swept commits.</remarks>
+internal sealed class HeadLine(Repository? repo, HistoryIndex index, ObjectId? headCommit = null,
+    Func<ObjectId, IEnumerable<ObjectId>>? firstParentsFrom = null)
 {
     public Dictionary<string, HeadState> Track(IReadOnlyDictionary<int, List<string>> fingerprintsByBlob)
     {
@@ -63,6 +66,12 @@ internal sealed class HeadLine(Repository repo, HistoryIndex index)
                 if (index.FirstParents[at] < 0) return line;
             }
         }
+        if (repo == null)
+        {
+            foreach (var id in firstParentsFrom?.Invoke(head) ?? [])
+                if (index.CommitIndexById.TryGetValue(id, out int ci)) line.Add(ci);
+            return line;
+        }
         try
         {
             foreach (var commit in repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = head, FirstParentOnly = true }))
@@ -75,6 +84,7 @@ internal sealed class HeadLine(Repository repo, HistoryIndex index)
     /// <summary>HEAD's commit, or null when HEAD is unborn or cannot be read (the selector reported that).</summary>
     private ObjectId? HeadCommit()
     {
+        if (repo == null) return headCommit;
         try { return repo.Info.IsHeadUnborn ? null : repo.Head.Tip?.Id; }
         catch (LibGit2SharpException) { return null; }
     }

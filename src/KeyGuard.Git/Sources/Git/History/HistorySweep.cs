@@ -33,7 +33,7 @@ internal sealed class HistorySweepResult
 /// </summary>
 internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions options, Func<string, bool>? pathFilter = null)
 {
-    private const int MaxSubmoduleDepth = 8;
+    internal const int MaxSubmoduleDepth = 8;
 
     public static string? FindGitDir(string path)
     {
@@ -54,6 +54,9 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         // cat-file does not; a damaged object still fails to inflate and is reported as a scan error.
         if (Environment.GetEnvironmentVariable("KEYGUARD_VERIFY_HASHES") != "1") GlobalSettings.SetStrictHashVerification(false);
         LibGit2Limits.Apply();
+        // SHA-256 repositories: libgit2 cannot open them; git walks and reads them instead.
+        if (ObjectFormat.IsSha256(gitDir))
+            return new GitCliHistorySweep(scanner, options, pathFilter ?? (_ => true), gitDir).Run(depth, (o, d) => new HistorySweep(scanner, o, pathFilter).Run(d));
         var result = new ScanResult();
         var outcome = new HistorySweepResult { Result = result };
         using var repo = OpenRepository(gitDir);
@@ -305,14 +308,21 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
                 OccurrenceLimit = options.OccurrenceLimit, Threads = options.Threads, Progress = options.Progress,
                 LibGit2Only = options.LibGit2Only,
             }, pathFilter).Run(depth + 1);
-            foreach (var f in inner.Result.Findings) result.Findings.Add(Prefixed(f, path));
-            foreach (var e in inner.Result.Errors) result.Errors.Add(new ScanError($"{path}/{e.Path}", e.Message));
-            var s = result.Stats; var t = inner.Result.Stats;
-            s.Commits += t.Commits; s.Blobs += t.Blobs; s.FilesScanned += t.FilesScanned; s.BytesScanned += t.BytesScanned;
-            s.BinarySkipped += t.BinarySkipped; s.SuppressedInline += t.SuppressedInline;
-            outcome.LfsPointersSkipped += inner.LfsPointersSkipped;
-            outcome.Notes.AddRange(inner.Notes.Select(n => $"submodule {path}: {n}"));
+            Merge(outcome, inner, path);
         }
+    }
+
+    /// <summary>A submodule's sweep, its paths under the submodule's own path, added to the superproject's.</summary>
+    internal static void Merge(HistorySweepResult outcome, HistorySweepResult inner, string path)
+    {
+        var result = outcome.Result;
+        foreach (var f in inner.Result.Findings) result.Findings.Add(Prefixed(f, path));
+        foreach (var e in inner.Result.Errors) result.Errors.Add(new ScanError($"{path}/{e.Path}", e.Message));
+        var s = result.Stats; var t = inner.Result.Stats;
+        s.Commits += t.Commits; s.Blobs += t.Blobs; s.FilesScanned += t.FilesScanned; s.BytesScanned += t.BytesScanned;
+        s.BinarySkipped += t.BinarySkipped; s.SuppressedInline += t.SuppressedInline;
+        outcome.LfsPointersSkipped += inner.LfsPointersSkipped;
+        outcome.Notes.AddRange(inner.Notes.Select(n => $"submodule {path}: {n}"));
     }
 
     private static string? SubmoduleLocation(Repository repo, string path)

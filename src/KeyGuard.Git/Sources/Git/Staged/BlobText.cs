@@ -10,7 +10,11 @@ internal static class BlobText
         using var stream = blob.GetContentStream();
         using var buffer = new MemoryStream((int)Math.Min(blob.Size, int.MaxValue));
         stream.CopyTo(buffer);
-        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        return Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+
+    public static string Decode(ReadOnlySpan<byte> bytes)
+    {
         var encoding = TextDecoder.Choose(bytes, out int bom);
         return encoding.GetString(bytes[bom..]);
     }

@@ -7,10 +7,11 @@ namespace KeyGuard.Sources.Git.Staged;
 
 /// <summary>
 /// Scans the blobs of changed files and keeps the findings on added lines. The whole blob goes through the engine,
-/// so a new secret line still pairs with a key ID on an unchanged line nearby.
+/// so a new secret line still pairs with a key ID on an unchanged line nearby. Without a libgit2 handle (a SHA-256
+/// repository), blobs come from <c>readBlob</c> (git) by their full id.
 /// </summary>
 /// <param name="pathSelected">The scan's --include/--exclude test of a path relative to the repository's root.</param>
-internal sealed class ChangeScan(Repository repo, ContentScanner scanner, Func<string, bool> pathSelected)
+internal sealed class ChangeScan(Repository? repo, ContentScanner scanner, Func<string, bool> pathSelected, Func<string, byte[]?>? readBlob = null)
 {
     private readonly Dictionary<string, string[]> _linesByBlob = new(StringComparer.Ordinal);
 
@@ -23,16 +24,21 @@ internal sealed class ChangeScan(Repository repo, ContentScanner scanner, Func<s
         }
     }
 
+    private Stream? Open(ChangedFile file)
+    {
+        if (repo == null) return readBlob?.Invoke(file.BlobHex) is { } bytes ? new MemoryStream(bytes, writable: false) : null;
+        return repo.Lookup<Blob>(file.Blob)?.GetContentStream();
+    }
+
     private void ScanOne(ChangedFile file, Provenance source, ScanResult result)
     {
-        var blob = repo.Lookup<Blob>(file.Blob);
-        if (blob == null) { result.Errors.Add(new ScanError(file.Path, $"blob {file.Blob.ToString(12)} is missing from the object store")); return; }
+        using var stream = Open(file);
+        if (stream == null) { result.Errors.Add(new ScanError(file.Path, $"blob {file.BlobHex[..12]} is missing from the object store")); return; }
         var found = new List<Finding>();
         ContentResult r;
         try
         {
-            using var stream = blob.GetContentStream();
-            r = scanner.Scan(stream, source with { BlobId = file.Blob.Sha }, found);
+            r = scanner.Scan(stream, source with { BlobId = file.BlobHex }, found);
         }
         catch (RuleTimeoutException e)
         {
@@ -55,8 +61,8 @@ internal sealed class ChangeScan(Repository repo, ContentScanner scanner, Func<s
         if (f.Source.BlobId is not { } id) return null;
         if (!_linesByBlob.TryGetValue(id, out var lines))
         {
-            var blob = repo.Lookup<Blob>(new ObjectId(id));
-            lines = blob == null ? [] : BlobText.Decode(blob).Split('\n');
+            if (repo == null) lines = readBlob?.Invoke(id) is { } bytes ? BlobText.Decode(bytes).Split('\n') : [];
+            else lines = repo.Lookup<Blob>(new ObjectId(id)) is { } blob ? BlobText.Decode(blob).Split('\n') : [];
             _linesByBlob[id] = lines;
         }
         return f.Line >= 1 && f.Line <= lines.Length ? lines[f.Line - 1].TrimEnd('\r') : null;

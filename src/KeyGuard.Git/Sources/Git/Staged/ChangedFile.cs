@@ -10,5 +10,10 @@ internal sealed record ChangedFile(string Path, ObjectId Blob, IReadOnlySet<int>
 {
     public string? OldPath { get; init; }
 
+    /// <summary>The blob's full id: <see cref="Blob"/>'s, or a SHA-256 id (64 hex digits) that ObjectId cannot hold,
+    /// when the change was read through git (<see cref="Blob"/> is then zero).</summary>
+    public string BlobHex { get => _blobHex ?? Blob.Sha; init => _blobHex = value; }
+    private readonly string? _blobHex;
+
     public bool Counts(int line) => AddedLines == null || AddedLines.Contains(line);
 }

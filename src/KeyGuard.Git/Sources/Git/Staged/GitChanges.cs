@@ -62,7 +62,7 @@ internal static class GitChanges
         return common!;
     }
 
-    private static List<ChangedFile> Intersect(List<ChangedFile> files, Dictionary<string, ChangedFile> other)
+    internal static List<ChangedFile> Intersect(List<ChangedFile> files, Dictionary<string, ChangedFile> other)
     {
         var kept = new List<ChangedFile>();
         foreach (var f in files)
