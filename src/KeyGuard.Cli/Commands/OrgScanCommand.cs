@@ -22,10 +22,12 @@ internal static class OrgScanCommand
         var rotated = new Option<string[]>("--mark-rotated") { Description = "Mark findings with this fingerprint or key ID rotated (repeatable)." };
         var plan = new Option<bool>("--plan") { Description = "Add an offline remediation plan per exposed key to the summary (plan.md, plan.json)." };
         var scan = new OrgScanOptions();
+        var hosted = new HostedListingOptions();
 
         var command = new Command("org-scan", "Scan the history of many repositories incrementally, in parallel and in shards.");
         var verify = new Option<bool>("--verify") { Description = "Ask IAM, with your credentials, who owns each exposed key; implies --plan, whose plans then name owners and steps." };
         foreach (var o in new Option[] { repos, dir, cache, statePath, output, jobs, maxRepoMb, shard, restart, rotated, plan, verify }) command.Options.Add(o);
+        hosted.AddTo(command);
         scan.AddTo(command);
         var aws = AwsOptions.AddTo(command);
         command.SetAction(p =>
@@ -33,8 +35,10 @@ internal static class OrgScanCommand
             var listFile = p.GetValue(repos);
             var directory = p.GetValue(dir);
             var marks = p.GetValue(rotated) ?? [];
-            if (listFile == null && directory == null && marks.Length == 0)
-                throw new InvalidInputException("org-scan: give --repos FILE and/or --dir DIR (or --mark-rotated)");
+            var listing = hosted.Request(p);
+            bool anySource = listFile != null || directory != null || listing != null;
+            if (!anySource && marks.Length == 0)
+                throw new InvalidInputException("org-scan: give --repos FILE, --dir DIR, --github-org ORG and/or --gitlab-group GROUP (or --mark-rotated)");
             int jobCount = p.GetValue(jobs);
             if (jobCount < 1) throw new InvalidInputException("--jobs must be 1 or more");
             int maxMb = p.GetValue(maxRepoMb);
@@ -54,6 +58,23 @@ internal static class OrgScanCommand
                 if (terminal) Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(message)}");
                 else log.Write(repo, @event, error: message);
             }
+            void Tell(string repo, string @event, string message)
+            {
+                if (terminal) Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(message)}");
+                else log.Write(repo, @event, message: message);
+            }
+            // The organisation's repositories are listed before anything is scanned: a listing that fails (bad token,
+            // rate limit beyond --api-max-wait) stops the run with exit 3 and no report, never a shorter "clean" one.
+            var listed = new List<RepoSpec>();
+            if (listing != null)
+            {
+                try { listed = HostedRepoLists.Load(listing, Tell); }
+                catch (RepoListingException e)
+                {
+                    Say("*", "listing-failed", e.Message);
+                    return ExitCodes.ScanError;
+                }
+            }
             foreach (var mark in marks)
             {
                 int n = state.MarkRotated(mark);
@@ -62,9 +83,9 @@ internal static class OrgScanCommand
             }
 
             List<string>? selected = null;
-            if (listFile != null || directory != null)
+            if (anySource)
             {
-                var all = RepoList.Load(listFile, directory);
+                var all = RepoList.Load(listFile, directory, listed);
                 var runner = new OrgScanRunner(sessions, state, new MirrorCache(cacheDir), log);
                 var run = runner.Run(all, new OrgRunOptions
                 {
@@ -104,6 +125,51 @@ internal static class OrgScanCommand
     {
         var full = Path.GetFullPath(cacheDir).TrimEnd('/', '\\');
         return full + ".state.db";
+    }
+}
+
+/// <summary>--github-org / --gitlab-group: the repositories of organisations and groups, listed from the code host's API.</summary>
+internal sealed class HostedListingOptions
+{
+    private readonly Option<string[]> _githubOrgs = new("--github-org") { HelpName = "ORG", Description = "Scan every repository of this GitHub organisation, listed through its API (repeatable; token from KEYGUARD_GITHUB_TOKEN or GITHUB_TOKEN, also used to clone)." };
+    private readonly Option<string> _githubApi = new("--github-api-url") { HelpName = "URL", Description = "GitHub API for --github-org; GitHub Enterprise Server: https://HOST/api/v3.", DefaultValueFactory = _ => "https://api.github.com" };
+    private readonly Option<string[]> _gitlabGroups = new("--gitlab-group") { HelpName = "GROUP", Description = "Scan every project of this GitLab group and its subgroups, listed through its API (repeatable; full path, e.g. platform/backend; token from KEYGUARD_GITLAB_TOKEN or GITLAB_TOKEN, also used to clone)." };
+    private readonly Option<string> _gitlabUrl = new("--gitlab-url") { HelpName = "URL", Description = "GitLab instance for --gitlab-group (self-managed: https://HOST).", DefaultValueFactory = _ => "https://gitlab.com" };
+    private readonly Option<bool> _skipArchived = new("--skip-archived") { Description = "Do not scan archived repositories of --github-org/--gitlab-group (default: scan them; a key leaked there is still readable)." };
+    private readonly Option<bool> _includeForks = new("--include-forks") { Description = "Also scan forks listed by --github-org/--gitlab-group (default: skip them; their history is mostly their upstream's)." };
+    private readonly Option<int> _maxWait = new("--api-max-wait") { HelpName = "SECONDS", Description = "Longest total wait for API rate limits while listing; beyond it the run fails (exit 3).", DefaultValueFactory = _ => 300 };
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { _githubOrgs, _githubApi, _gitlabGroups, _gitlabUrl, _skipArchived, _includeForks, _maxWait }) command.Options.Add(o);
+    }
+
+    /// <summary>The listing asked for, or null when no --github-org/--gitlab-group was given.</summary>
+    public HostedListingRequest? Request(ParseResult p)
+    {
+        var orgs = Names(p.GetValue(_githubOrgs), "--github-org");
+        var groups = Names(p.GetValue(_gitlabGroups), "--gitlab-group");
+        int wait = p.GetValue(_maxWait);
+        if (wait < 0) throw new InvalidInputException("--api-max-wait must be 0 or more seconds");
+        if (orgs.Count == 0 && groups.Count == 0) return null;
+        return new HostedListingRequest
+        {
+            GitHubOrgs = orgs,
+            GitHubApi = HostedApi.ParseBase(p.GetValue(_githubApi)!, "--github-api-url"),
+            GitLabGroups = groups,
+            GitLabApi = HostedApi.ParseBase(p.GetValue(_gitlabUrl)!, "--gitlab-url", "/api/v4"),
+            IncludeArchived = !p.GetValue(_skipArchived),
+            IncludeForks = p.GetValue(_includeForks),
+            MaxWait = TimeSpan.FromSeconds(wait),
+        };
+    }
+
+    private static List<string> Names(string[]? values, string option)
+    {
+        var names = (values ?? []).Select(v => v.Trim().Trim('/')).ToList();
+        if (names.Any(n => n.Length == 0 || n.Any(char.IsControl) || n.Contains("..", StringComparison.Ordinal)))
+            throw new InvalidInputException($"{option}: give an organisation or group name (e.g. acme, platform/backend)");
+        return names.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 }
 

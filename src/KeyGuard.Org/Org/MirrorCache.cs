@@ -9,8 +9,8 @@ namespace KeyGuard.Org;
 /// forced, deleted ones pruned) on later runs. Local repositories are opened where they are, nothing copied.
 /// When the git command is installed it does the cloning and fetching, so credentials work the usual git ways (ssh keys
 /// and agents, credential helpers, http.extraHeader, insteadOf rewrites). Without it (or with KEYGUARD_GIT=libgit2)
-/// LibGit2Sharp does: https, http, git:// and file:// only (no ssh in its native build), with https credentials from the
-/// URL or from KEYGUARD_GIT_USERNAME / KEYGUARD_GIT_TOKEN.
+/// LibGit2Sharp does: https, http, git:// and file:// only (no ssh in its native build). On both, http(s) credentials
+/// come from the URL or else from KEYGUARD_GIT_USERNAME / KEYGUARD_GIT_TOKEN.
 /// Credentials written into an http(s) URL never reach git's command line (readable by every local user through ps)
 /// nor the mirror's config: the URL is cloned without them and they travel in the environment (reliability B19).
 /// </summary>
@@ -30,7 +30,7 @@ internal sealed class MirrorCache(string cacheDir)
             if (!Repository.IsValid(repo.Location)) throw new OrgRepoException("not a git repository");
             return repo.Location;
         }
-        var remote = RemoteUrl.Parse(repo.Location);
+        var remote = RemoteUrl.Parse(repo.Location).WithEnvironmentToken();
         var path = Path.Combine(CacheDir, repo.FileName + ".git");
         if (!Directory.Exists(path) || !Repository.IsValid(path))
         {
@@ -95,16 +95,11 @@ internal sealed class MirrorCache(string cacheDir)
 
     private static FetchOptions Fetch(RemoteUrl remote) => new() { CredentialsProvider = Credentials(remote), TagFetchMode = TagFetchMode.All };
 
-    /// <summary>The URL's own credentials first (as git would use them), then KEYGUARD_GIT_TOKEN.</summary>
+    /// <summary>The URL's own credentials, else KEYGUARD_GIT_TOKEN (both already in <paramref name="remote"/>).</summary>
     private static CredentialsHandler Credentials(RemoteUrl remote) => (url, user, types) =>
-    {
-        if (remote.UserName != null)
-            return new UsernamePasswordCredentials { Username = remote.UserName, Password = remote.Password ?? "" };
-        var token = Environment.GetEnvironmentVariable("KEYGUARD_GIT_TOKEN");
-        if (token is { Length: > 0 })
-            return new UsernamePasswordCredentials { Username = Environment.GetEnvironmentVariable("KEYGUARD_GIT_USERNAME") ?? "x-access-token", Password = token };
-        return new DefaultCredentials();
-    };
+        remote.UserName != null
+            ? new UsernamePasswordCredentials { Username = remote.UserName, Password = remote.Password ?? "" }
+            : new DefaultCredentials();
 }
 
 
@@ -119,6 +114,20 @@ internal sealed record RemoteUrl(string Url, string? UserName, string? Password)
 
     // Runs as git's only credential helper: answers "get" from the environment, ignores "store" and "erase".
     private const string Helper = "!f() { test \"$1\" = get && printf 'username=%s\\npassword=%s\\n' \"$" + UserNameVariable + "\" \"$" + PasswordVariable + "\"; }; f";
+
+    /// <summary>
+    /// An http(s) URL without credentials of its own gets KEYGUARD_GIT_USERNAME (default x-access-token) /
+    /// KEYGUARD_GIT_TOKEN, so the token reaches the git command as it reaches libgit2 (the shipped deployments pass
+    /// only it, and run where git is installed). git and libgit2 both send it only when the server asks.
+    /// </summary>
+    public RemoteUrl WithEnvironmentToken()
+    {
+        if (UserName != null || !Url.StartsWith("http", StringComparison.OrdinalIgnoreCase)) return this;
+        var token = System.Environment.GetEnvironmentVariable("KEYGUARD_GIT_TOKEN");
+        if (string.IsNullOrEmpty(token)) return this;
+        var user = System.Environment.GetEnvironmentVariable("KEYGUARD_GIT_USERNAME");
+        return this with { UserName = string.IsNullOrEmpty(user) ? "x-access-token" : user, Password = token };
+    }
 
     public static RemoteUrl Parse(string location)
     {

@@ -5,13 +5,13 @@ namespace KeyGuard.Org;
 
 /// <summary>
 /// JSON-lines events on stderr for logs that machines read (CI, Kubernetes):
-/// {"time","repo","event","blobs","findings","error"}, one object per line, written whole.
+/// {"time","repo","event","blobs","findings","error","message"}, one object per line, written whole.
 /// </summary>
 internal sealed class OrgEventLog(TextWriter? output)
 {
     private readonly Lock _gate = new();
 
-    public void Write(string repo, string @event, long? blobs = null, long? findings = null, string? error = null)
+    public void Write(string repo, string @event, long? blobs = null, long? findings = null, string? error = null, string? message = null)
     {
         if (output == null) return;
         using var buffer = new MemoryStream();
@@ -24,6 +24,7 @@ internal sealed class OrgEventLog(TextWriter? output)
             if (blobs is { } b) w.WriteNumber("blobs", b);
             if (findings is { } f) w.WriteNumber("findings", f);
             if (error != null) w.WriteString("error", error);
+            if (message != null) w.WriteString("message", message);
             w.WriteEndObject();
         }
         var line = Encoding.UTF8.GetString(buffer.ToArray());

@@ -21,6 +21,17 @@ internal sealed class OrgSummary
     public required List<RepoSummary> Repos { get; init; }
     public PlanDocument? Plans { get; init; }
     public RunInfo? Run { get; init; }
+    /// <summary>The plans were made with IAM facts (--verify), so they name owners and real plan kinds.</summary>
+    public bool Verified { get; init; }
+
+    private List<RiskedFinding>? _byRisk;
+    private List<KeyRollup>? _keys;
+
+    /// <summary>Every finding in risk order, with its severity and owner (what the summaries list).</summary>
+    internal List<RiskedFinding> ByRisk() => _byRisk ??= OrgRisk.Findings(this);
+
+    /// <summary>One row per distinct key across repositories, in risk order.</summary>
+    internal List<KeyRollup> Keys() => _keys ??= OrgRisk.Keys(ByRisk());
 
     public IEnumerable<RepoSummary> Failed => Repos.Where(r => r.Repo.Outcome != "ok");
     public IEnumerable<(FindingRecord Finding, string Status)> All => Repos.SelectMany(r => r.Findings);
@@ -47,7 +58,7 @@ internal sealed class OrgSummary
         var byRepo = state.ReadFindings().GroupBy(f => f.Repo).ToDictionary(g => g.Key, g => g.ToList());
         var summaries = repos.Select(r => new RepoSummary(r,
             (byRepo.GetValueOrDefault(r.Repo) ?? []).Select(f => (f, f.Status(r.LastRun))).ToList())).ToList();
-        var summary = new OrgSummary { Generated = DateTimeOffset.UtcNow, Repos = summaries, Run = state.LastRun() };
+        var summary = new OrgSummary { Generated = DateTimeOffset.UtcNow, Repos = summaries, Run = state.LastRun(), Verified = facts != null };
         return plan ? summary.WithPlans(facts ?? new Dictionary<string, KeyGuard.Findings.KeyFacts>()) : summary;
     }
 
@@ -67,7 +78,7 @@ internal sealed class OrgSummary
             g.Any(f => BuiltInDetectors.RoleOf(f.Rule) == CredentialRole.SessionToken),
             [])).ToList();
         var document = new Planner(new PlanOptions { Now = Generated }).Build(leaks, facts, []);
-        return new OrgSummary { Generated = Generated, Repos = Repos, Run = Run, Plans = document };
+        return new OrgSummary { Generated = Generated, Repos = Repos, Run = Run, Plans = document, Verified = Verified };
     }
 
     private static DateTimeOffset? ParseDate(string? s) =>

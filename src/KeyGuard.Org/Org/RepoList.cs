@@ -7,9 +7,11 @@ namespace KeyGuard.Org;
 /// </summary>
 internal static class RepoList
 {
-    public static List<RepoSpec> Load(string? listFile, string? directory)
+    /// <param name="listed">Repositories listed from a code host's API (--github-org, --gitlab-group).</param>
+    public static List<RepoSpec> Load(string? listFile, string? directory, IEnumerable<RepoSpec>? listed = null)
     {
-        var specs = new List<RepoSpec>();
+        // Listed first: named also in the list file, a repository keeps the listing's clone credentials.
+        var specs = new List<RepoSpec>(listed ?? []);
         if (listFile != null) specs.AddRange(FromFile(listFile));
         if (directory != null) specs.AddRange(FromDirectory(directory));
         // One repository however it is named; named both ways, it is read in place rather than cloned.

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace KeyGuard.Org;
 
-/// <summary>The machine summary (summary.json, version 1): totals, repositories, findings with status. No secrets.</summary>
+/// <summary>The machine summary (summary.json, version 1): totals, repositories, keys (one per distinct key) and findings, in risk order. No secrets.</summary>
 internal static class SummaryJson
 {
     public static void Write(OrgSummary s, Stream output)
@@ -47,14 +47,39 @@ internal static class SummaryJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        w.WriteStartArray("findings");
-        foreach (var (f, status) in s.Ordered())
+        // One entry per distinct key across repositories, in risk order (the same order as the findings).
+        w.WriteStartArray("keys");
+        foreach (var k in s.Keys())
         {
+            w.WriteStartObject();
+            w.WriteString("key", k.Key);
+            if (k.KeyId != null) w.WriteString("keyId", k.KeyId);
+            w.WriteString("severity", k.Severity);
+            w.WriteString("status", k.Status);
+            if (k.Owner != null) w.WriteString("owner", k.Owner);
+            w.WriteBoolean("secretLeaked", k.SecretLeaked);
+            w.WriteString("exposedSince", k.ExposedSince);
+            w.WriteStartArray("repositories");
+            foreach (var repo in k.Repos) w.WriteStringValue(repo);
+            w.WriteEndArray();
+            w.WriteStartArray("fingerprints");
+            foreach (var f in k.Findings) w.WriteStringValue(f.Finding.Fingerprint);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("findings");
+        foreach (var r in s.ByRisk())
+        {
+            var (f, status) = (r.Finding, r.Status);
             w.WriteStartObject();
             w.WriteString("repo", f.Repo);
             w.WriteString("status", status);
             w.WriteString("rule", f.Rule);
             w.WriteString("severity", f.Severity);
+            // The severity the summaries sort by: the plan's once IAM facts (--verify) sharpened it, else the rule's.
+            w.WriteString("risk", r.Severity);
+            if (r.Owner != null) w.WriteString("owner", r.Owner);
             w.WriteString("fingerprint", f.Fingerprint);
             w.WriteString("secret", f.Redacted);
             if (f.KeyId != null) w.WriteString("keyId", f.KeyId);

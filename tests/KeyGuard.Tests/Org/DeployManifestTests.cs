@@ -133,6 +133,11 @@ public sealed class DeployManifestTests : IDisposable
             Assert.Empty(ParseErrors(tokens));
         }
         Assert.NotEmpty(ParseErrors(["org-scan", "--no-such-option"])); // the check can fail
+        // The job summary is the merge's step-summary.md (cut by risk under 1 MiB), not a byte cut of summary.md.
+        var published = ((YamlSequenceNode)Get(wf, "jobs", "merge", "steps")).Children.Cast<YamlMappingNode>()
+            .Select(step => step.Children.TryGetValue(new YamlScalarNode("run"), out var run) ? ((YamlScalarNode)run).Value! : "")
+            .Single(run => run.Contains("GITHUB_STEP_SUMMARY"));
+        Assert.Equal("cat merged/step-summary.md >> \"$GITHUB_STEP_SUMMARY\"", published.Trim());
     }
 
     [Fact]
