@@ -30,7 +30,7 @@ internal sealed class RunIndex
                 int top = BitOperations.LeadingZeroCount(~m);
                 // The runs that neither continue one from before nor go on into the next block.
                 ulong inner = m & ~(prefix == 0 ? 0 : (1UL << prefix) - 1) & (top == 0 ? ulong.MaxValue : (1UL << (64 - top)) - 1);
-                if (inner != 0 && HasRunOfBits(inner, minLength)) AddRuns(inner, i, minLength);
+                if (BitOperations.PopCount(inner) >= minLength && HasRunOfBits(inner, minLength)) AddRuns(inner, i, minLength);
                 carry = top;
             }
         }
@@ -63,9 +63,11 @@ internal sealed class RunIndex
         return false;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static ulong Mask(ReadOnlySpan<byte> text, int at) =>
         Classify(Vector256.Create(text.Slice(at, 32))) | ((ulong)Classify(Vector256.Create(text.Slice(at + 32, 32))) << 32);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static uint Classify(Vector256<byte> v)
     {
         var letter = Vector256.LessThan((v | Vector256.Create((byte)0x20)) - Vector256.Create((byte)'a'), Vector256.Create((byte)26));

@@ -32,7 +32,6 @@ public sealed class TextScanner(RuleSet rules)
 
     /// <summary>The shortest base64 run any rule needs (0: none does).</summary>
     private readonly int _shortestRun = rules.Rules.Where(r => r.MinRun > 0).Select(r => r.MinRun).DefaultIfEmpty(0).Min();
-    private const int RunIndexAfter = 8;
 
     private sealed class Candidate
     {
@@ -63,14 +62,16 @@ public sealed class TextScanner(RuleSet rules)
     public WindowList? WindowsToMatch(ReadOnlySpan<byte> bytes)
     {
         var windows = Windows(bytes);
-        int kept = 0, checks = 0;
-        RunIndex? runs = null;
+        // Windows that cover less than half the text are checked on their own; past that (text where keywords are
+        // everywhere), the text's runs are found once, and each window is a lookup.
+        long toCheck = 0;
+        foreach (var w in windows) if (w.Rule.MinRun > 0) toCheck += w.End - w.Start;
+        var runs = toCheck > bytes.Length / 2 && _shortestRun > 0 ? new RunIndex(bytes, Math.Min(_shortestRun, 64)) : null;
+        int kept = 0;
         for (int i = 0; i < windows.Count; i++)
         {
             var w = windows[i];
             int minRun = w.Rule.MinRun;
-            // A few windows are checked on their own; past that, the text's runs are found once.
-            if (minRun > 0 && runs == null && ++checks > RunIndexAfter) runs = new RunIndex(bytes, Math.Min(_shortestRun, 64));
             if (minRun == 0 || (runs?.HasRun(w.Start, w.End, minRun) ?? HasRun(bytes[w.Start..w.End], minRun))) windows[kept++] = w;
         }
         if (kept == 0) return null;
