@@ -11,6 +11,11 @@ cd "$(dirname "$0")/.."
 OLD=$1; NEW=$2; RUNS=$3; shift 3
 WORK=bench/work; mkdir -p "$WORK"
 RX='(AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}'
+# git-secrets needs its AWS patterns registered in some git config; keep it out of the user's (as scan.sh does).
+# It runs from inside each tree (`git secrets --scan -r .`, as in real-repos.sh), or on the path outside a repository.
+export HOME="$PWD/$WORK/home"; mkdir -p "$HOME"
+git config --global user.name bench; git config --global user.email bench@example.invalid
+git secrets --register-aws --global >/dev/null 2>&1 || true
 status=0
 for TREE in "$@"; do
   TREE=$(cd "$TREE" && pwd); NAME=$(basename "$TREE")
@@ -26,7 +31,10 @@ sys.exit(0 if a == b else 1)
 PY
   then echo "== $NAME: findings identical"; else echo "== $NAME: FINDINGS DIFFER"; status=1; fi
   extra=()
-  [ "${AB_GIT_SECRETS:-0}" = 1 ] && extra=(-n git-secrets "git -C $TREE secrets --scan -r .")
+  if [ "${AB_GIT_SECRETS:-0}" = 1 ]; then
+    if git -C "$TREE" rev-parse --git-dir >/dev/null 2>&1; then extra=(-n git-secrets "git -C $TREE secrets --scan -r .")
+    else extra=(-n git-secrets "git secrets --scan -r $TREE"); fi
+  fi
   hyperfine -N -i --warmup 1 --runs "$RUNS" --export-json "$WORK/ab-$NAME.json" \
     -n old "$OLD scan $TREE --no-progress --format json --output /dev/null" \
     -n new "$NEW scan $TREE --no-progress --format json --output /dev/null" \
