@@ -30,6 +30,9 @@ internal sealed class TextScanner(RuleSet rules)
 
     public RuleSet Rules { get; } = rules;
 
+    /// <summary>The shortest base64 run any rule needs (0: none does).</summary>
+    private readonly int _shortestRun = rules.Rules.Where(r => r.MinRun > 0).Select(r => r.MinRun).DefaultIfEmpty(0).Min();
+
     private sealed class Candidate
     {
         public required Rule Rule;
@@ -59,11 +62,17 @@ internal sealed class TextScanner(RuleSet rules)
     public WindowList? WindowsToMatch(ReadOnlySpan<byte> bytes)
     {
         var windows = Windows(bytes);
+        // Windows that cover less than half the text are checked on their own; past that (text where keywords are
+        // everywhere), the text's runs are found once, and each window is a lookup.
+        long toCheck = 0;
+        foreach (var w in windows) if (w.Rule.MinRun > 0) toCheck += w.End - w.Start;
+        var runs = toCheck > bytes.Length / 2 && _shortestRun > 0 ? new RunIndex(bytes, Math.Min(_shortestRun, 64)) : null;
         int kept = 0;
         for (int i = 0; i < windows.Count; i++)
         {
             var w = windows[i];
-            if (w.Rule.MinRun == 0 || HasRun(bytes[w.Start..w.End], w.Rule.MinRun)) windows[kept++] = w;
+            int minRun = w.Rule.MinRun;
+            if (minRun == 0 || (runs?.HasRun(w.Start, w.End, minRun) ?? HasRun(bytes[w.Start..w.End], minRun))) windows[kept++] = w;
         }
         if (kept == 0) return null;
         windows.RemoveRange(kept, windows.Count - kept);
@@ -246,8 +255,11 @@ internal sealed class TextScanner(RuleSet rules)
     private static bool IsTokenChar<T>(T unit) where T : unmanaged, IBinaryInteger<T>
     {
         uint u = uint.CreateTruncating(unit);
-        return u < 128 && (char.IsAsciiLetterOrDigit((char)u) || u is '/' or '+' or '=' or '%' or '_' or '-' or '.');
+        return u < 128 && TokenChars[(int)u];
     }
+
+    private static readonly bool[] TokenChars = Enumerable.Range(0, 128)
+        .Select(u => char.IsAsciiLetterOrDigit((char)u) || u is '/' or '+' or '=' or '%' or '_' or '-' or '.').ToArray();
 
     private static int TokenBoundaryBefore<T>(ReadOnlySpan<T> text, int i) where T : unmanaged, IBinaryInteger<T>
     {

@@ -106,11 +106,13 @@ internal sealed class FileWalker(WalkOptions options)
     }
 
     /// <summary>What every directory under one root shares: how it is displayed, git's ignore rules, the globs.</summary>
-    private sealed class Root(string display, Repository? repo, string? workdir, Matcher? include, Matcher? exclude)
+    private sealed class Root(string display, GitIgnores? ignores, string workdirPrefix, Matcher? include, Matcher? exclude)
     {
         public string Display { get; } = display;
-        public Repository? Repo { get; } = repo;
-        public string? Workdir { get; } = workdir;
+        /// <summary>Git's ignore rules when the root is in a work tree (and ignoring is on).</summary>
+        public GitIgnores? Ignores { get; } = ignores;
+        /// <summary>The root's path in its work tree: "" or ending in '/'.</summary>
+        public string WorkdirPrefix { get; } = workdirPrefix;
         public Matcher? Include { get; } = include;
         public Matcher? Exclude { get; } = exclude;
         /// <summary>Directories listed, by real path (FollowSymlinks only): one reached twice through links is listed once.</summary>
@@ -120,7 +122,9 @@ internal sealed class FileWalker(WalkOptions options)
     /// <summary>A directory to list, or (Root == null) a file named on the command line.</summary>
     /// <param name="RealPath">With FollowSymlinks, the directory's path with every link resolved.</param>
     /// <param name="RawBytes">The path holds bytes that are not UTF-8.</param>
-    private readonly record struct Work(string FullPath, string Relative, Root? Root, WalkedFile File, string? RealPath = null, bool RawBytes = false);
+    /// <param name="Ignores">The .gitignore files of the directories above this one.</param>
+    private readonly record struct Work(string FullPath, string Relative, Root? Root, WalkedFile File, string? RealPath = null, bool RawBytes = false,
+        GitIgnoreStack? Ignores = null);
 
     /// <summary>
     /// Hands each file to <paramref name="onFile"/> with the number (0 to threads-1) of the thread that found it,
@@ -137,27 +141,22 @@ internal sealed class FileWalker(WalkOptions options)
     public void WalkBatches(IReadOnlyList<string> roots, int threads, Action<int, List<WalkedFile>> onFiles)
     {
         var pending = new Stack<Work>();
-        var opened = new List<Repository>();
-        try
+        foreach (var root in roots) Plan(root, pending);
+        // Reversed so that the roots are taken in the order given.
+        var queue = new WorkQueue(pending.Reverse());
+        var workers = new Thread[Math.Max(0, threads - 1)];
+        for (int i = 0; i < workers.Length; i++)
         {
-            foreach (var root in roots) Plan(root, pending, opened);
-            // Reversed so that the roots are taken in the order given.
-            var queue = new WorkQueue(pending.Reverse());
-            var workers = new Thread[Math.Max(0, threads - 1)];
-            for (int i = 0; i < workers.Length; i++)
-            {
-                int number = i + 1;
-                workers[i] = new Thread(() => Drain(queue, number, onFiles)) { IsBackground = true, Name = "keyguard scan" };
-                workers[i].Start();
-            }
-            Drain(queue, 0, onFiles);
-            foreach (var w in workers) w.Join();
-            queue.Failure?.Throw();
+            int number = i + 1;
+            workers[i] = new Thread(() => Drain(queue, number, onFiles)) { IsBackground = true, Name = "keyguard scan" };
+            workers[i].Start();
         }
-        finally { foreach (var r in opened) r.Dispose(); }
+        Drain(queue, 0, onFiles);
+        foreach (var w in workers) w.Join();
+        queue.Failure?.Throw();
     }
 
-    private void Plan(string root, Stack<Work> pending, List<Repository> opened)
+    private void Plan(string root, Stack<Work> pending)
     {
         var full = Path.GetFullPath(root);
         if (File.Exists(full) || (!Directory.Exists(full) && IsLink(full)))
@@ -170,8 +169,9 @@ internal sealed class FileWalker(WalkOptions options)
         }
         if (!Directory.Exists(full)) { Errors.Add((root, "no such file or directory")); return; }
 
-        Repository? repo = null;
-        string? workdir = null;
+        GitIgnores? ignores = null;
+        GitIgnoreStack? above = null;
+        string prefix = "";
         if (!options.NoIgnore)
         {
             try
@@ -179,20 +179,25 @@ internal sealed class FileWalker(WalkOptions options)
                 var gitDir = KeyGuard.Sources.Git.Staged.GitRepositoryLocator.Discover(full);
                 if (gitDir != null)
                 {
-                    repo = new Repository(gitDir);
-                    workdir = repo.Info.IsBare ? null : Path.GetFullPath(repo.Info.WorkingDirectory);
+                    using var repo = new Repository(gitDir);
+                    var workdir = repo.Info.IsBare ? null : Path.GetFullPath(repo.Info.WorkingDirectory);
                     // A root the user named explicitly is scanned even if git ignores it, as ripgrep does.
-                    if (workdir == null || IsIgnored(repo, workdir, full, isDir: true)) { repo.Dispose(); repo = null; }
+                    if (workdir != null && !IsIgnored(repo, workdir, full, isDir: true)
+                        && WorkdirPath(workdir, full) is { } rootInWorkdir)
+                    {
+                        ignores = GitIgnores.Load(repo);
+                        prefix = rootInWorkdir.Length == 0 ? "" : rootInWorkdir + "/";
+                        above = IgnoreFilesAbove(workdir, rootInWorkdir);
+                    }
                 }
             }
-            catch (LibGit2SharpException) { repo = null; }
+            catch (LibGit2SharpException) { ignores = null; }
         }
-        if (repo != null) opened.Add(repo);
         Matcher? include = null, exclude = null;
         if (options.Include.Count > 0) { include = new Matcher(); include.AddIncludePatterns(options.Include); }
         if (options.Exclude.Count > 0) { exclude = new Matcher(); exclude.AddIncludePatterns(options.Exclude); }
         string? real = options.FollowSymlinks ? RealPath(full, out _) : null;
-        pending.Push(new Work(full, "", new Root(root, repo, workdir, include, exclude), default, real));
+        pending.Push(new Work(full, "", new Root(root, ignores, prefix, include, exclude), default, real, Ignores: above));
     }
 
     /// <summary>Directories waiting to be listed, shared by the walking threads; done when empty and nobody is busy.</summary>
@@ -336,12 +341,27 @@ internal sealed class FileWalker(WalkOptions options)
             }
         }
         _excludedNames.TryGetValue(Path.TrimEndingDirectorySeparator(dir.FullPath), out var excludedHere);
+        var ignoreStack = dir.Ignores;
+        string folder = "";
+        if (root.Ignores != null)
+        {
+            folder = dir.Relative.Length == 0 ? root.WorkdirPrefix : root.WorkdirPrefix + dir.Relative + "/";
+            foreach (var (name, kind, _) in entries)
+                if (name == ".gitignore" && kind is EntryKind.File or EntryKind.Link or EntryKind.Unknown
+                    && GitIgnores.TryRead(Path.Join(dir.FullPath, name)) is { } content)
+                    ignoreStack = GitIgnores.Enter(ignoreStack, folder, content);
+        }
         foreach (var (name, listed, nameRaw) in entries)
         {
             var kind = listed == EntryKind.Unknown ? KindOf(Path.Join(dir.FullPath, name)) : listed;
             bool isDir = kind == EntryKind.Directory, rawBytes = dir.RawBytes || nameRaw;
             if (isDir && name == ".git") continue;
-            if (root.Repo != null && IsIgnored(root.Repo, root.Workdir!, Path.Join(dir.FullPath, name), isDir)) { Interlocked.Increment(ref _ignored); continue; }
+            // libgit2 took a link to a directory for a directory (it stats the path).
+            if (root.Ignores != null && root.Ignores.IsIgnored(ignoreStack, folder, name, isDir || (kind == EntryKind.Link && Directory.Exists(Path.Join(dir.FullPath, name)))))
+            {
+                Interlocked.Increment(ref _ignored);
+                continue;
+            }
 
             string? realPath = null;
             if (kind == EntryKind.Link)
@@ -357,7 +377,7 @@ internal sealed class FileWalker(WalkOptions options)
             if (isDir)
             {
                 realPath ??= dir.RealPath == null ? null : dir.RealPath == "/" ? "/" + name : dir.RealPath + "/" + name;
-                subdirectories.Add(new Work(Path.Join(dir.FullPath, name), Relative(dir.Relative, name), root, default, realPath, rawBytes));
+                subdirectories.Add(new Work(Path.Join(dir.FullPath, name), Relative(dir.Relative, name), root, default, realPath, rawBytes, ignoreStack));
                 continue;
             }
             if (root.Include != null || root.Exclude != null)
@@ -428,6 +448,31 @@ internal sealed class FileWalker(WalkOptions options)
         }
         catch (IOException) { errno = ELOOP; }
         return null;
+    }
+
+    /// <summary>The path relative to the work tree with '/' separators ("" for its top), or null when outside it.</summary>
+    private static string? WorkdirPath(string workdir, string fullPath)
+    {
+        var top = Path.TrimEndingDirectorySeparator(workdir);
+        var path = Path.TrimEndingDirectorySeparator(fullPath);
+        if (path == top) return "";
+        if (!path.StartsWith(top + "/", StringComparison.Ordinal)) return null;
+        return path[(top.Length + 1)..].Replace('\\', '/');
+    }
+
+    /// <summary>The .gitignore files of the folders from the work tree's top down to the root's parent.</summary>
+    private static GitIgnoreStack? IgnoreFilesAbove(string workdir, string rootInWorkdir)
+    {
+        GitIgnoreStack? stack = null;
+        if (rootInWorkdir.Length == 0) return null;
+        var parts = rootInWorkdir.Split('/');
+        string folder = "";
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (GitIgnores.TryRead(Path.Join(workdir, folder, ".gitignore")) is { } content) stack = GitIgnores.Enter(stack, folder, content);
+            folder += parts[i] + "/";
+        }
+        return stack;
     }
 
     private static bool IsIgnored(Repository repo, string workdir, string fullPath, bool isDir)

@@ -68,6 +68,9 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         // KEYGUARD_PACK_READER=0 leaves every blob to git's reader (a way around the pack reader, should it misjudge).
         using var packScan = options.UseGit && options.ReadPacks && !options.Narrowed && Environment.GetEnvironmentVariable("KEYGUARD_PACK_READER") != "0"
             ? PackBlobScan.Start(gitDir, scanner) : null;
+        // The progress line starts before anything else does: selection and the pack pass take seconds on large histories.
+        var progress = new HistoryProgress(clock) { Packs = packScan };
+        using var progressLine = new Progress(options.Progress, progress.Describe);
         var index = new HistoryIndex();
         var odbCommits = new List<Commit>();
         var odbBlobs = new List<ObjectId>();
@@ -81,6 +84,9 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
 
         var selector = new CommitSelector(repo, options, odbCommits);
         var commits = selector.Select();
+        progress.Index = index;
+        progress.Commits = commits.Count;
+        progress.Phase = "walking";
         outcome.Notes.AddRange(selector.Notes.Select(n => $"{options.RepositoryPath}: {n}"));
         double selectedSeconds = clock.Elapsed.TotalSeconds;
         var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true), options.UseGit);
@@ -95,12 +101,13 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         var deferred = packRanks != null || packScan != null ? new List<BlobWork>() : null;
         using (var blobs = new BlobScanner(scanner, gitDir, options.Threads, incremental: deferred == null, useGit: options.UseGit))
         {
-            using (new Progress(options.Progress, () => Describe(walked, commits.Count, index, blobs, clock)))
+            progress.Blobs = blobs;
             {
                 walker.Walk(commits,
                     (info, message) =>
                     {
                         walked++;
+                        Volatile.Write(ref progress.Walked, walked);
                         ScanMessage(info, message, messageFindings, messageHits, result);
                     },
                     (record, baseBlob, baseId) =>
@@ -111,12 +118,16 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
                 walkSeconds = clock.Elapsed.TotalSeconds;
                 if (packScan != null)
                 {
+                    progress.Phase = "waiting for the pack pass";
+                    packScan.Wait();
+                    progress.Phase = "placing the pack pass's blobs";
                     // What the pack pass scanned only needs its place; the rest (loose objects, anything it left) is read.
                     deferred = deferred!.Where(w => !TakeFromPacks(packScan, blobs, w)).ToList();
                     if (deferred.Count > 0) packRanks = PackOrder.Ranks(gitDir);
                     // Without pack order the rest goes in walk order, where scanning against the previous version pays.
                     blobs.Incremental = packRanks == null;
                 }
+                progress.Phase = "scanning the blobs left";
                 if (deferred != null)
                     foreach (var work in packRanks == null ? (IEnumerable<BlobWork>)deferred : deferred.OrderBy(w => packRanks.TryGetValue(w.Blob.Id, out int r) ? r : int.MaxValue))
                         blobs.Add(work);
@@ -133,6 +144,7 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
                 }
                 blobs.Complete();
             }
+            progressLine.Dispose();
             Collect(blobs, result, outcome);
             outcome.TreesDiffedByGit = walker.DiffedByGit;
             outcome.BlobsReadByGit = blobs.ReadByGit;
@@ -271,14 +283,6 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         outcome.IncrementalBlobs += blobs.IncrementalBlobs;
         outcome.BytesRescanned += blobs.BytesRescanned;
         foreach (var (where, message) in blobs.Errors) result.Errors.Add(new ScanError(where, message));
-    }
-
-    private static string Describe(int walked, int total, HistoryIndex index, BlobScanner blobs, Stopwatch clock)
-    {
-        double mb = Interlocked.Read(ref blobs.BytesScanned) / 1048576.0;
-        double rate = mb / Math.Max(0.001, clock.Elapsed.TotalSeconds);
-        long done = Interlocked.Read(ref blobs.BlobsScanned) + Interlocked.Read(ref blobs.BinarySkipped) + Interlocked.Read(ref blobs.LfsSkipped);
-        return $"history: {walked:N0}/{total:N0} commits, {done:N0}/{index.Blobs.Count:N0} blobs, {mb:N0} MB, {rate:N0} MB/s";
     }
 
     /// <summary>Submodules are separate repositories: skipped and named, or swept when asked and checked out.</summary>

@@ -44,6 +44,10 @@ internal sealed class PackBlobScan : IDisposable
     /// <summary>Blobs scanned, delta-scanned, and the ticks the pass took (KEYGUARD_HISTORY_TIMING=1 prints them).</summary>
     public long BlobsSeen, DeltaScanned, ElapsedTicks;
 
+    /// <summary>For the progress line: blobs in the packs read so far, their bytes rebuilt, what the pass is doing.</summary>
+    public long BlobsInPacks, BytesSeen;
+    public volatile string Phase = "opening packs";
+
     private PackBlobScan(string gitDir, ContentScanner scanner)
     {
         _gitDir = gitDir;
@@ -81,6 +85,7 @@ internal sealed class PackBlobScan : IDisposable
                     // The reader keeps about 45 bytes per entry of a pack (ids, offsets, types, bases); a pack of more
                     // entries than this is left to git's reader, so memory stays bounded on the largest repositories.
                     if (new FileInfo(Path.ChangeExtension(path, ".idx")).Length > MaxIndexBytes) continue;
+                    Phase = "reading pack index";
                     using var pack = PackFile.Open(path);
                     if (pack != null) new PackPass(this, pack).Run();
                 }
@@ -88,7 +93,11 @@ internal sealed class PackBlobScan : IDisposable
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException) { _failure = e; }   // never the process: the readers cover what is left
-        finally { ElapsedTicks = Stopwatch.GetTimestamp() - t0; }
+        finally
+        {
+            ElapsedTicks = Stopwatch.GetTimestamp() - t0;
+            Phase = "done";
+        }
     }
 
     /// <summary>One pack: resolve each entry's type, count the deltas waiting on each base, then rebuild and scan the
@@ -107,6 +116,7 @@ internal sealed class PackBlobScan : IDisposable
         public void Run()
         {
             int n = _index.Count;
+            owner.Phase = $"sorting {n:N0} objects";
             _types = new PackType[n];
             _bases = new int[n];
             for (int k = 0; k < n; k++)
@@ -119,8 +129,15 @@ internal sealed class PackBlobScan : IDisposable
             for (int k = 0; k < n; k++)
                 if (_types[k] == PackType.OfsDelta) _types[k] = ResolveForward(k);
             _waiting = new int[n];
+            int blobs = 0;
             for (int k = 0; k < n; k++)
-                if (_types[k] == PackType.Blob && _bases[k] >= 0) _waiting[_bases[k]]++;
+                if (_types[k] == PackType.Blob)
+                {
+                    blobs++;
+                    if (_bases[k] >= 0) _waiting[_bases[k]]++;
+                }
+            Interlocked.Add(ref owner.BlobsInPacks, blobs);
+            owner.Phase = "inflating and scanning";
 
             for (int k = 0; k < n; k++)
             {
@@ -187,6 +204,7 @@ internal sealed class PackBlobScan : IDisposable
                 }
                 owner._results.TryAdd(id, result);
                 owner.BlobsSeen++;
+                owner.BytesSeen += length;
                 if (_waiting[k] > 0)
                 {
                     _cache.Put(k, buffer, length);

@@ -1,0 +1,105 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
+namespace KeyGuard.Detection;
+
+/// <summary>
+/// The long runs of base64/URL characters (<c>A-Za-z0-9/+%</c>) in a text of bytes, found in one vectorised pass:
+/// 64 bytes are classified at a time into a bit mask, and a block is looked at byte by byte only when its mask holds
+/// a run long enough. Which keyword windows hold the run their rule needs is then a binary search, whatever the
+/// number of keyword hits: on text where most lines say "secret" or "token", checking each window on its own cost
+/// more than the rest of the scan.
+/// </summary>
+internal sealed class RunIndex
+{
+    private readonly List<(int Start, int End)> _runs = [];
+
+    /// <summary>The maximal runs of at least <paramref name="minLength"/> (at most 64) characters, in order.</summary>
+    public RunIndex(ReadOnlySpan<byte> text, int minLength)
+    {
+        if (minLength is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(minLength));
+        int i = 0, carry = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 64 <= text.Length; i += 64)
+            {
+                ulong m = Mask(text, i);
+                if (m == ulong.MaxValue) { carry += 64; continue; }
+                int prefix = BitOperations.TrailingZeroCount(~m);
+                if (carry + prefix >= minLength) _runs.Add((i - carry, i + prefix));
+                int top = BitOperations.LeadingZeroCount(~m);
+                // The runs that neither continue one from before nor go on into the next block.
+                ulong inner = m & ~(prefix == 0 ? 0 : (1UL << prefix) - 1) & (top == 0 ? ulong.MaxValue : (1UL << (64 - top)) - 1);
+                if (BitOperations.PopCount(inner) >= minLength && HasRunOfBits(inner, minLength)) AddRuns(inner, i, minLength);
+                carry = top;
+            }
+        }
+        // The tail (or everything, without vectors), a byte at a time.
+        int start = i - carry;
+        for (; i < text.Length; i++)
+        {
+            if (IsRunByte(text[i])) continue;
+            if (i - start >= minLength) _runs.Add((start, i));
+            start = i + 1;
+        }
+        if (text.Length - start >= minLength) _runs.Add((start, text.Length));
+    }
+
+    public int Count => _runs.Count;
+
+    /// <summary>Whether [<paramref name="start"/>, <paramref name="end"/>) holds at least <paramref name="length"/>
+    /// characters of one run (as <see cref="TextScanner.HasRun(ReadOnlySpan{byte}, int)"/> on that slice).</summary>
+    public bool HasRun(int start, int end, int length)
+    {
+        // The first run that ends after the window starts.
+        int lo = 0, hi = _runs.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_runs[mid].End <= start) lo = mid + 1; else hi = mid;
+        }
+        for (int r = lo; r < _runs.Count && _runs[r].Start < end; r++)
+            if (Math.Min(_runs[r].End, end) - Math.Max(_runs[r].Start, start) >= length) return true;
+        return false;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static ulong Mask(ReadOnlySpan<byte> text, int at) =>
+        Classify(Vector256.Create(text.Slice(at, 32))) | ((ulong)Classify(Vector256.Create(text.Slice(at + 32, 32))) << 32);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static uint Classify(Vector256<byte> v)
+    {
+        var letter = Vector256.LessThan((v | Vector256.Create((byte)0x20)) - Vector256.Create((byte)'a'), Vector256.Create((byte)26));
+        var digit = Vector256.LessThan(v - Vector256.Create((byte)'0'), Vector256.Create((byte)10));
+        var sign = Vector256.Equals(v, Vector256.Create((byte)'/')) | Vector256.Equals(v, Vector256.Create((byte)'+'))
+                   | Vector256.Equals(v, Vector256.Create((byte)'%'));
+        return (letter | digit | sign).ExtractMostSignificantBits();
+    }
+
+    internal static bool IsRunByte(byte b) => (uint)((b | 0x20) - 'a') < 26 || (uint)(b - '0') < 10 || b is (byte)'/' or (byte)'+' or (byte)'%';
+
+    /// <summary>Whether <paramref name="bits"/> has <paramref name="length"/> set bits in a row (shifts that double).</summary>
+    private static bool HasRunOfBits(ulong bits, int length)
+    {
+        int have = 1;
+        while (bits != 0 && have < length)
+        {
+            int step = Math.Min(have, length - have);
+            bits &= bits >> step;
+            have += step;
+        }
+        return bits != 0;
+    }
+
+    private void AddRuns(ulong bits, int offset, int minLength)
+    {
+        while (bits != 0)
+        {
+            int start = BitOperations.TrailingZeroCount(bits);
+            int length = BitOperations.TrailingZeroCount(~(bits >> start));
+            if (length >= minLength) _runs.Add((offset + start, offset + start + length));
+            bits &= start + length >= 64 ? 0 : ~((1UL << (start + length)) - 1);
+        }
+    }
+}
