@@ -4,6 +4,7 @@ using KeyGuard.Aws;
 using KeyGuard.Enrichment;
 using KeyGuard.Findings;
 using KeyGuard.Planning;
+using KeyGuard.Reporting;
 using KeyGuard.Scanning;
 
 namespace KeyGuard.Cli.Commands;
@@ -32,6 +33,9 @@ internal static class PlanCommand
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Do not read the account's CloudTrail setup (plans then do not say where the key's activity cannot be reviewed)." };
         foreach (var o in new Option[] { findings, report, offline, format, output, now, maxAge, maxUnused, regions, noBaseline }) command.Options.Add(o);
         var aws = AwsOptions.AddTo(command);
+        // A fresh scan reads the config, rules and suppression as `keyguard scan` does (the same options).
+        var scan = new ScanOptions();
+        scan.AddTo(command);
 
         command.SetAction(async (p, ct) =>
         {
@@ -43,13 +47,18 @@ internal static class PlanCommand
             // The findings stay in memory as the scan made them; only --findings FILE is read from JSON.
             var findingsFile = p.GetValue(findings);
             List<LeakSighting> sightings;
+            int scanErrors = 0;
             if (findingsFile != null) sightings = LeakReader.Sightings(findingsFile);
             else
             {
                 var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
-                var setup = ScanSetup.Create(new ScanSettings { Progress = false }, ScanSetup.ConfigRootFor(roots[0]));
+                var setup = ScanSetup.Create(scan.Read(p), ScanSetup.ConfigRootFor(roots[0]));
+                foreach (var warning in setup.Warnings) Console.Error.WriteLine($"keyguard: warning: {ControlCharacters.Escape(warning)}");
                 var result = ScanCommand.Run(setup, roots, "stdin");
                 setup.Finish(result);
+                // What could not be read has no plan: say so, and exit 3 as scan does, after writing the plans made.
+                foreach (var e in result.Errors) Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(e.Path)}: {ControlCharacters.Escape(e.Message)}");
+                scanErrors = result.Errors.Count;
                 sightings = result.Findings.Select(LeakSighting.From).ToList();
             }
             var leaks = LeakedKeys.From(sightings, GitFileHistory.FirstSeen);
@@ -92,7 +101,7 @@ internal static class PlanCommand
             }
             else Console.Out.Write(text);
             foreach (var alert in plan.Plans.Where(x => x.Alert != null)) Console.Error.WriteLine($"keyguard: {alert.Alert}");
-            return ExitCodes.Clean;
+            return scanErrors > 0 ? ExitCodes.ScanError : ExitCodes.Clean;
         });
         return command;
     }
