@@ -28,10 +28,27 @@ public sealed class RuleSet
                 if (!byKeyword.TryGetValue(kw, out var list)) byKeyword[kw] = list = [];
                 if (!list.Contains((rule, pairing))) list.Add((rule, pairing));
             }
+        // Encoded segments are found in the same keyword pass, as the windows of one more rule in the last slot.
+        if (Rules.Count > 0)
+        {
+            index[EncodedText.Trigger] = Rules.Count;
+            foreach (var kw in EncodedText.TriggerKeywords)
+            {
+                if (!byKeyword.TryGetValue(kw, out var list)) byKeyword[kw] = list = [];
+                list.Add((EncodedText.Trigger, false));
+            }
+        }
         Keywords = byKeyword.Count > 0 ? new KeywordFinder(byKeyword.Keys) : null;
         // Same order as the finder's keywords, so a hit's keyword index picks its rules.
         KeywordRules = Keywords is null ? [] : Keywords.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
+        Slots = Rules.Count > 0 ? Rules.Count + 1 : 0;
     }
+
+    /// <summary>Window slots: one per rule, then <see cref="EncodedText.Trigger"/>'s.</summary>
+    internal int Slots { get; }
+
+    /// <summary>The rule whose windows slot <paramref name="i"/> holds.</summary>
+    internal Rule RuleAt(int i) => i < Rules.Count ? Rules[i] : EncodedText.Trigger;
 
     /// <summary>
     /// Loads the default rules plus the user's files, applies enable/disable lists, and rejects duplicate ids and
