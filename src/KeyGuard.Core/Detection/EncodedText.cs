@@ -28,9 +28,10 @@ internal static class EncodedText
 
     private static readonly string[] KeyIdPrefixes = ["AKIA", "ASIA", "ABIA", "ACCA"];
 
-    /// <summary>Literals that mark an encoded segment worth decoding.</summary>
+    /// <summary>Literals that mark an encoded segment worth decoding: escapes, and the base64 of a key ID prefix or of
+    /// an escape (a base64 dump of JSON with escapes).</summary>
     public static IReadOnlyList<string> TriggerKeywords { get; } =
-        ["\\u00", "&#", .. KeyIdPrefixes.SelectMany(Base64Forms).Distinct(StringComparer.Ordinal)];
+        ["\\u00", "&#", .. KeyIdPrefixes.Append("\\u00").SelectMany(Base64Forms).Distinct(StringComparer.Ordinal)];
 
     /// <summary>
     /// Not a detector: its windows say where encoded segments are. The engine hands them to <see cref="Scan"/>
