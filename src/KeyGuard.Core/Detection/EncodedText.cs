@@ -28,10 +28,14 @@ internal static class EncodedText
 
     private static readonly string[] KeyIdPrefixes = ["AKIA", "ASIA", "ABIA", "ACCA"];
 
-    /// <summary>Literals that mark an encoded segment worth decoding: escapes, and the base64 of a key ID prefix or of
-    /// an escape (a base64 dump of JSON with escapes).</summary>
+    /// <summary>
+    /// Literals that mark an encoded segment worth decoding: a <c>\u00</c> escape, the base64 of a key ID prefix, a
+    /// numeric entity. Each is three characters or more (the keyword screen reads three: a shorter one would let
+    /// any character through in the third place), and they start with few distinct characters (\, Q, F, B, &amp;),
+    /// so the screen's buckets stay nearly as narrow as the rules' own.
+    /// </summary>
     public static IReadOnlyList<string> TriggerKeywords { get; } =
-        ["\\u00", "&#", .. KeyIdPrefixes.Append("\\u00").SelectMany(Base64Forms).Distinct(StringComparer.Ordinal)];
+        ["\\u00", .. KeyIdPrefixes.SelectMany(Base64Forms).Distinct(StringComparer.Ordinal), "&#x", "&#X", .. Enumerable.Range(1, 9).Select(d => $"&#{d}")];
 
     /// <summary>
     /// Not a detector: its windows say where encoded segments are. The engine hands them to <see cref="Scan"/>

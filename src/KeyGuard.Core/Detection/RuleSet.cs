@@ -22,21 +22,22 @@ public sealed class RuleSet
         for (int i = 0; i < Rules.Count; i++) index.TryAdd(Rules[i], i);
         Unfiltered = Rules.Where(r => r.Keywords.Count == 0 && r.PairKeywords.Count == 0).ToList();
         var byKeyword = new Dictionary<string, List<(Rule, bool)>>(StringComparer.Ordinal);
+        // Encoded segments are found in the same keyword pass, as the windows of one more rule in the last slot. The
+        // escape's keyword goes first and the entities' last: the finder buckets keywords by first character in this
+        // order, so if the two share a bucket they share it with each other, both rare, not with a rule's common letter.
+        var triggers = Rules.Count > 0 ? EncodedText.TriggerKeywords : [];
+        if (triggers.Count > 0) index[EncodedText.Trigger] = Rules.Count;
+        foreach (var kw in triggers.Take(1)) byKeyword[kw] = [(EncodedText.Trigger, false)];
         foreach (var rule in Rules)
             foreach (var (kw, pairing) in rule.Keywords.Select(k => (k, false)).Concat(rule.PairKeywords.Select(k => (k, true))))
             {
                 if (!byKeyword.TryGetValue(kw, out var list)) byKeyword[kw] = list = [];
                 if (!list.Contains((rule, pairing))) list.Add((rule, pairing));
             }
-        // Encoded segments are found in the same keyword pass, as the windows of one more rule in the last slot.
-        if (Rules.Count > 0)
+        foreach (var kw in triggers.Skip(1))
         {
-            index[EncodedText.Trigger] = Rules.Count;
-            foreach (var kw in EncodedText.TriggerKeywords)
-            {
-                if (!byKeyword.TryGetValue(kw, out var list)) byKeyword[kw] = list = [];
-                list.Add((EncodedText.Trigger, false));
-            }
+            if (!byKeyword.TryGetValue(kw, out var list)) byKeyword[kw] = list = [];
+            list.Add((EncodedText.Trigger, false));
         }
         Keywords = byKeyword.Count > 0 ? new KeywordFinder(byKeyword.Keys) : null;
         // Same order as the finder's keywords, so a hit's keyword index picks its rules.

@@ -101,10 +101,14 @@ public sealed class EncodedTextTests
     [Fact]
     public void Nested_encodings_are_named_outermost_first_and_bounded()
     {
-        string id = _fake.KeyId(), secret = _fake.Secret();
-        var json = $"{{\"accessKeyId\":\"{Escaped(id)}\",\"secretAccessKey\":\"{Escaped(secret)}\"}}";
-        AssertPair(Scan($"dump: {Base64(json)}\n"), id, secret, "base64+unicode-escape");
-        // Three encodings deep is past the bound: nothing, and no error.
+        // A .NET-written JSON (its writer escapes '+') dumped as base64.
+        string id = _fake.KeyId(), secret = _fake.Secret().Remove(5, 1).Insert(5, "+");
+        var json = $"{{\"accessKeyId\":\"{id}\",\"secretAccessKey\":\"{secret.Replace("+", "\\u002B")}\"}}";
+        var found = Scan($"dump: {Base64(json)}\n");
+        Assert.Equal("base64", Assert.Single(found, f => f.Role == CredentialRole.KeyId).Encoding);
+        var sec = Assert.Single(found, f => f.Role == CredentialRole.Secret);
+        Assert.Equal((secret, "base64+unicode-escape", id), (sec.Secret, sec.Encoding, sec.KeyId));
+        // Base64 of base64 is not followed: its outer layer holds no trigger (and two encodings is the depth bound).
         Assert.Empty(Scan($"dump: {Base64(Base64(json))}\n"));
     }
 
