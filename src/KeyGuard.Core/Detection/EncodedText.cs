@@ -51,6 +51,26 @@ internal static class EncodedText
     };
 
     /// <summary>
+    /// Whether a trigger's window sits in a run long enough to hold a credential: base64 characters, escapes and
+    /// entities, at least <see cref="MinEncodedRun"/> in a row. "Caf\u00e9" or "don&amp;#x27;t" in prose, which most
+    /// escapes and entities in real files are, are not decoded at all.
+    /// </summary>
+    public static bool WorthDecoding<T>(ReadOnlySpan<T> text, int start, int end) where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        int floor = Math.Max(0, start - MinEncodedRun * 6), ceiling = Math.Min(text.Length, end + MinEncodedRun * 6);
+        int s = start, e = end;
+        while (s > floor && InEncodedRun(uint.CreateTruncating(text[s - 1]))) s--;
+        while (e < ceiling && InEncodedRun(uint.CreateTruncating(text[e]))) e++;
+        return e - s >= MinEncodedRun;
+    }
+
+    /// <summary>The shortest run worth decoding: a key ID in base64 is 28 characters, escaped 120.</summary>
+    private const int MinEncodedRun = 24;
+
+    private static bool InEncodedRun(uint c) =>
+        c < 128 && (char.IsAsciiLetterOrDigit((char)c) || c is '+' or '/' or '=' or '-' or '_' or '\\' or '&' or '#' or ';');
+
+    /// <summary>
     /// The characters of the base64 encoding of <paramref name="word"/> that do not depend on its neighbours, at each
     /// of the three alignments a word can have in a base64 run (AKIA: QUtJQ, FLSU, BS0lB).
     /// </summary>

@@ -63,7 +63,9 @@ public sealed class TextScanner(RuleSet rules)
         for (int i = 0; i < windows.Count; i++)
         {
             var w = windows[i];
-            if (w.Rule.MinRun == 0 || HasRun(bytes[w.Start..w.End], w.Rule.MinRun)) windows[kept++] = w;
+            bool keep = ReferenceEquals(w.Rule, EncodedText.Trigger) ? EncodedText.WorthDecoding(bytes, w.Start, w.End)
+                : w.Rule.MinRun == 0 || HasRun(bytes[w.Start..w.End], w.Rule.MinRun);
+            if (keep) windows[kept++] = w;
         }
         if (kept == 0) return null;
         windows.RemoveRange(kept, windows.Count - kept);
@@ -106,7 +108,12 @@ public sealed class TextScanner(RuleSet rules)
         RuleTimeoutException? timedOut = null;
         foreach (var (rule, start, end) in windows?.Windows ?? Windows(text))
         {
-            if (ReferenceEquals(rule, EncodedText.Trigger)) { (encoded ??= []).Add((start, end)); continue; }
+            if (ReferenceEquals(rule, EncodedText.Trigger))
+            {
+                // Windows found on bytes were checked there.
+                if (windows != null || EncodedText.WorthDecoding(text, start, end)) (encoded ??= []).Add((start, end));
+                continue;
+            }
             // One slow rule must not cost the file the others' findings: it is skipped and reported at the end.
             if (timedOut != null && timedOut.TimedOut(rule)) continue;
             try { MatchWindow(rule, text, start, end, candidates, checkedRuns: windows != null); }

@@ -190,6 +190,21 @@ public sealed class EncodedTextTests
     }
 
     [Fact]
+    public void Escapes_and_entities_in_prose_are_not_decoded_but_runs_that_can_hold_a_credential_are()
+    {
+        static bool Worth(string text, string hit)
+        {
+            int at = text.IndexOf(hit, StringComparison.Ordinal);
+            return EncodedText.WorthDecoding(text.AsSpan(), at, at + hit.Length);
+        }
+        Assert.False(Worth("title: \"Caf\\u00e9 cr\\u00e8me\"", "\\u00e9"));
+        Assert.False(Worth("<p>don&#x27;t &#8212; won&#39;t</p>", "&#x27;"));
+        Assert.True(Worth($"key: \"{Escaped(_fake.KeyId())}\"", "\\u00"));
+        Assert.True(Worth($"secret: \"{_fake.Secret()[..20]}\\u002B{_fake.Secret()[..19]}\"", "\\u002B"));
+        Assert.True(Worth($"<td>{string.Concat(_fake.KeyId().Select(c => $"&#{(int)c};"))}</td>", "&#"));
+    }
+
+    [Fact]
     public void Encoded_keywords_are_the_base64_forms_of_the_key_id_prefixes_at_each_alignment()
     {
         Assert.Equal(["QUtJQ", "FLSU", "BS0lB"], EncodedText.Base64Forms("AKIA"));
