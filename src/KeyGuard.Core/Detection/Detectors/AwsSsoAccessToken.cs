@@ -17,6 +17,8 @@ internal static partial class AwsSsoAccessToken
             Title = "AWS IAM Identity Center (SSO) access token",
             Description = "accessToken of an AWS SSO token cache file (~/.aws/sso/cache/*.json): a JSON object with startUrl and expiresAt.",
             Keywords = ["accessToken"],
+            // accessToken is common in SDK code: the regex runs only where a long base64 run is near it.
+            MinRun = 60,
             MaxWindow = 16384,
             Regex = Pattern(),
             Check = RuleCheck.AwsSsoToken,
