@@ -19,6 +19,8 @@ internal enum RuleCheck
     AwsSessionToken,
     /// <summary>A generic high-entropy value; thresholds from the rule.</summary>
     Entropy,
+    /// <summary>An IAM Identity Center (SSO) access token in an AWS CLI/SDK token cache file.</summary>
+    AwsSsoToken,
 }
 
 /// <summary>
@@ -27,7 +29,11 @@ internal enum RuleCheck
 /// </summary>
 /// <param name="With">The partner's role.</param>
 /// <param name="WithinLines">How many lines apart the two may be.</param>
-internal sealed record Pairing(CredentialRole With, int WithinLines);
+/// <param name="KeyIdPrefix">Only partners whose key ID starts with this (a session token goes with a temporary
+/// ASIA key); null for any.</param>
+/// <param name="Via">A candidate of this role paired with such a key also vouches (a token next to its key's
+/// secret); null for none.</param>
+internal sealed record Pairing(CredentialRole With, int WithinLines, string? KeyIdPrefix = null, CredentialRole? Via = null);
 
 /// <summary>
 /// One detector: a built-in one (Detection/Detectors/) or one from a user's rule file. Immutable: the engine shares rules between threads.

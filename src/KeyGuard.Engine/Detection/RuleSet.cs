@@ -22,16 +22,34 @@ internal sealed class RuleSet
         for (int i = 0; i < Rules.Count; i++) index.TryAdd(Rules[i], i);
         Unfiltered = Rules.Where(r => r.Keywords.Count == 0 && r.PairKeywords.Count == 0).ToList();
         var byKeyword = new Dictionary<string, List<(Rule, bool)>>(StringComparer.Ordinal);
+        // Encoded segments are found in the same keyword pass, as the windows of one more rule in the last slot. The
+        // escape's keyword goes first and the entities' last: the finder buckets keywords by first character in this
+        // order, so if the two share a bucket they share it with each other, both rare, not with a rule's common letter.
+        var triggers = Rules.Count > 0 ? EncodedText.TriggerKeywords : [];
+        if (triggers.Count > 0) index[EncodedText.Trigger] = Rules.Count;
+        foreach (var kw in triggers.Take(1)) byKeyword[kw] = [(EncodedText.Trigger, false)];
         foreach (var rule in Rules)
             foreach (var (kw, pairing) in rule.Keywords.Select(k => (k, false)).Concat(rule.PairKeywords.Select(k => (k, true))))
             {
                 if (!byKeyword.TryGetValue(kw, out var list)) byKeyword[kw] = list = [];
                 if (!list.Contains((rule, pairing))) list.Add((rule, pairing));
             }
+        foreach (var kw in triggers.Skip(1))
+        {
+            if (!byKeyword.TryGetValue(kw, out var list)) byKeyword[kw] = list = [];
+            list.Add((EncodedText.Trigger, false));
+        }
         Keywords = byKeyword.Count > 0 ? new KeywordFinder(byKeyword.Keys) : null;
         // Same order as the finder's keywords, so a hit's keyword index picks its rules.
         KeywordRules = Keywords is null ? [] : Keywords.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
+        Slots = Rules.Count > 0 ? Rules.Count + 1 : 0;
     }
+
+    /// <summary>Window slots: one per rule, then <see cref="EncodedText.Trigger"/>'s.</summary>
+    internal int Slots { get; }
+
+    /// <summary>The rule whose windows slot <paramref name="i"/> holds.</summary>
+    internal Rule RuleAt(int i) => i < Rules.Count ? Rules[i] : EncodedText.Trigger;
 
     /// <summary>
     /// Loads the default rules plus the user's files, applies enable/disable lists, and rejects duplicate ids and

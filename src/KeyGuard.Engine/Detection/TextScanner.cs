@@ -71,8 +71,9 @@ internal sealed class TextScanner(RuleSet rules)
         for (int i = 0; i < windows.Count; i++)
         {
             var w = windows[i];
-            int minRun = w.Rule.MinRun;
-            if (minRun == 0 || (runs?.HasRun(w.Start, w.End, minRun) ?? HasRun(bytes[w.Start..w.End], minRun))) windows[kept++] = w;
+            bool keep = ReferenceEquals(w.Rule, EncodedText.Trigger) ? EncodedText.WorthDecoding(bytes, w.Start, w.End)
+                : w.Rule.MinRun == 0 || (runs?.HasRun(w.Start, w.End, w.Rule.MinRun) ?? HasRun(bytes[w.Start..w.End], w.Rule.MinRun));
+            if (keep) windows[kept++] = w;
         }
         if (kept == 0) return null;
         windows.RemoveRange(kept, windows.Count - kept);
@@ -104,18 +105,31 @@ internal sealed class TextScanner(RuleSet rules)
     /// to find them here.</param>
     /// <exception cref="RuleTimeoutException">A user rule timed out; every other rule's findings are in
     /// <paramref name="output"/> by then.</exception>
-    public int Scan(ReadOnlySpan<char> text, TextPosition position, Provenance source, List<Finding> output, WindowList? windows = null)
+    public int Scan(ReadOnlySpan<char> text, TextPosition position, Provenance source, List<Finding> output, WindowList? windows = null) =>
+        Scan(text, position, source, output, windows, depth: 0);
+
+    /// <param name="depth">Encodings already decoded to get this text (<see cref="EncodedText"/>).</param>
+    internal int Scan(ReadOnlySpan<char> text, TextPosition position, Provenance source, List<Finding> output, WindowList? windows, int depth)
     {
         var candidates = new List<Candidate>();
+        List<(int Start, int End)>? encoded = null;
         RuleTimeoutException? timedOut = null;
         foreach (var (rule, start, end) in windows?.Windows ?? Windows(text))
         {
+            if (ReferenceEquals(rule, EncodedText.Trigger))
+            {
+                // Windows found on bytes were checked there.
+                if (windows != null || EncodedText.WorthDecoding(text, start, end)) (encoded ??= []).Add((start, end));
+                continue;
+            }
             // One slow rule must not cost the file the others' findings: it is skipped and reported at the end.
             if (timedOut != null && timedOut.TimedOut(rule)) continue;
             try { MatchWindow(rule, text, start, end, candidates, checkedRuns: windows != null); }
             catch (RuleTimeoutException e) { timedOut = timedOut?.With(rule) ?? e; }
         }
+        int plainFrom = output.Count;
         int suppressed = candidates.Count == 0 ? 0 : Report(text, position, source, output, candidates);
+        if (encoded != null && depth < EncodedText.MaxDepth) EncodedText.Scan(this, text, position, source, output, plainFrom, encoded, depth + 1);
         if (timedOut != null) throw timedOut;
         return suppressed;
     }
@@ -178,7 +192,7 @@ internal sealed class TextScanner(RuleSet rules)
         if (first < 0) return windows;
 
         // Each rule's window still open, by the rule's position (Start -1: none yet).
-        Span<(int Start, int End)> open = Rules.Rules.Count <= 64 ? stackalloc (int, int)[Rules.Rules.Count] : new (int, int)[Rules.Rules.Count];
+        Span<(int Start, int End)> open = Rules.Slots <= 64 ? stackalloc (int, int)[Rules.Slots] : new (int, int)[Rules.Slots];
         open.Fill((-1, -1));
         int pos = first;
         while (pos < text.Length)
@@ -203,7 +217,7 @@ internal sealed class TextScanner(RuleSet rules)
             pos = hit + 1;
         }
         for (int i = 0; i < open.Length; i++)
-            if (open[i].Start >= 0) windows.Add((Rules.Rules[i], open[i].Start, open[i].End));
+            if (open[i].Start >= 0) windows.Add((Rules.RuleAt(i), open[i].Start, open[i].End));
         return windows;
     }
 
@@ -342,7 +356,8 @@ internal sealed class TextScanner(RuleSet rules)
         {
             RuleCheck.AwsKeyId => AwsAccessKeyId.Validate(rule, raw),
             RuleCheck.AwsSecret => AwsSecretAccessKey.Validate(rule, text, index, raw, out needsPair),
-            RuleCheck.AwsSessionToken => AwsSessionToken.Validate(rule, text, index, raw),
+            RuleCheck.AwsSessionToken => AwsSessionToken.Validate(rule, text, index, raw, out needsPair),
+            RuleCheck.AwsSsoToken => AwsSsoAccessToken.Validate(rule, text, index, raw),
             RuleCheck.Entropy => GenericHighEntropy.Validate(rule, raw),
             _ => RegexAndEntropyOnly(rule, raw),
         };
@@ -388,19 +403,30 @@ internal sealed class TextScanner(RuleSet rules)
             if (c.NeedsPair && c.Rule.PairsWith is { } pairing && Nearest(candidates, pairing, c, reported: false) is not null) c.NeedsPair = false;
     }
 
-    /// <summary>The closest candidate of the pairing's role: fewest lines apart, then fewest characters.</summary>
+    /// <summary>The closest candidate of the pairing's role: fewest lines apart, then fewest characters. With a
+    /// <see cref="Pairing.Via"/> role, failing that, the partner of the closest such candidate that has one.</summary>
     /// <param name="reported">Only candidates that became findings.</param>
     private static Candidate? Nearest(List<Candidate> candidates, Pairing pairing, Candidate c, bool reported)
+    {
+        var best = Closest(candidates, pairing.With, pairing, c, reported, k => pairing.KeyIdPrefix is not { } p || k.Secret.StartsWith(p, StringComparison.Ordinal));
+        if (best != null || pairing.Via is not { } via) return best;
+        Candidate? PartnerOf(Candidate k) =>
+            k.Rule.PairsWith is { } own ? Nearest(candidates, own with { KeyIdPrefix = pairing.KeyIdPrefix, Via = null }, k, reported) : null;
+        var voucher = Closest(candidates, via, pairing, c, reported, k => PartnerOf(k) != null);
+        return voucher is null ? null : PartnerOf(voucher);
+    }
+
+    private static Candidate? Closest(List<Candidate> candidates, CredentialRole role, Pairing pairing, Candidate c, bool reported, Func<Candidate, bool> accept)
     {
         Candidate? best = null;
         long bestScore = long.MaxValue;
         foreach (var k in candidates)
         {
-            if (k.Rule.Role != pairing.With || reported && k.Finding == null) continue;
+            if (k.Rule.Role != role || ReferenceEquals(k, c) || reported && k.Finding == null) continue;
             int lines = Math.Abs(k.Line - c.Line);
             if (lines > pairing.WithinLines) continue;
             long score = (long)lines * int.MaxValue + Math.Abs(k.Index - c.Index);
-            if (score < bestScore) { bestScore = score; best = k; }
+            if (score < bestScore && accept(k)) { bestScore = score; best = k; }
         }
         return best;
     }

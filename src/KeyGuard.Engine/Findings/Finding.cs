@@ -27,6 +27,9 @@ public sealed class Finding
     public string? KeyId { get; set; }
     public string? Account { get; set; }
     public string? KeyKind { get; set; }
+    /// <summary>How the text at this place was encoded when the secret was found by decoding it ("base64",
+    /// "unicode-escape", "html-entity"; nested ones "+"-joined, outermost first); null for plain text.</summary>
+    public string? Encoding { get; init; }
     /// <summary>Fingerprints of findings this one was paired with (a key ID with its secret and token).</summary>
     public List<string> PairedWith { get; } = [];
     /// <summary>Absolute character offset in the scanned text, for pairing and de-duplication.</summary>

@@ -83,6 +83,7 @@ internal sealed class JsonReporter : IScanReporter
         if (f.KeyId != null) w.WriteString("keyId", f.KeyId);
         if (f.Account != null) w.WriteString("account", f.Account);
         if (f.KeyKind != null) w.WriteString("keyKind", f.KeyKind);
+        if (f.Encoding != null) w.WriteString("encoding", f.Encoding);
         if (f.PairedWith.Count > 0)
         {
             w.WriteStartArray("pairedWith");

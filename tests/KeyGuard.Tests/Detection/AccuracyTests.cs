@@ -10,7 +10,7 @@ namespace KeyGuard.Tests.Detection;
 public sealed class AccuracyTests(ITestOutputHelper output)
 {
     [Fact]
-    public void Recall_and_precision_are_at_least_99_percent_per_rule()
+    public void Recall_is_at_least_99_percent_and_precision_is_1_per_rule()
     {
         var corpus = new LeakCorpus(seed: 20261128);
         var samples = corpus.Positives(perTemplate: 40).Concat(corpus.Negatives(perTemplate: 40)).ToList();
@@ -43,11 +43,12 @@ public sealed class AccuracyTests(ITestOutputHelper output)
         Assert.Contains("aws-access-key-id", rules);
         Assert.Contains("aws-secret-access-key", rules);
         Assert.Contains("aws-session-token", rules);
+        Assert.Contains("aws-sso-access-token", rules);
         foreach (var rule in rules)
         {
             double t = tp.GetValueOrDefault(rule), p = fp.GetValueOrDefault(rule), n = fn.GetValueOrDefault(rule);
             Assert.True(t / (t + n) >= 0.99, $"{rule} recall {t / (t + n):0.0000}\n" + string.Join("\n", misses.Take(20)));
-            Assert.True(t / Math.Max(1, t + p) >= 0.99, $"{rule} precision {t / (t + p):0.0000}\n" + string.Join("\n", misses.Take(20)));
+            Assert.True(p == 0, $"{rule} precision {t / (t + p):0.0000}\n" + string.Join("\n", misses.Take(20)));
         }
     }
 }

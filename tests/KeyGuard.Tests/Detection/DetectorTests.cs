@@ -144,6 +144,6 @@ public sealed class ShippedRuleFileTests
         var secret = BuiltInDetectors.All.Single(d => d.CheckName == "aws-secret").Rule;
         Assert.Equal((secret.Check, secret.Role, secret.PairsWith), (rule.Check, rule.Role, rule.PairsWith));
         var error = Assert.Throws<InvalidInputException>(() => RuleFileParser.Parse("[mine]\nregex = x\ncheck = nope\n", "user.rules"));
-        Assert.Equal("user.rules:3: unknown check 'nope' (none, aws-key-id, aws-secret, aws-session-token, entropy)", error.Message);
+        Assert.Equal("user.rules:3: unknown check 'nope' (none, aws-key-id, aws-secret, aws-session-token, aws-sso-token, entropy)", error.Message);
     }
 }

@@ -82,7 +82,52 @@ public sealed class LeakCorpus(int seed)
         yield return ("key-id-in-comment", (id, s) => S($"# the old deploy key {id} was rotated last week\n", (Id, id)));
         yield return ("mws", (id, s) => { var m = _fake.MwsToken(); return S($"MWS_SELLER_ID=A1B2C3\nMWS_AUTH_TOKEN={m}\n", ("amazon-mws-auth-token", m)); });
         yield return ("bedrock", (id, s) => { var b = _fake.BedrockKey(); return S($"export AWS_BEARER_TOKEN_BEDROCK={b}\n", ("amazon-bedrock-api-key", b)); });
+
+        // Issue 14: session tokens under other names, paired with their temporary key.
+        yield return ("ec2-metadata", (id, s) => Temporary((a, t) =>
+            $"{{\n  \"Code\" : \"Success\",\n  \"LastUpdated\" : \"2026-12-06T10:00:00Z\",\n  \"Type\" : \"AWS-HMAC\",\n  \"AccessKeyId\" : \"{a}\",\n  \"SecretAccessKey\" : \"{s}\",\n  \"Token\" : \"{t}\",\n  \"Expiration\" : \"2026-12-06T16:00:00Z\"\n}}\n", s));
+        yield return ("ecs-credentials", (id, s) => Temporary((a, t) =>
+            $"{{\"RoleArn\":\"arn:aws:iam::{_fake.Account()}:role/task\",\"AccessKeyId\":\"{a}\",\"SecretAccessKey\":\"{s}\",\"Token\":\"{t}\",\"Expiration\":\"2026-12-06T16:00:00Z\"}}\n", s));
+        yield return ("cli-cache", (id, s) => Temporary((a, t) =>
+            $"{{\"Credentials\": {{\"AccessKeyId\": \"{a}\", \"SecretAccessKey\": \"{s}\", \"SessionToken\": \"{t}\", \"Expiration\": \"2026-12-06T11:00:00+00:00\"}}, \"AssumedRoleUser\": {{\"AssumedRoleId\": \"AROA{_fake.Chars(17, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}:botocore-session-1765015200\", \"Arn\": \"arn:aws:sts::{_fake.Account()}:assumed-role/deploy/botocore-session-1765015200\"}}}}", s));
+        yield return ("session-yaml", (id, s) => Temporary((a, t) => $"aws:\n  key: {a}\n  secret: {s}\n  session: {t}\n", s));
+        yield return ("token-yaml", (id, s) => Temporary((a, t) => $"credentials:\n  access_key: {a}\n  secret_key: {s}\n  token: \"{t}\"\n", s));
+        yield return ("session-xml", (id, s) => Temporary((a, t) => $"<credentials>\n  <key>{a}</key>\n  <secret>{s}</secret>\n  <session>{t}</session>\n</credentials>\n", s));
+        yield return ("positional-token", (id, s) => Temporary((a, t) => $"creds := credentials.NewStaticCredentials(\"{a}\", \"{s}\",\n\t\"{t}\")\n", s));
+        yield return ("sso-cache", (id, s) =>
+        {
+            var token = "aoaAAAAAG" + _fake.Chars(_fake.Random.Next(300, 500), Base64Chars) + ":MGUCMQ" + _fake.Chars(120, Base64Chars);
+            return S($"{{\"startUrl\": \"https://d-{_fake.Hex(10)}.awsapps.com/start\", \"region\": \"us-east-1\", \"accessToken\": \"{token}\", \"expiresAt\": \"2026-12-06T18:00:00Z\"}}", ("aws-sso-access-token", token));
+        });
+        // Encoded pairs and a secret after a dot.
+        yield return ("unicode-escaped", (id, s) => S($"{{\"accessKeyId\":\"{Escaped(id)}\",\"secretAccessKey\":\"{Escaped(s)}\"}}\n", (Id, id), (Sec, s)));
+        yield return ("html-entities", (id, s) => S($"<td>{Entities(id)}</td>\n<td>{Entities(s)}</td>\n", (Id, id), (Sec, s)));
+        yield return ("jwt-payload", (id, s) => S($"token = \"{B64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}")}.{B64Url($"{{\"accessKeyId\":\"{id}\",\"secretAccessKey\":\"{s}\"}}")}.{_fake.Chars(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")}\"\n", (Id, id), (Sec, s)));
+        yield return ("kubernetes-data", (id, s) => S($"apiVersion: v1\nkind: Secret\nmetadata:\n  name: aws\ntype: Opaque\ndata:\n  AWS_ACCESS_KEY_ID: {B64(id)}\n  AWS_SECRET_ACCESS_KEY: {B64(s)}\n", (Id, id), (Sec, s)));
+        yield return ("docker-auths", (id, s) => S($"{{\n  \"auths\": {{\n    \"registry.example.com\": {{ \"auth\": \"{B64($"{id}:{s}")}\" }}\n  }}\n}}\n", (Id, id), (Sec, s)));
+        yield return ("dotted-pair", (id, s) => S($"AWS_CREDENTIALS={id}.{s}\n", (Id, id), (Sec, s)));
+        // Long base64 next to a temporary key that is no session token: only the key ID is reported.
+        yield return ("blobs-near-temporary-key", (id, s) =>
+        {
+            var asia = _fake.KeyId("ASIA", _fake.Account());
+            return S($"key: {asia}\nlogo: \"data:image/png;base64,{_fake.Chars(600, Base64Chars)}\"\nsha512: {_fake.Hex(128)}\n", (Id, asia));
+        });
     }
+
+    private const string Base64Chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    /// <summary>A temporary key, its secret and its session token in <paramref name="make"/>'s text: all three expected.</summary>
+    private CorpusSample Temporary(Func<string, string, string> make, string secret)
+    {
+        var asia = _fake.KeyId("ASIA", _fake.Account());
+        var token = _fake.SessionToken();
+        return S(make(asia, token), (Id, asia), (Sec, secret), (Tok, token));
+    }
+
+    private static string Escaped(string s) => string.Concat(s.Select(c => $"\\u{(int)c:x4}"));
+    private static string Entities(string s) => string.Concat(s.Select((c, i) => i % 3 == 0 ? $"&#{(int)c};" : i % 3 == 1 ? $"&#x{(int)c:x};" : c.ToString()));
+    private static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
+    private static string B64Url(string s) => B64(s).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>Text that looks like credentials to a weaker scanner and must produce no finding.</summary>
     public IEnumerable<CorpusSample> Negatives(int perTemplate)
@@ -108,6 +153,12 @@ public sealed class LeakCorpus(int seed)
             yield return N("unique-ids", $"role_id = AROA{_fake.Chars(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}\nuser_id = AIDA{_fake.Chars(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}\n");
             yield return N("low-entropy-secret", "aws_secret_access_key = aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd\nsecret = abcdABCDabcdABCDabcdABCDabcdABCDabcd1234\n");
             yield return N("words-secret", "secret_message = TheQuickBrownFoxJumpsOverTheLazyDogAgain1\n");
+            // Issue 14: long base64 near keys that is no session token, encoded text without credentials, identifiers.
+            yield return N("token-near-long-term-key", $"aws_access_key_id: AKIA" + new string('X', 16) + $"\ntoken: {_fake.SessionToken()}\nauth_token = {_fake.SessionToken()}\n");
+            yield return N("certificate", $"token: {_fake.SessionToken()}\ncertificate: {_fake.Chars(800, Base64Chars)}\n");
+            yield return N("encoded-text", $"title: \"Caf\\u00e9 &#233;t&eacute; &amp; more\"\nconfig: {B64("{\"region\": \"us-east-1\", \"output\": \"json\", \"secret_name\": \"prod/db\"}")}\njwt: {Jwt()}\n");
+            yield return N("word-identifiers", $"DEPLOY_TARGET = \"{"AKIA" + "PRODUCTIONDEPLOY"}\"\nVIEW = {"ACCA" + "PAYMENTSCHEDULED"}\nSTREAM = {"AKIA" + "MONITORINGSTREAM"}\n");
+            yield return N("sso-like-oauth", $"{{\"accessToken\": \"aoaAAAAAG{_fake.Chars(300, Base64Chars)}\", \"tokenType\": \"Bearer\", \"expiresAt\": 1765044000}}\n");
         }
     }
 

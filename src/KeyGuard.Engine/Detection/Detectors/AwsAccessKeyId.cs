@@ -47,7 +47,7 @@ internal static partial class AwsAccessKeyId
     {
         if (Placeholders.IsPlaceholder(raw) || Entropy.Shannon(raw) < rule.MinEntropy) return null;
         // ASIA + PACIFICNORTHEAST is an enum of regions, not a key.
-        if (WordLikeness.IsWordLike(raw.AsSpan(4))) return null;
+        if (WordLikeness.IsWordLike(raw, bodyStart: 4)) return null;
         return raw;
     }
 
@@ -78,6 +78,8 @@ internal static partial class AwsAccessKeyId
         yield return "aws_access_key_id = AKIA" + new string('X', 16) + "\n";
         yield return $"role_id = AROA{make.Chars(16, ExampleCredentials.Base32Alphabet)}\nuser_id = AIDA{make.Chars(16, ExampleCredentials.Base32Alphabet)}\n";
         yield return $"enum Region {{ {"ASIA" + "PACIFICNORTHEAST"}, {"ACCA" + "OUNTSTATUSACTIVE"} }}\n";
+        // Upper-case constants that start with a key prefix and are made of dictionary words.
+        yield return $"DEPLOY_TARGET = \"{"AKIA" + "PRODUCTIONDEPLOY"}\"\nRANKING = \"{"ABIA" + "LITYSCORERANKING"}\"\nVIEW = {"ACCA" + "PAYMENTSCHEDULED"}\n";
         yield return $"id = AKIA{make.Chars(12, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")}0189\n";
     }
 }

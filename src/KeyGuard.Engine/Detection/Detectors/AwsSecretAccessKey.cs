@@ -36,7 +36,7 @@ internal static partial class AwsSecretAccessKey
         Guidance = AwsAccessKeyId.AccessKeyGuidance,
     };
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9/+%_.-])(?<secret>(?:[A-Za-z0-9/+]|%2[BbFf]){40,120})(?![A-Za-z0-9/+=%_-])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![A-Za-z0-9/+%_-])(?<!\b(?:eyJ|ewo)[A-Za-z0-9_-]*\.(?:[A-Za-z0-9_-]*\.)*)(?<secret>(?:[A-Za-z0-9/+]|%2[BbFf]){40,120})(?![A-Za-z0-9/+=%_-])", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     /// <summary>
@@ -79,7 +79,34 @@ internal static partial class AwsSecretAccessKey
         // URL-encoded in a form body: reported decoded.
         secret = make.Secret();
         yield return new($"secretKey={secret.Replace("/", "%2F").Replace("+", "%2B")}&region=us-east-1\n", secret);
+        // After a dot, next to its key ID: a pair joined by '.', a numbered list.
+        secret = make.Secret();
+        yield return new($"AWS_CREDENTIALS={make.KeyId()}.{secret}\n", secret);
+        secret = make.Secret();
+        yield return new($"1.{make.KeyId()}\n2.{secret}\n", secret);
+        // Encoded (Detection/EncodedText.cs): reported decoded, at the encoded text.
+        secret = make.Secret();
+        yield return new($"{{\"creds\": \"{Escaped(make.KeyId())}\", \"key\": \"{Escaped(secret)}\"}}\n", secret);
+        secret = make.Secret();
+        yield return new($"<input name=\"k\" value=\"{Entities(make.KeyId())}\"><input name=\"s\" value=\"{Entities(secret)}\">\n", secret);
+        // .NET's JSON writer escapes '+' by default.
+        secret = make.Secret().Remove(10, 1).Insert(10, "+");
+        yield return new($"{{\"AccessKeyId\":\"{make.KeyId()}\",\"SecretAccessKey\":\"{secret.Replace("+", "\\u002B")}\"}}\n", secret);
+        // A JWT whose payload carries the pair.
+        secret = make.Secret();
+        yield return new($"Authorization: Bearer {Base64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}")}.{Base64Url($"{{\"aws\":{{\"accessKeyId\":\"{make.KeyId()}\",\"secretAccessKey\":\"{secret}\"}}}}")}.{make.Chars(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")}\n", secret);
+        // A Kubernetes Secret's data: each value base64 on its own.
+        secret = make.Secret();
+        yield return new($"apiVersion: v1\nkind: Secret\nmetadata:\n  name: aws\ntype: Opaque\ndata:\n  AWS_ACCESS_KEY_ID: {Base64(make.KeyId())}\n  AWS_SECRET_ACCESS_KEY: {Base64(secret)}\n", secret);
+        // docker config.json: auths holds base64 of user:password.
+        secret = make.Secret();
+        yield return new($"{{\"auths\": {{\"registry.example.com\": {{\"auth\": \"{Base64($"{make.KeyId()}:{secret}")}\"}}}}}}\n", secret);
     }
+
+    private static string Escaped(string s) => string.Concat(s.Select(c => $"\\u{(int)c:x4}"));
+    private static string Entities(string s) => string.Concat(s.Select((c, i) => i % 2 == 0 ? $"&#{(int)c};" : $"&#x{(int)c:X};"));
+    private static string Base64(string s) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(s));
+    private static string Base64Url(string s) => Base64(s).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static IEnumerable<string> FalsePositives(ExampleCredentials make)
     {
@@ -91,5 +118,12 @@ internal static partial class AwsSecretAccessKey
         yield return $"secret_sha = \"{make.Hex(40)}\"\n";
         // Random base64 with neither a key name nor a key ID nearby.
         yield return $"blob = {make.Secret()}\n";
+        // JWT segments of secret size next to a key ID (the payload and the signature follow a dot).
+        string Segment(string json) => Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        yield return $"aws_access_key_id = {make.KeyId()}\nid_token = {Segment("{\"alg\":\"HS256\",\"typ\":\"JWT\"}")}.{Segment("{\"sub\":\"" + make.Hex(6) + "\",\"n\":1}")}.{make.Secret().Replace('+', 'x').Replace('/', 'y')}\n";
+        // Base64 and escapes of text that holds no credential.
+        yield return $"config: {Base64("{\"region\": \"us-east-1\", \"output\": \"json\", \"secret_name\": \"prod/db\"}")}\n";
+        yield return "title = \"Caf\\u00e9 &#233;t&eacute; &amp; more\"\n";
+        yield return $"secret_token: {Segment("{\"alg\":\"HS256\",\"typ\":\"JWT\"}")}.{make.Secret().Replace('+', 'x').Replace('/', 'y')}.{make.Hex(8)}\n";
     }
 }

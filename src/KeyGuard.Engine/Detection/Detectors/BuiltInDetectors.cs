@@ -17,6 +17,7 @@ internal static class BuiltInDetectors
         AmazonBedrockApiKey.Detector,
         AmazonBedrockApiKeyShortTerm.Detector,
         AwsAppSyncApiKey.Detector,
+        AwsSsoAccessToken.Detector,
         GenericHighEntropy.Detector,
     ];
 

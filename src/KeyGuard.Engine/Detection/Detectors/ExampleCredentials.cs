@@ -28,6 +28,9 @@ internal sealed class ExampleCredentials(int seed)
     /// <summary>An STS session token: the usual IQoJb3JpZ2luX2Vj… preamble and a long random base64 body.</summary>
     public string SessionToken() => "IQoJb3JpZ2luX2VjE" + Chars(_random.Next(300, 700), Base64Alphabet) + "==";
 
+    /// <summary>An IAM Identity Center access token: aoa, a base64 body, a colon and a base64 signature.</summary>
+    public string SsoAccessToken() => "aoaAAAAAG" + Chars(_random.Next(300, 500), Base64Alphabet) + ":MGUCMQ" + Chars(120, Base64Alphabet);
+
     public string MwsToken() => $"amzn.mws.{Hex(8)}-{Hex(4)}-{Hex(4)}-{Hex(4)}-{Hex(12)}";
 
     public string BedrockKey(string account = "123456789012") =>
