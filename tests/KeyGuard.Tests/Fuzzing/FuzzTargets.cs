@@ -12,7 +12,7 @@ using KeyGuard.Sources.Git.History;
 using KeyGuard.Sources.Git.Packs;
 using KeyGuard.Sources.Git.Staged;
 using KeyGuard.Suppression;
-using KeyGuard.Tests.Report;
+using KeyGuard.Tests.Audit;
 using LibGit2Sharp;
 
 namespace KeyGuard.Tests.Fuzzing;

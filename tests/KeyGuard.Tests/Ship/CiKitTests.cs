@@ -1,5 +1,5 @@
 using System.Text.Json;
-using KeyGuard.Tests.Reporting;
+using KeyGuard.Tests.Scan;
 using KeyGuard.Tests.Support;
 using YamlDotNet.RepresentationModel;
 
