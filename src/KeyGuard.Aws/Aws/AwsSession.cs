@@ -79,7 +79,9 @@ internal sealed class AwsSession : IDisposable
         catch (AmazonClientException e)
         {
             string which = string.IsNullOrEmpty(profile) ? "the default credential chain" : $"profile '{profile}'";
-            throw new AwsConfigurationException($"could not resolve AWS credentials from {which}: {e.Message}", e);
+            // The SDK lists every provider it tried, over many lines: commands print one line that says what to do.
+            throw new AwsConfigurationException(
+                $"could not resolve AWS credentials from {which}: no usable credentials in the environment, the shared config and credentials files, SSO, web identity or container credentials; set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", e);
         }
     }
 
