@@ -30,13 +30,26 @@ public sealed class HistoryInterruptTests : IDisposable
 
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir.Path, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(KeyGuardProcess.DllPath);
-        foreach (var a in new[] { "scan", "--history", repo, "--no-progress", "-f", "json", "-o", report, "--baseline", baseline }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "scan", "--history", repo, "-f", "json", "-o", report, "--baseline", baseline }) psi.ArgumentList.Add(a);
         psi.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
         psi.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
+        // Progress lines on the pipe tell when the sweep is under way, whatever the machine's load (a fixed wait was
+        // too short on a loaded machine and too long on a quiet one, where the sweep had already ended).
+        psi.Environment["KEYGUARD_PROGRESS"] = "always";
+        using var p = new Process { StartInfo = psi };
+        var errLines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var started = new TaskCompletionSource();
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data == null) return;
+            errLines.Enqueue(e.Data);
+            started.TrySetResult();
+        };
+        p.Start();
+        p.BeginErrorReadLine();
         _ = p.StandardOutput.ReadToEndAsync();
-        await Task.Delay(4000);   // past start-up (on a loaded machine): the sweep is under way
+        await Task.WhenAny(started.Task, p.WaitForExitAsync(), Task.Delay(60_000));
+        await Task.Delay(300);   // well inside a 60,000-commit sweep
         Assert.False(p.HasExited, "the sweep ended before it could be interrupted: the generated history is too small");
 
         var sent = Stopwatch.StartNew();
@@ -48,7 +61,8 @@ public sealed class HistoryInterruptTests : IDisposable
         Assert.True(p.HasExited, "SIGINT did not stop the history sweep within 10 s");
         Assert.True(took < TimeSpan.FromSeconds(2.5), $"SIGINT took {took.TotalSeconds:0.0} s to stop the sweep");
         Assert.Equal(130, p.ExitCode);
-        var err = await stderr;
+        p.WaitForExit();   // the error stream is drained
+        var err = string.Join("\n", errLines);
         Assert.Contains("interrupted", err);
         Assert.DoesNotContain("   at ", err);
         Assert.DoesNotContain("Unhandled", err);
