@@ -19,10 +19,8 @@ internal readonly record struct LoggedChange(string Path, int OldMode, string? O
 internal sealed class GitLogWalk : IDisposable
 {
     private readonly Process _git;
-    private readonly Stream _stdout;
     private readonly StringBuilder _stderr = new();
-    private byte[] _buffer = new byte[1 << 16];
-    private int _start, _end;
+    private readonly NulTokens _tokens = new(1 << 16);
     private string? _nextHeader;
 
     /// <param name="revisions">git revision arguments (<c>--all</c>, <c>A..B</c>, <c>^X</c>); given after
@@ -39,7 +37,7 @@ internal sealed class GitLogWalk : IDisposable
         _git = Process.Start(psi) ?? throw new IOException("git did not start");
         _git.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_stderr) _stderr.AppendLine(e.Data); };
         _git.BeginErrorReadLine();
-        _stdout = _git.StandardOutput.BaseStream;
+        _tokens.Reset(_git.StandardOutput.BaseStream);
     }
 
     /// <summary>git's first error line once the walk has ended, or null when git finished cleanly.</summary>
@@ -108,34 +106,7 @@ internal sealed class GitLogWalk : IDisposable
 
     private string? ReadToken() => NextToken(out var token) ? Text(token) : null;
 
-    /// <summary>The next NUL-terminated token, valid until the next call; false at the end of the output.</summary>
-    private bool NextToken(out ReadOnlySpan<byte> token)
-    {
-        while (true)
-        {
-            int nul = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)0);
-            if (nul >= 0)
-            {
-                token = _buffer.AsSpan(_start, nul);
-                _start += nul + 1;
-                return true;
-            }
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-            if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
-            int n = _stdout.Read(_buffer, _end, _buffer.Length - _end);
-            if (n <= 0)
-            {
-                token = default;
-                return false;
-            }
-            _end += n;
-        }
-    }
+    private bool NextToken(out ReadOnlySpan<byte> token) => _tokens.Next(out token);
 
     public void Dispose()
     {

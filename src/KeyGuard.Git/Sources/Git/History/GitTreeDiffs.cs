@@ -34,13 +34,10 @@ internal sealed class GitTreeDiffs : IDisposable
     private readonly string _gitDir;
     private readonly IReadOnlyList<ObjectId> _commits;
     private Process _git = null!;
-    private Stream _stdout = null!;
     private Thread _writer = null!;
     private int _segmentEnd;
-    private byte[] _buffer = new byte[1 << 20];
-    private int _start, _end;
+    private readonly NulTokens _tokens = new(1 << 20);
     private string? _nextHeader;
-    private bool _ended;
 
     public static GitTreeDiffs? TryStart(string gitDir, IReadOnlyList<ObjectId> commits)
     {
@@ -64,7 +61,7 @@ internal sealed class GitTreeDiffs : IDisposable
     {
         _gitDir = "";
         _commits = commits;
-        _stdout = output;
+        _tokens.Reset(output);
         _segmentEnd = commits.Count;
     }
 
@@ -83,10 +80,8 @@ internal sealed class GitTreeDiffs : IDisposable
         _git = segment.Git;
         _writer = segment.Writer;
         _segmentEnd = segment.End;
-        _stdout = _git.StandardOutput.BaseStream;
-        _start = _end = 0;
+        _tokens.Reset(_git.StandardOutput.BaseStream);
         _nextHeader = null;
-        _ended = false;
         if (_segmentEnd < _commits.Count)
         {
             try { _next = Launch(_segmentEnd); }
@@ -150,7 +145,7 @@ internal sealed class GitTreeDiffs : IDisposable
         var changes = new List<TreeChange>();
         while (true)
         {
-            if (!NextToken(out var token)) return _ended ? (meta, changes) : Fail();
+            if (!NextToken(out var token)) return _tokens.EndedCleanly ? (meta, changes) : Fail();
             while (token.Length > 0 && token[0] == '\n') token = token[1..];   // git starts the raw lines on a new line
             if (token.Length == 0) continue;
             if (token[0] != ':') { _nextHeader = Text(token); return (meta, changes); }
@@ -240,38 +235,7 @@ internal sealed class GitTreeDiffs : IDisposable
 
     private string? ReadToken() => NextToken(out var token) ? Text(token) : null;
 
-    /// <summary>The next NUL-terminated token, as bytes valid until the next call; false at the end of the stream (a
-    /// clean end only right after a NUL).</summary>
-    private bool NextToken(out ReadOnlySpan<byte> token)
-    {
-        while (true)
-        {
-            int nul = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)0);
-            if (nul >= 0)
-            {
-                token = _buffer.AsSpan(_start, nul);
-                _start += nul + 1;
-                return true;
-            }
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-            if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);   // a very long message
-            int n;
-            try { n = _stdout.Read(_buffer, _end, _buffer.Length - _end); }
-            catch (IOException) { n = -1; }
-            if (n <= 0)
-            {
-                _ended = n == 0 && _end == 0;
-                token = default;
-                return false;
-            }
-            _end += n;
-        }
-    }
+    private bool NextToken(out ReadOnlySpan<byte> token) => _tokens.Next(out token);
 
     private void StopProcess()
     {
