@@ -54,8 +54,8 @@ internal sealed class RepoSessions(ScanSettings settings, ScanSetup operatorSetu
                     SecureFile.WriteAllText(named, text);
                 }
             }
-            var gitSecrets = gitAllowed != null ? GitSecretsConfig.FromGitAllowed(gitAllowed.Split('\n')) : GitSecretsConfig.None;
-            return (ScanSetup.Create(settings, folder, gitSecrets: gitSecrets), folder);
+            return (ScanSetup.Create(settings, folder, loadGitSecrets: () =>
+                gitAllowed != null ? GitSecretsConfig.FromGitAllowed(gitAllowed.Split('\n')) : GitSecretsConfig.None), folder);
         }
         catch (InvalidInputException e)
         {

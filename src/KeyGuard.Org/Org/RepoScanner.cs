@@ -62,7 +62,8 @@ internal sealed class RepoScanner(RepoSessions sessions, MirrorCache cache, long
                 }
                 blobsDone?.Invoke(++done);
             }
-            setup.Finish(result, f => LineText(git, f));
+            var linesByObject = new Dictionary<string, string[]?>(StringComparer.Ordinal);
+            setup.Finish(result, f => LineText(git, f, linesByObject));
             return new RepoScanOutcome
             {
                 Repo = repo.Identity,
@@ -113,20 +114,30 @@ internal sealed class RepoScanner(RepoSessions sessions, MirrorCache cache, long
         return done;
     }
 
-    /// <summary>A finding's line as the blob or the message holds it, for line allowlists and .gitallowed.</summary>
-    private static string? LineText(Repository git, Finding f)
+    /// <summary>
+    /// A finding's line as the blob or the message holds it, for line allowlists and .gitallowed. Each object is read
+    /// and split once per repository (<paramref name="linesByObject"/>), however many findings it holds.
+    /// </summary>
+    private static string? LineText(Repository git, Finding f, Dictionary<string, string[]?> linesByObject)
     {
-        try
+        var id = f.Source.Kind == SourceKind.CommitMessage ? f.Source.Commit : f.Source.BlobId;
+        if (id == null) return null;
+        if (!linesByObject.TryGetValue(id, out var lines))
         {
-            string? text = f.Source.Kind switch
+            try
             {
-                SourceKind.CommitMessage => git.Lookup<Commit>(f.Source.Commit)?.Message,
-                SourceKind.TagMessage => f.Source.BlobId != null ? git.Lookup<TagAnnotation>(f.Source.BlobId)?.Message : null,
-                _ => f.Source.BlobId != null ? git.Lookup<Blob>(f.Source.BlobId)?.GetContentText() : null,
-            };
-            return text?.Split('\n').ElementAtOrDefault(f.Line - 1)?.TrimEnd('\r');
+                string? text = f.Source.Kind switch
+                {
+                    SourceKind.CommitMessage => git.Lookup<Commit>(id)?.Message,
+                    SourceKind.TagMessage => git.Lookup<TagAnnotation>(id)?.Message,
+                    _ => git.Lookup<Blob>(id)?.GetContentText(),
+                };
+                lines = text?.Split('\n');
+            }
+            catch (LibGit2SharpException) { lines = null; }
+            linesByObject[id] = lines;
         }
-        catch (LibGit2SharpException) { return null; }
+        return lines?.ElementAtOrDefault(f.Line - 1)?.TrimEnd('\r');
     }
 
     private static void ScanMessage(ScanSetup setup, Commit commit, ScanResult result)

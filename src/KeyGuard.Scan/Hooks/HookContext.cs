@@ -77,9 +77,8 @@ internal sealed class HookContext : IDisposable
         {
             var configRoot = git.WorkTree ?? git.GitDir;
             // libgit2 cannot read this repository's config: git does, for the same git-secrets settings.
-            bool wanted = !settings.NoGitSecretsConfig && KeyGuard.Config.KeyGuardConfig.Find(settings.ConfigPath, configRoot).GitSecretsConfig != false;
-            var gitSecrets = wanted ? GitSecretsConfig.LoadThroughGit(git.WorkingDirectory, git.GitDir, git.WorkTree) : GitSecretsConfig.None;
-            return new HookContext(git, ScanSetup.Create(settings, configRoot, gitSecrets: gitSecrets));
+            return new HookContext(git, ScanSetup.Create(settings, configRoot, loadGitSecrets: () => settings.NoGitSecretsConfig
+                ? GitSecretsConfig.None : GitSecretsConfig.LoadThroughGit(git.WorkingDirectory, git.GitDir, git.WorkTree)));
         }
         catch
         {

@@ -51,22 +51,22 @@ internal sealed class ScanSetup
     /// <param name="excludeFiles">Files never scanned, such as the baseline being written.</param>
     /// <param name="repository">The repository already open (hooks), whose git config holds the git-secrets settings;
     /// else the repository around <paramref name="configRoot"/> is read, if there is one.</param>
-    /// <param name="gitSecrets">The git-secrets settings to use instead of reading a repository's (an org scan's
-    /// repository: its committed .gitallowed).</param>
+    /// <param name="loadGitSecrets">Reads the git-secrets settings instead of the repository's git config (an org
+    /// scan's repository: its committed .gitallowed; a repository only git can read); called only when the config
+    /// does not turn them off.</param>
     public static ScanSetup Create(ScanSettings settings, string configRoot, bool applyBaseline = true,
-        IEnumerable<string>? excludeFiles = null, LibGit2Sharp.Repository? repository = null, GitSecretsConfig? gitSecrets = null)
+        IEnumerable<string>? excludeFiles = null, LibGit2Sharp.Repository? repository = null, Func<GitSecretsConfig>? loadGitSecrets = null)
     {
         var config = KeyGuardConfig.Find(settings.ConfigPath, configRoot);
-        gitSecrets = config.GitSecretsConfig == false ? GitSecretsConfig.None
-            : gitSecrets ?? (settings.NoGitSecretsConfig ? GitSecretsConfig.None
-                : repository != null ? GitSecretsConfig.Load(repository) : GitSecretsConfig.Load(configRoot));
-        IEnumerable<Rule> extraRules = gitSecrets.Rules;
-        IEnumerable<string> extraAllowedSecrets = gitSecrets.AllowedPatterns;
+        var gitSecrets = config.GitSecretsConfig == false ? GitSecretsConfig.None
+            : loadGitSecrets != null ? loadGitSecrets()
+            : settings.NoGitSecretsConfig ? GitSecretsConfig.None
+            : repository != null ? GitSecretsConfig.Load(repository) : GitSecretsConfig.Load(configRoot);
         var rules = RuleSet.Load(config.Patterns.Concat(settings.Patterns), config.EnableRules.Concat(settings.EnableRules),
             config.DisableRules.Concat(settings.DisableRules));
-        if (gitSecrets.Rules.Count > 0) rules = new RuleSet(rules.Rules.Concat(extraRules));
+        if (gitSecrets.Rules.Count > 0) rules = new RuleSet(rules.Rules.Concat(gitSecrets.Rules));
         var origin = config.SourcePath ?? "config";
-        var allowlist = new Allowlist(config.AllowSecrets.Concat(extraAllowedSecrets), config.AllowLines, config.AllowPaths, origin);
+        var allowlist = new Allowlist(config.AllowSecrets.Concat(gitSecrets.AllowedPatterns), config.AllowLines, config.AllowPaths, origin);
         var baselinePath = settings.BaselinePath ?? config.Baseline;
         // The baseline lists key IDs: scanned, it would report itself, and keep its own stale entries "seen".
         var notScanned = (excludeFiles ?? []).Concat(baselinePath != null ? [baselinePath] : []).Select(f => Path.GetFullPath(f)).ToList();
