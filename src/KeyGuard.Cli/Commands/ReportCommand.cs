@@ -194,7 +194,7 @@ internal static class ReportCommand
     private static Func<BaselineCollector> BaselineFromOptions(KeyGuard.Aws.AwsSessionOptions options, StderrProgress progress) =>
         () => new BaselineCollector(KeyGuard.Aws.AwsSession.Create(options).CreateBaselineServices(), new BaselineOptions
         {
-            UserPoliciesRead = (done, total) => progress.Count("reading the IAM policies of users", done, total),
+            UserPoliciesRead = (_, total) => progress.Step("reading the IAM policies of users", total),
         });
 
     /// <summary>The 4-hour reuse of a report is judged against the evaluation time (--now), like everything else.</summary>

@@ -75,7 +75,7 @@ internal static class ScanCommand
             using var sts = session.CreateSts();
             var checker = live ? new LiveKeyChecker(session.CreateStsSignedWith, Console.Error, allowCanary) : null;
             var enricher = new KeyEnricher(session.CreateIamClient(), sts,
-                new EnrichmentOptions { KeysLookedUp = (done, total) => progress.Count("looking up keys in IAM", done, total) }, checker);
+                new EnrichmentOptions { KeysLookedUp = (_, total) => progress.Step("looking up keys in IAM", total) }, checker);
             var facts = await enricher.EnrichAsync(FindingFacts.KeysToLookUp(result.Findings, live), ct);
             progress.Dispose();
             FindingFacts.Attach(result.Findings, facts);

@@ -10,8 +10,9 @@ internal sealed class StderrProgress(TextWriter? stderr, bool redraw) : IDisposa
 {
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private bool _drawn;
-    private TimeSpan _lastCount = TimeSpan.MinValue;
-    private int _lastDone;
+    private TimeSpan _lastShown;
+    private int _stepsDone;
+    private string? _stepping;
 
     /// <summary>Progress for this run: --no-progress turns it off, --progress forces it on, else only on a terminal.</summary>
     public static StderrProgress For(bool forced, bool disabled)
@@ -41,19 +42,21 @@ internal sealed class StderrProgress(TextWriter? stderr, bool redraw) : IDisposa
         Show($"keyguard: IAM is generating the credential report (poll {poll}, {_clock.Elapsed.TotalSeconds:0} s so far; next check in {wait.TotalSeconds:0} s)");
 
     /// <summary>
-    /// One step of a long per-item read (e.g. 20,000 IAM calls for 10,000 users' policies): shown for the first item, the
-    /// last, and otherwise at most once a second, so a log gets a few lines, not one per item.
+    /// One more item of a long per-item read done (e.g. 20,000 IAM calls for 10,000 users' policies): shown for the
+    /// first item, the last, and otherwise at most once a second, so a log gets a few lines, not one per item.
+    /// Items finish in parallel and their callbacks race, so the count is kept here, under the lock, not taken from
+    /// the caller: the lines are 1, …, total in order whatever order the callbacks arrive in.
     /// </summary>
-    public void Count(string what, int done, int total)
+    public void Step(string what, int total)
     {
         if (stderr is null) return;
         lock (this)
         {
+            if (what != _stepping) (_stepping, _stepsDone) = (what, 0);
+            int done = ++_stepsDone;
             var now = _clock.Elapsed;
-            // Items finish in parallel: a count lower than one already shown is old news.
-            if (done <= _lastDone || (done != 1 && done != total && now - _lastCount < TimeSpan.FromSeconds(1))) return;
-            _lastCount = now;
-            _lastDone = done;
+            if (done != 1 && done != total && now - _lastShown < TimeSpan.FromSeconds(1)) return;
+            _lastShown = now;
             var invariant = System.Globalization.CultureInfo.InvariantCulture;
             Show($"keyguard: {what}: {done.ToString("N0", invariant)} of {total.ToString("N0", invariant)}");
         }
