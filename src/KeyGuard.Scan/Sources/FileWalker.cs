@@ -119,12 +119,21 @@ internal sealed class FileWalker(WalkOptions options)
         public HashSet<string> Visited { get; } = new(StringComparer.Ordinal);
     }
 
-    /// <summary>A directory to list, or (Root == null) a file named on the command line.</summary>
+    /// <summary>A directory to list, or (Root == null) a file named on the command line, or (Files set) a share of a
+    /// large directory's files for whichever thread is free.</summary>
     /// <param name="RealPath">With FollowSymlinks, the directory's path with every link resolved.</param>
     /// <param name="RawBytes">The path holds bytes that are not UTF-8.</param>
     /// <param name="Ignores">The .gitignore files of the directories above this one.</param>
+    /// <param name="Files">Files already listed; they hold a share of their open directory, released when scanned.</param>
     private readonly record struct Work(string FullPath, string Relative, Root? Root, WalkedFile File, string? RealPath = null, bool RawBytes = false,
-        GitIgnoreStack? Ignores = null);
+        GitIgnoreStack? Ignores = null, List<WalkedFile>? Files = null);
+
+    /// <summary>
+    /// A directory with more files than this is scanned in shares of this many (one batch of reads each), so that
+    /// one directory holding most of a tree (an SDK's `apis/`, a service-model folder) keeps every thread busy
+    /// instead of one.
+    /// </summary>
+    internal const int ShareFiles = BatchFileReader.Slots;
 
     /// <summary>
     /// Hands each file to <paramref name="onFile"/> with the number (0 to threads-1) of the thread that found it,
@@ -148,11 +157,13 @@ internal sealed class FileWalker(WalkOptions options)
         for (int i = 0; i < workers.Length; i++)
         {
             int number = i + 1;
-            workers[i] = new Thread(() => Drain(queue, number, onFiles)) { IsBackground = true, Name = "keyguard scan" };
+            workers[i] = new Thread(() => Drain(queue, number, onFiles, share: true)) { IsBackground = true, Name = "keyguard scan" };
             workers[i].Start();
         }
-        Drain(queue, 0, onFiles);
+        Drain(queue, 0, onFiles, workers.Length > 0);
         foreach (var w in workers) w.Join();
+        // A failure stops the walk with shares still queued: their directories are let go here.
+        foreach (var left in queue.Left()) if (left.Files is { Count: > 0 } share) share[0].Directory?.Dispose();
         queue.Failure?.Throw();
     }
 
@@ -243,6 +254,12 @@ internal sealed class FileWalker(WalkOptions options)
             }
         }
 
+        /// <summary>What no thread took (after a failure).</summary>
+        public Work[] Left()
+        {
+            lock (_stack) return [.. _stack];
+        }
+
         public void Stop(Exception e)
         {
             lock (_stack)
@@ -254,7 +271,7 @@ internal sealed class FileWalker(WalkOptions options)
         }
     }
 
-    private void Drain(WorkQueue queue, int thread, Action<int, List<WalkedFile>> onFiles)
+    private void Drain(WorkQueue queue, int thread, Action<int, List<WalkedFile>> onFiles, bool share)
     {
         var subdirectories = new List<Work>();
         var files = new List<WalkedFile>();
@@ -264,7 +281,12 @@ internal sealed class FileWalker(WalkOptions options)
         {
             try
             {
-                if (work.Root == null)
+                if (work.Files is { } shared)
+                {
+                    try { onFiles(thread, shared); }
+                    finally { shared[0].Directory?.Dispose(); }
+                }
+                else if (work.Root == null)
                 {
                     files.Add(work.File);
                     onFiles(thread, files);
@@ -273,7 +295,8 @@ internal sealed class FileWalker(WalkOptions options)
                 {
                     using var directory = OpenDirectory.TryOpen(work.FullPath, out int openErrno);
                     List(work, directory, openErrno, listing, entries, subdirectories, files);
-                    // Subdirectories first, so that an idle thread can start on them while this one scans.
+                    if (share && files.Count > ShareFiles) ShareOut(files, directory, subdirectories);
+                    // Subdirectories (and shares) first, so that an idle thread can start on them while this one scans.
                     queue.Add(subdirectories);
                     if (files.Count > 0) onFiles(thread, files);
                 }
@@ -287,6 +310,17 @@ internal sealed class FileWalker(WalkOptions options)
                 queue.Done();
             }
         }
+    }
+
+    /// <summary>Keeps the first share of a large directory's files for this thread and queues the rest.</summary>
+    private static void ShareOut(List<WalkedFile> files, OpenDirectory? directory, List<Work> queued)
+    {
+        for (int start = ShareFiles; start < files.Count; start += ShareFiles)
+        {
+            directory?.Share();
+            queued.Add(new Work("", "", null, default, Files: files.GetRange(start, Math.Min(ShareFiles, files.Count - start))));
+        }
+        files.RemoveRange(ShareFiles, files.Count - ShareFiles);
     }
 
     private static bool _noLinkAccessor;

@@ -171,9 +171,15 @@ internal sealed class OpenDirectory : IDisposable
 
     public static OpenDirectory? TryOpen(string path) => TryOpen(path, out _);
 
+    private int _holders = 1;
+
+    /// <summary>One more holder: a batch of the directory's files handed to another thread reads through it.</summary>
+    public void Share() => Interlocked.Increment(ref _holders);
+
+    /// <summary>Closed when the last holder lets go.</summary>
     public void Dispose()
     {
-        if (Fd < 0) return;
+        if (Interlocked.Decrement(ref _holders) != 0 || Fd < 0) return;
         WholeFileReader.Close(Fd);
         Fd = -1;
     }

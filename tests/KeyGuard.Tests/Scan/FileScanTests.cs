@@ -308,6 +308,67 @@ public sealed class FileScanTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// One directory holding most of a tree (aws-sdk-js's `apis/`: 1,664 files, 100 MB of its 160) was one thread's
+    /// work while the others idled. Its files are now handed out in shares; every file is still scanned once, the
+    /// findings are those of one thread, and the directory's descriptor is closed when the last share is done.
+    /// </summary>
+    [Fact]
+    public void A_large_directory_is_shared_between_threads_and_its_descriptor_closed_after_the_last_share()
+    {
+        var keys = new List<string>();
+        for (int f = 0; f < 10 * FileWalker.ShareFiles + 7; f++)
+        {
+            string text = $"model {f}\n";
+            if (f % 9 == 0) { var key = _fake.KeyId(); keys.Add(key); text += $"aws_access_key_id = {key}\n"; }
+            _dir.Write($"apis/m{f:D4}.json", text);
+        }
+        _dir.Write("apis/nested/readme.txt", "nothing here\n");
+        var scanner = new ContentScanner(new TextScanner(RuleSet.Default()));
+        string? firstFindings = null;
+        foreach (int threads in new[] { 1, 2, 4 })
+        {
+            var batches = new System.Collections.Concurrent.ConcurrentBag<(int Thread, int Files)>();
+            new FileWalker(new WalkOptions()).WalkBatches([_dir.Path], threads, (t, files) => batches.Add((t, files.Count)));
+            Assert.Equal(10 * FileWalker.ShareFiles + 8, batches.Sum(b => b.Files));
+            if (threads > 1)
+            {
+                Assert.True(batches.Count >= 11, $"{batches.Count} batches: the directory was not shared");
+                Assert.All(batches, b => Assert.InRange(b.Files, 1, FileWalker.ShareFiles));
+            }
+
+            var result = new FileScan(scanner, new WalkOptions(), parallelism: threads).Run([_dir.Path]);
+            result.Sort();
+            Assert.Equal(10 * FileWalker.ShareFiles + 8, result.Stats.FilesScanned);
+            var listing = string.Join("\n", result.Findings.Select(f => $"{f.Path}:{f.Line}:{f.Column} {f.Secret}"));
+            Assert.Equal(keys.Order(StringComparer.Ordinal), result.Findings.Select(f => f.Secret).Order(StringComparer.Ordinal));
+            Assert.Equal(firstFindings ??= listing, listing);
+        }
+        // A failure part-way leaves shares in the queue: their directory is let go too.
+        int heldWhileScanning = 0;
+        Assert.ThrowsAny<InvalidOperationException>(() =>
+            new FileWalker(new WalkOptions()).WalkBatches([_dir.Path], 4, (_, _) =>
+            {
+                Interlocked.Exchange(ref heldWhileScanning, DescriptorsUnder(_dir.Path).Count);
+                throw new InvalidOperationException("boom");
+            }));
+        Assert.True(!OperatingSystem.IsLinux() || heldWhileScanning > 0, "the directory was not open while its files were scanned");
+        Assert.Empty(DescriptorsUnder(_dir.Path));
+    }
+
+    /// <summary>This process's open descriptors on paths under <paramref name="root"/> (Linux; none elsewhere).</summary>
+    private static List<string> DescriptorsUnder(string root)
+    {
+        var open = new List<string>();
+        if (!OperatingSystem.IsLinux()) return open;
+        foreach (var fd in Directory.GetFileSystemEntries("/proc/self/fd"))
+        {
+            try { if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith(root, StringComparison.Ordinal)) open.Add(target); }
+            catch (IOException) { }
+        }
+        return open;
+    }
+
     [Fact]
     public void A_failure_on_any_thread_stops_the_walk_and_reaches_the_caller()
     {
