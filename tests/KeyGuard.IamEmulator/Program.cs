@@ -41,6 +41,16 @@ Console.WriteLine($"  {keys.OtherAccount.AccessKeyId}  account {DemoSeed.OtherAc
 Console.WriteLine();
 Console.WriteLine($"  keyguard inspect --endpoint-url {server.Url} {keys.ActiveRecentlyUsed.AccessKeyId} {keys.ActiveIdle.AccessKeyId} {keys.Inactive.AccessKeyId} {keys.Deleted.AccessKeyId} {keys.OtherAccount.AccessKeyId}");
 Console.WriteLine();
+// A found key with its secret, so that --verify-live can be tried too (it needs the secret a scan would find).
+// alice's key: already used lately, so the last use the live check leaves does not change the demo's severities.
+Console.WriteLine("A leaked pair, to try the live check (signed WITH the found key; the emulator records it as the key's last use, as AWS would):");
+Console.WriteLine($"  export KEYGUARD_FOUND_SECRET_ACCESS_KEY={keys.ActiveRecentlyUsed.SecretAccessKey}");
+Console.WriteLine($"  keyguard inspect --verify-live --endpoint-url {server.Url} {keys.ActiveRecentlyUsed.AccessKeyId}");
+Console.WriteLine("Or as a scan finds it (another account's pair is listed but not signed with, unless --allow-other-accounts):");
+Console.WriteLine($"  printf 'aws_access_key_id = {keys.ActiveRecentlyUsed.AccessKeyId}\\naws_secret_access_key = {keys.ActiveRecentlyUsed.SecretAccessKey}\\n" +
+                  $"aws_access_key_id = {keys.OtherAccount.AccessKeyId}\\naws_secret_access_key = {keys.OtherAccount.SecretAccessKey}\\n' > leaked.env");
+Console.WriteLine($"  keyguard scan --verify-live --endpoint-url {server.Url} leaked.env");
+Console.WriteLine();
 Console.WriteLine("Press Ctrl+C to stop.");
 
 var stop = new TaskCompletionSource();

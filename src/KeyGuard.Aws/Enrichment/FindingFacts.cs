@@ -23,6 +23,26 @@ internal static class FindingFacts
         return list;
     }
 
+    /// <summary>
+    /// One line on what the live check did, e.g. "1 live, 1 not live, 2 skipped: not your account's (--allow-other-accounts
+    /// to sign with them)", or null when it was not asked for.
+    /// </summary>
+    public static string? LiveSummary(IEnumerable<KeyFacts> facts)
+    {
+        var counts = facts.GroupBy(f => f.LiveCheck.Result).ToDictionary(g => g.Key, g => g.Count());
+        int N(LiveCheckResult r) => counts.GetValueOrDefault(r);
+        var parts = new List<string>();
+        if (N(LiveCheckResult.Live) > 0) parts.Add($"{N(LiveCheckResult.Live)} live");
+        if (N(LiveCheckResult.NotLive) > 0) parts.Add($"{N(LiveCheckResult.NotLive)} not live");
+        if (N(LiveCheckResult.WrongSecret) > 0) parts.Add($"{N(LiveCheckResult.WrongSecret)} with a wrong secret");
+        if (N(LiveCheckResult.Error) > 0) parts.Add($"{N(LiveCheckResult.Error)} failed");
+        if (N(LiveCheckResult.SkippedNotOurs) > 0)
+            parts.Add($"{N(LiveCheckResult.SkippedNotOurs)} skipped: not your account's (--allow-other-accounts to sign with them)");
+        if (N(LiveCheckResult.SkippedCanary) > 0) parts.Add($"{N(LiveCheckResult.SkippedCanary)} skipped: canary-token accounts (--allow-canary)");
+        if (N(LiveCheckResult.NoSecret) > 0) parts.Add($"{N(LiveCheckResult.NoSecret)} not checked: no secret found with the key");
+        return parts.Count == 0 ? null : string.Join(", ", parts);
+    }
+
     public static void Attach(IEnumerable<Finding> findings, IEnumerable<KeyFacts> facts)
     {
         var byKey = facts.ToDictionary(f => f.KeyId, StringComparer.Ordinal);

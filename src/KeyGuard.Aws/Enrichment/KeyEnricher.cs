@@ -83,7 +83,7 @@ internal sealed class KeyEnricher
         {
             var facts = await DescribeAsync(key, cancellationToken).ConfigureAwait(false);
             if (_liveChecker is not null)
-                facts = facts with { LiveCheck = await _liveChecker.CheckAsync(key, facts.Account, cancellationToken).ConfigureAwait(false) };
+                facts = facts with { LiveCheck = await _liveChecker.CheckAsync(key, facts, cancellationToken).ConfigureAwait(false) };
             return facts with { Severity = SeverityRules.Assess(facts, _time.GetUtcNow(), _options.RecentUseDays) };
         }
         finally

@@ -30,6 +30,7 @@ internal static class InspectCommand
             Description = $"Also call sts:GetCallerIdentity SIGNED WITH THE FOUND KEY (one KEYID; secret from ${SecretVariable}, token from ${SessionTokenVariable}). Logged in the owner's CloudTrail.",
         };
         var allowCanary = new Option<bool>("--allow-canary") { Description = "Let --verify-live sign with keys of known canary-token accounts (this alerts whoever planted them)." };
+        var allowOthers = new Option<bool>("--allow-other-accounts") { Description = "Let --verify-live sign with a key IAM does not confirm as your account's (another account's, or unknown): that uses someone else's credential." };
         var recentDays = new Option<int>("--recent-days") { Description = "An active key used within this many days is critical.", DefaultValueFactory = _ => 30 };
         command.Arguments.Add(keyIds);
         var output = new Option<string?>("--output", "-o") { HelpName = "FILE", Description = "Write the result to FILE (created 0600) instead of standard output." };
@@ -37,13 +38,14 @@ internal static class InspectCommand
         command.Options.Add(output);
         command.Options.Add(verifyLive);
         command.Options.Add(allowCanary);
+        command.Options.Add(allowOthers);
         command.Options.Add(recentDays);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
-                return await RunAsync(parse, keyIds, aws, format, output, verifyLive, allowCanary, recentDays, cancellationToken);
+                return await RunAsync(parse, keyIds, aws, format, output, verifyLive, allowCanary, allowOthers, recentDays, cancellationToken);
             }
             catch (InvalidInputException e)
             {
@@ -56,7 +58,7 @@ internal static class InspectCommand
     }
 
     private static async Task<int> RunAsync(ParseResult parse, Argument<string[]> keyIds, AwsOptions aws, Option<string> format, Option<string?> output,
-        Option<bool> verifyLive, Option<bool> allowCanary, Option<int> recentDays, CancellationToken cancellationToken)
+        Option<bool> verifyLive, Option<bool> allowCanary, Option<bool> allowOthers, Option<int> recentDays, CancellationToken cancellationToken)
     {
         var ids = parse.GetValue(keyIds) ?? [];
         foreach (var id in ids)
@@ -67,13 +69,9 @@ internal static class InspectCommand
 
         try
         {
-            using var session = AwsSession.Create(sessionOptions);
-            using var sts = session.CreateSts();
-            var live = parse.GetValue(verifyLive)
-                ? new LiveKeyChecker(session.CreateStsSignedWith, Console.Error, parse.GetValue(allowCanary))
-                : null;
-            var enricher = new KeyEnricher(session.CreateIamClient(), sts,
-                new EnrichmentOptions { RecentUseDays = parse.GetValue(recentDays) }, live);
+            using var lookup = KeyLookup.Open(sessionOptions, new EnrichmentOptions { RecentUseDays = parse.GetValue(recentDays) },
+                parse.GetValue(verifyLive) ? new LiveCheckPolicy(Console.Error, parse.GetValue(allowCanary), parse.GetValue(allowOthers)) : null);
+            var enricher = lookup.Enricher;
             var facts = await enricher.EnrichAsync(found, cancellationToken);
             var me = await enricher.OperatorAsync();
             var text = parse.GetValue(format) == "json" ? InspectJson.Render(me, facts) : KeyFactsText.Render(me, facts);

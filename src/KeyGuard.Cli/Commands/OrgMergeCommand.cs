@@ -27,11 +27,13 @@ internal static class OrgMergeCommand
         command.SetAction(p =>
         {
             var outDir = p.GetValue(output)!;
+            // Off a terminal stderr is JSON-lines events, as for org-scan: a merge's errors are events too.
+            var stderr = scan.Stderr(p);
             // A shard that left no state (its pod or job died) is reported; the others are still merged, exit 3.
             var args = p.GetValue(shards)!;
             var sources = args.Select(StateFileOf).Where(f => f != null).Select(f => f!).ToList();
             var missing = args.Where(a => StateFileOf(a) == null).ToList();
-            foreach (var m in missing) Console.Error.WriteLine($"keyguard: org-merge: {m}: no state.db (did this shard run?)");
+            foreach (var m in missing) stderr.Error(m, "shard-missing", $"org-merge: {m}: no state.db (did this shard run?)");
             if (sources.Count == 0) throw new InvalidInputException("org-merge: no shard state found (give org-scan --out folders or state files)");
             var target = Path.GetFullPath(p.GetValue(statePath) ?? Path.Combine(outDir, "state.db"));
             if (sources.Any(s => Path.GetFullPath(s) == target)) throw new InvalidInputException($"--state: {target} is also an input");
@@ -42,7 +44,7 @@ internal static class OrgMergeCommand
                 try { using (var previous = OrgState.Open(target)) marks.AddRange(previous.RotationMarks()); }
                 catch (Exception e) when (e is InvalidInputException or Microsoft.Data.Sqlite.SqliteException)
                 {
-                    Console.Error.WriteLine($"keyguard: org-merge: {target}: previous merge unreadable, its rotation marks are lost ({e.Message})");
+                    stderr.Error("*", "previous-merge-unreadable", $"org-merge: {target}: previous merge unreadable, its rotation marks are lost ({e.Message})");
                 }
                 Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
                 File.Delete(target);
@@ -59,20 +61,21 @@ internal static class OrgMergeCommand
                     state.MergeFrom(source);
                     merged++;
                 }
-                catch (BadShardException e) { Console.Error.WriteLine($"keyguard: org-merge: {source}: {e.Message}"); }
+                catch (BadShardException e) { stderr.Error(source, "shard-damaged", $"org-merge: {source}: {e.Message}"); }
             }
             state.ApplyRotationMarks(marks);
             foreach (var mark in p.GetValue(rotated) ?? [])
             {
                 int n = state.MarkRotated(mark);
-                if (n == 0) Console.Error.WriteLine($"keyguard: org-merge: --mark-rotated: {mark}: no merged finding has this fingerprint or key ID");
+                if (n == 0) stderr.Error("*", "mark-not-found", $"org-merge: --mark-rotated: {mark}: no merged finding has this fingerprint or key ID");
+                else stderr.Tell("*", "marked-rotated", $"marked {n} finding{(n == 1 ? "" : "s")} rotated ({mark})");
             }
             var setup = scan.CreateSetup(p);
             var summary = OrgSummary.Build(state, null, p.GetValue(plan));
             // One lookup per exposed key of the whole organisation, after the shards are merged (not once per shard).
             if (p.GetValue(verify))
             {
-                var facts = OrgVerify.Facts(summary, aws.Read(p), (key, message) => Console.Error.WriteLine($"keyguard: {message}"));
+                var facts = OrgVerify.Facts(summary, aws.Read(p), (key, message) => stderr.Error(key, "verify-error", message));
                 if (facts == null) return ExitCodes.AwsError;
                 summary = OrgSummary.Build(state, null, plan: true, facts);
             }

@@ -36,9 +36,15 @@ internal static class OrgScanCommand
             var directory = p.GetValue(dir);
             var marks = p.GetValue(rotated) ?? [];
             var listing = hosted.Request(p);
-            bool anySource = listFile != null || directory != null || listing != null;
+            var savedListing = hosted.SavedListing(p);
+            if (savedListing != null && listing != null)
+                throw new InvalidInputException("--listing FILE replaces --github-org/--gitlab-group (the listing is in the file); give one or the other");
+            var listTo = hosted.ListTo(p);
+            if (listTo != null && listing == null)
+                throw new InvalidInputException("--list-to FILE: give --github-org ORG and/or --gitlab-group GROUP to list");
+            bool anySource = listFile != null || directory != null || listing != null || savedListing != null;
             if (!anySource && marks.Length == 0)
-                throw new InvalidInputException("org-scan: give --repos FILE, --dir DIR, --github-org ORG and/or --gitlab-group GROUP (or --mark-rotated)");
+                throw new InvalidInputException("org-scan: give --repos FILE, --dir DIR, --github-org ORG and/or --gitlab-group GROUP, --listing FILE (or --mark-rotated)");
             int jobCount = p.GetValue(jobs);
             if (jobCount < 1) throw new InvalidInputException("--jobs must be 1 or more");
             int maxMb = p.GetValue(maxRepoMb);
@@ -48,24 +54,19 @@ internal static class OrgScanCommand
             var statePathValue = p.GetValue(statePath) ?? DefaultStatePath(cacheDir);
             var outDir = p.GetValue(output);
 
+            var stderr = scan.Stderr(p);
+            bool terminal = stderr.Terminal;
+            var log = stderr.Log;
+            Action<string, string, string> Say = stderr.Error, Tell = stderr.Tell;
+            if (listTo != null) return ListOnce(listing!, listTo, stderr);
             var sessions = scan.CreateSessions(p);
             using var state = OrgState.Open(statePathValue);
-            bool terminal = scan.Progress(p) && !Console.IsErrorRedirected;
-            // Off a terminal stderr is a JSON-lines event stream: every message goes into it as an event, so jq can read it.
-            var log = new OrgEventLog(terminal ? null : Console.Error);
-            void Say(string repo, string @event, string message)
-            {
-                if (terminal) Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(message)}");
-                else log.Write(repo, @event, error: message);
-            }
-            void Tell(string repo, string @event, string message)
-            {
-                if (terminal) Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(message)}");
-                else log.Write(repo, @event, message: message);
-            }
             // The organisation's repositories are listed before anything is scanned: a listing that fails (bad token,
             // rate limit beyond --api-max-wait) stops the run with exit 3 and no report, never a shorter "clean" one.
             var listed = new List<RepoSpec>();
+            if (savedListing != null) listed = HostedRepoLists.Specs(HostedListingFile.Read(savedListing));
+            if (listing != null && shardSpec.Count > 1)
+                Tell("*", "listing-per-shard", $"--shard {shardSpec}: this shard lists the whole organisation only to keep its part; list once with --list-to FILE and give every shard --listing FILE");
             if (listing != null)
             {
                 try { listed = HostedRepoLists.Load(listing, Tell); }
@@ -121,6 +122,23 @@ internal static class OrgScanCommand
         return command;
     }
 
+    /// <summary>--list-to: the organisation is listed once, for every shard to read with --listing; nothing is scanned.</summary>
+    private static int ListOnce(HostedListingRequest request, string file, OrgStderr stderr)
+    {
+        List<HostedSource> sources;
+        try { sources = HostedRepoLists.List(request, stderr.Tell); }
+        catch (RepoListingException e)
+        {
+            stderr.Error("*", "listing-failed", e.Message);
+            return ExitCodes.ScanError;
+        }
+        try { HostedListingFile.Write(file, sources, DateTimeOffset.UtcNow); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidInputException($"--list-to: cannot write '{file}': {e.Message}"); }
+        int count = sources.Sum(s => s.Repos.Count);
+        Console.WriteLine($"{count} repositor{(count == 1 ? "y" : "ies")} listed into {file}; scan them with --listing {file} (and --shard i/n)");
+        return ExitCodes.Clean;
+    }
+
     internal static string DefaultStatePath(string cacheDir)
     {
         var full = Path.GetFullPath(cacheDir).TrimEnd('/', '\\');
@@ -137,12 +155,17 @@ internal sealed class HostedListingOptions
     private readonly Option<string> _gitlabUrl = new("--gitlab-url") { HelpName = "URL", Description = "GitLab instance for --gitlab-group (self-managed: https://HOST).", DefaultValueFactory = _ => "https://gitlab.com" };
     private readonly Option<bool> _skipArchived = new("--skip-archived") { Description = "Do not scan archived repositories of --github-org/--gitlab-group (default: scan them; a key leaked there is still readable)." };
     private readonly Option<bool> _includeForks = new("--include-forks") { Description = "Also scan forks listed by --github-org/--gitlab-group (default: skip them; their history is mostly their upstream's)." };
+    private readonly Option<string?> _listTo = new("--list-to") { HelpName = "FILE", Description = "List the repositories of --github-org/--gitlab-group (filters applied) into FILE and stop, scanning nothing: shards then read it with --listing FILE, so the organisation is listed once, not once per shard. FILE holds no token." };
+    private readonly Option<string?> _listing = new("--listing") { HelpName = "FILE", Description = "Scan the repositories listed in FILE by --list-to, instead of listing through the API (tokens from the environment, as for --github-org/--gitlab-group)." };
     private readonly Option<int> _maxWait = new("--api-max-wait") { HelpName = "SECONDS", Description = "Longest total wait for API rate limits while listing; beyond it the run fails (exit 3).", DefaultValueFactory = _ => 300 };
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { _githubOrgs, _githubApi, _gitlabGroups, _gitlabUrl, _skipArchived, _includeForks, _maxWait }) command.Options.Add(o);
+        foreach (var o in new Option[] { _githubOrgs, _githubApi, _gitlabGroups, _gitlabUrl, _skipArchived, _includeForks, _maxWait, _listTo, _listing }) command.Options.Add(o);
     }
+
+    public string? ListTo(ParseResult p) => p.GetValue(_listTo);
+    public string? SavedListing(ParseResult p) => p.GetValue(_listing);
 
     /// <summary>The listing asked for, or null when no --github-org/--gitlab-group was given.</summary>
     public HostedListingRequest? Request(ParseResult p)
@@ -207,6 +230,9 @@ internal sealed class OrgScanOptions
 
     public bool Progress(ParseResult p) => !p.GetValue(_noProgress);
 
+    /// <summary>Plain lines on a terminal, else (or with --no-progress) JSON-lines events only.</summary>
+    public OrgStderr Stderr(ParseResult p) => new(Progress(p) && !Console.IsErrorRedirected);
+
     public ScanSetup CreateSetup(ParseResult p) => ScanSetup.Create(Settings(p), Directory.GetCurrentDirectory());
 
     /// <summary>The session of each repository: the operator's settings, with the repository's own config unless --no-repo-config.</summary>
@@ -242,10 +268,8 @@ internal static class OrgVerify
         if (ids.Count == 0) return facts;
         try
         {
-            using var session = KeyGuard.Aws.AwsSession.Create(options);
-            using var sts = session.CreateSts();
-            var enricher = new KeyGuard.Enrichment.KeyEnricher(session.CreateIamClient(), sts);
-            foreach (var f in enricher.EnrichAsync(ids).GetAwaiter().GetResult())
+            using var lookup = KeyGuard.Enrichment.KeyLookup.Open(options);
+            foreach (var f in lookup.Enricher.EnrichAsync(ids).GetAwaiter().GetResult())
             {
                 facts[f.KeyId] = f;
                 if (f.Error != null) report(f.KeyId, $"{f.KeyId}: {f.Error}");

@@ -73,10 +73,8 @@ internal static class PlanCommand
             {
                 try
                 {
-                    using var session = AwsSession.Create(aws.Read(p));
-                    using var sts = session.CreateSts();
-                    var iam = session.CreateIamClient();
-                    var enricher = new KeyEnricher(iam, sts);
+                    using var lookup = KeyLookup.Open(aws.Read(p));
+                    var (session, iam, enricher) = (lookup.Session, lookup.Iam, lookup.Enricher);
                     foreach (var f in await enricher.EnrichAsync(leaks.Select(l => l.KeyId), ct)) facts[f.KeyId] = f;
                     operatorKeyId = session.SigningKeyId();
                     // Report slots become key IDs, so a stale key joins its leak plan and its steps can be applied.

@@ -102,6 +102,10 @@ internal static class ReportCommand
                 ? LoadFromFile(file, parseResult.GetValue(passwordPolicy))
                 : await LoadLiveAsync(LiveApiFactory ?? LiveFromOptions(aws.Read(parseResult)), evaluatedAt, progressLine, cancellationToken);
             if (report is null) return ExitCodes.AwsError;
+            // Without --now the evaluation is now, after IAM made the report: judged at the start, a report generated
+            // during the run would read "generated" after "evaluated" (and IAM's clock may run ahead of ours).
+            if (parseResult.GetValue(now) is null)
+                evaluatedAt = Max(DateTimeOffset.UtcNow, report.GeneratedAt);
 
             IReadOnlyList<ComplianceResult>? baseline = null;
             var baselineFactory = BaselineFactory ?? (LiveApiFactory is null ? BaselineFromOptions(aws.Read(parseResult), progressLine) : null);
@@ -135,6 +139,8 @@ internal static class ReportCommand
                 : ExitCodes.Clean;
         }
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
 
     private static DateTimeOffset ParseNow(string? text)
     {

@@ -15,6 +15,7 @@ internal static class ScanCommand
         var verify = new Option<bool>("--verify") { Description = "Ask IAM, with your own credentials, who owns each found key, whether it is active and when it was last used." };
         var verifyLive = new Option<bool>("--verify-live") { Description = "Also check found pairs with sts:GetCallerIdentity SIGNED WITH THE FOUND KEY (logged in the owner's CloudTrail; implies --verify)." };
         var allowCanary = new Option<bool>("--allow-canary") { Description = "Let --verify-live sign with keys of known canary-token accounts." };
+        var allowOthers = new Option<bool>("--allow-other-accounts") { Description = "Let --verify-live sign with found keys IAM does not confirm as your account's (another account's, or unknown): that uses someone else's credential." };
         var scan = new ScanOptions();
         var output = new OutputOptions();
         var history = new HistoryScan();
@@ -26,6 +27,7 @@ internal static class ScanCommand
         command.Options.Add(verify);
         command.Options.Add(verifyLive);
         command.Options.Add(allowCanary);
+        command.Options.Add(allowOthers);
         var progress = new Option<bool>("--progress") { Description = "Show --verify's IAM lookups on stderr even when it is not a terminal (e.g. a CI log)." };
         command.Options.Add(progress);
         scan.AddTo(command);
@@ -34,6 +36,7 @@ internal static class ScanCommand
         var aws = AwsOptions.AddTo(command);
         // Key lookups: on a terminal, or forced with --progress; never with --no-progress.
         StderrProgress LookupProgress(ParseResult p) => StderrProgress.For(p.GetValue(progress), p.GetValue(scan.NoProgress));
+        LiveCheckPolicy? Live(ParseResult p) => p.GetValue(verifyLive) ? new LiveCheckPolicy(Console.Error, p.GetValue(allowCanary), p.GetValue(allowOthers)) : null;
         command.SetAction(async (p, cancellationToken) =>
         {
             bool verifying = p.GetValue(verify) || p.GetValue(verifyLive);
@@ -41,7 +44,7 @@ internal static class ScanCommand
             {
                 var historyAws = verifying ? aws.Read(p) : null;
                 return history.Run(p, p.GetValue(paths) ?? [], scan.Read(p, p.GetValue(baseline)), output,
-                    historyAws == null ? null : r => VerifyAsync(r, historyAws, p.GetValue(verifyLive), p.GetValue(allowCanary), LookupProgress(p), cancellationToken).GetAwaiter().GetResult());
+                    historyAws == null ? null : r => VerifyAsync(r, historyAws, Live(p), LookupProgress(p), cancellationToken).GetAwaiter().GetResult());
             }
             var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
             var settings = scan.Read(p, p.GetValue(baseline));
@@ -54,7 +57,7 @@ internal static class ScanCommand
             setup.Finish(result, baselineScope: Suppression.Baseline.Scanned(roots, stdinNameValue, setup.BaselinePath));
             int exit = result.ExitCode;
             if (awsOptions != null && result.Findings.Count > 0 &&
-                !await VerifyAsync(result, awsOptions, p.GetValue(verifyLive), p.GetValue(allowCanary), LookupProgress(p), cancellationToken))
+                !await VerifyAsync(result, awsOptions, Live(p), LookupProgress(p), cancellationToken))
                 exit = ExitCodes.AwsError;
             output.Write(p, result, setup.Rules.Rules);
             return exit;
@@ -66,20 +69,18 @@ internal static class ScanCommand
     /// Enriches findings with IAM facts. A failed lookup is reported per key and does not stop the scan; only a
     /// failure to start at all (no operator credentials) makes the exit code 4.
     /// </summary>
-    internal static async Task<bool> VerifyAsync(ScanResult result, AwsSessionOptions options, bool live, bool allowCanary, StderrProgress progress, CancellationToken ct)
+    internal static async Task<bool> VerifyAsync(ScanResult result, AwsSessionOptions options, LiveCheckPolicy? live, StderrProgress progress, CancellationToken ct)
     {
         using var _ = progress;
         try
         {
-            using var session = AwsSession.Create(options);
-            using var sts = session.CreateSts();
-            var checker = live ? new LiveKeyChecker(session.CreateStsSignedWith, Console.Error, allowCanary) : null;
-            var enricher = new KeyEnricher(session.CreateIamClient(), sts,
-                new EnrichmentOptions { KeysLookedUp = (_, total) => progress.Step("looking up keys in IAM", total) }, checker);
-            var facts = await enricher.EnrichAsync(FindingFacts.KeysToLookUp(result.Findings, live), ct);
+            using var lookup = KeyLookup.Open(options,
+                new EnrichmentOptions { KeysLookedUp = (_, total) => progress.Step("looking up keys in IAM", total) }, live);
+            var facts = await lookup.Enricher.EnrichAsync(FindingFacts.KeysToLookUp(result.Findings, live != null), ct);
             progress.Dispose();
             FindingFacts.Attach(result.Findings, facts);
             foreach (var f in facts.Where(f => f.Error != null)) Console.Error.WriteLine($"keyguard: {f.KeyId}: {f.Error}");
+            if (live != null && FindingFacts.LiveSummary(facts) is { } summary) Console.Error.WriteLine($"keyguard: --verify-live: {summary}");
             return true;
         }
         catch (Exception e) when (e is IamException or AwsConfigurationException)

@@ -23,6 +23,9 @@ internal enum LiveCheckResult
     NoSecret,
     /// <summary>The key belongs to a known canary-token account and --allow-canary was not given.</summary>
     SkippedCanary,
+    /// <summary>IAM did not confirm the key as the operator's account's (another account's, or unknown) and
+    /// --allow-other-accounts was not given: signing with it would use someone else's credential.</summary>
+    SkippedNotOurs,
     /// <summary>sts:GetCallerIdentity signed with the found pair succeeded: the key works.</summary>
     Live,
     /// <summary>InvalidClientTokenId (or ExpiredToken): the key is deleted, inactive or expired.</summary>

@@ -5,6 +5,13 @@ namespace KeyGuard.Org;
 /// <summary>A repository as a code host's API lists it.</summary>
 internal sealed record HostedRepo(string FullName, string CloneUrl, bool Archived, bool Fork);
 
+/// <summary>One organisation or group as listed (and filtered): where its API is and its repositories' clone URLs.</summary>
+internal sealed record HostedSource(string Host, string Name, Uri Api, IReadOnlyList<HostedRepo> Repos)
+{
+    public const string GitHub = "github";
+    public const string GitLab = "gitlab";
+}
+
 /// <summary>What to list (--github-org, --gitlab-group) and how to filter it.</summary>
 internal sealed class HostedListingRequest
 {
@@ -27,24 +34,41 @@ internal sealed class HostedListingRequest
 internal static class HostedRepoLists
 {
     /// <param name="notice">(source, event, message): progress worth a line, e.g. a rate-limit wait or a listing's counts.</param>
-    public static List<RepoSpec> Load(HostedListingRequest request, Action<string, string, string> notice, CancellationToken ct = default)
+    public static List<RepoSpec> Load(HostedListingRequest request, Action<string, string, string> notice, CancellationToken ct = default) =>
+        Specs(List(request, notice, ct));
+
+    /// <summary>Every organisation and group of the request, listed and filtered; no token in the result.</summary>
+    public static List<HostedSource> List(HostedListingRequest request, Action<string, string, string> notice, CancellationToken ct = default)
     {
-        var specs = new List<RepoSpec>();
+        var sources = new List<HostedSource>();
         foreach (var org in request.GitHubOrgs)
         {
             var source = $"github:{org}";
-            var token = GitHubRepos.Token();
-            using var api = GitHubRepos.Api(request.GitHubApi, token, request.MaxWait, m => notice(source, "rate-limited", $"--github-org {org}: {m}"));
-            specs.AddRange(Take(source, $"--github-org {org}", Listed(() => GitHubRepos.ListAsync(api, org, ct), $"--github-org {org}"),
-                request, api.BaseUrl, GitHubRepos.CloneUser, token, api.HasToken, notice));
+            using var api = GitHubRepos.Api(request.GitHubApi, GitHubRepos.Token(), request.MaxWait, m => notice(source, "rate-limited", $"--github-org {org}: {m}"));
+            var kept = Filter(source, $"--github-org {org}", Listed(() => GitHubRepos.ListAsync(api, org, ct), $"--github-org {org}"), request, api.HasToken, notice);
+            sources.Add(new HostedSource(HostedSource.GitHub, org, api.BaseUrl, kept));
         }
         foreach (var group in request.GitLabGroups)
         {
             var source = $"gitlab:{group}";
-            var token = GitLabRepos.Token();
-            using var api = GitLabRepos.Api(request.GitLabApi, token, request.MaxWait, m => notice(source, "rate-limited", $"--gitlab-group {group}: {m}"));
-            specs.AddRange(Take(source, $"--gitlab-group {group}", Listed(() => GitLabRepos.ListAsync(api, group, ct), $"--gitlab-group {group}"),
-                request, api.BaseUrl, GitLabRepos.CloneUser, token, api.HasToken, notice));
+            using var api = GitLabRepos.Api(request.GitLabApi, GitLabRepos.Token(), request.MaxWait, m => notice(source, "rate-limited", $"--gitlab-group {group}: {m}"));
+            var kept = Filter(source, $"--gitlab-group {group}", Listed(() => GitLabRepos.ListAsync(api, group, ct), $"--gitlab-group {group}"), request, api.HasToken, notice);
+            sources.Add(new HostedSource(HostedSource.GitLab, group, api.BaseUrl, kept));
+        }
+        return sources;
+    }
+
+    /// <summary>
+    /// The org-scan entries of listed repositories. The token (read from the environment here, as the listing read it)
+    /// goes into the clone URLs of the host that issued it, so a listing saved to a file clones as the live one does.
+    /// </summary>
+    public static List<RepoSpec> Specs(IEnumerable<HostedSource> sources)
+    {
+        var specs = new List<RepoSpec>();
+        foreach (var s in sources)
+        {
+            var (user, token) = s.Host == HostedSource.GitHub ? (GitHubRepos.CloneUser, GitHubRepos.Token()) : (GitLabRepos.CloneUser, GitLabRepos.Token());
+            specs.AddRange(s.Repos.Select(r => RepoSpec.Parse(CloneLocation(r.CloneUrl, s.Api, user, token), Directory.GetCurrentDirectory())));
         }
         return specs;
     }
@@ -55,8 +79,8 @@ internal static class HostedRepoLists
         catch (RepoListingException e) { throw new RepoListingException($"{option}: {e.Message}"); }
     }
 
-    private static IEnumerable<RepoSpec> Take(string source, string option, List<HostedRepo> repos, HostedListingRequest request, Uri api,
-        string cloneUser, string? token, bool hasToken, Action<string, string, string> notice)
+    private static List<HostedRepo> Filter(string source, string option, List<HostedRepo> repos, HostedListingRequest request, bool hasToken,
+        Action<string, string, string> notice)
     {
         int archived = repos.Count(r => r.Archived), forks = repos.Count(r => r.Fork);
         var kept = repos.Where(r => (request.IncludeArchived || !r.Archived) && (request.IncludeForks || !r.Fork)).ToList();
@@ -64,7 +88,7 @@ internal static class HostedRepoLists
             $"({archived} archived {(request.IncludeArchived ? "included" : "skipped (--skip-archived)")}, " +
             $"{forks} fork{(forks == 1 ? "" : "s")} {(request.IncludeForks ? "included" : "skipped (--include-forks to scan)")})" +
             (hasToken ? "" : "; no token: only public repositories are visible"));
-        return kept.Select(r => RepoSpec.Parse(CloneLocation(r.CloneUrl, api, cloneUser, token), Directory.GetCurrentDirectory()));
+        return kept;
     }
 
     /// <summary>

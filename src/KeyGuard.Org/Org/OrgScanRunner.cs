@@ -57,11 +57,13 @@ internal sealed class OrgScanRunner(RepoSessions sessions, OrgState state, Mirro
                 catch (Exception e) when (e is not OutOfMemoryException) { error = RepoScanner.OneLine(e.Message); }
                 if (outcome != null)
                 {
-                    state.SaveOutcome(outcome);
+                    var (exposed, fresh) = state.SaveOutcome(outcome);
                     Interlocked.Increment(ref scanned);
                     Interlocked.Add(ref blobs, outcome.Blobs);
-                    log.Write(repo.Identity, outcome.Errors.Count == 0 ? "done" : "partial", outcome.Blobs, outcome.Findings.Select(f => f.Fingerprint).Distinct().Count(),
-                        OrgState.ErrorSummary(outcome.Errors));
+                    // The repository's exposed findings, not only what this (incremental) scan met: a rerun that read
+                    // no new blob would otherwise report 0 for a repository that still leaks keys.
+                    log.Write(repo.Identity, outcome.Errors.Count == 0 ? "done" : "partial", outcome.Blobs, exposed,
+                        OrgState.ErrorSummary(outcome.Errors), newFindings: fresh);
                 }
                 else
                 {

@@ -123,11 +123,19 @@ internal sealed partial class OrgState : IDisposable
     /// Writes one repository's scan in one transaction: tips, scanned blobs, findings and places, and the lifecycle
     /// (seen now / resolved / reopened). A kill between repositories loses nothing already written.
     /// </summary>
-    public void SaveOutcome(RepoScanOutcome o)
+    /// <returns>The repository's findings exposed after this scan (new or open: neither resolved nor rotated), and how many of them are new.</returns>
+    public (int Exposed, int New) SaveOutcome(RepoScanOutcome o)
     {
         lock (_gate)
         {
             InTransaction(() => SaveInTransaction(o));
+            using var c = Cmd("""
+                SELECT COUNT(*), COALESCE(SUM(first_run = $run), 0) FROM findings
+                WHERE repo = $r AND resolved_at IS NULL AND rotated_at IS NULL
+                """, ("$r", o.Repo), ("$run", o.RunId));
+            using var r = c.ExecuteReader();
+            r.Read();
+            return (r.GetInt32(0), r.GetInt32(1));
         }
     }
 

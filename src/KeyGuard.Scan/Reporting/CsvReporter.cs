@@ -1,14 +1,21 @@
 using System.Globalization;
 using CsvHelper;
+using KeyGuard.Findings;
 using KeyGuard.Scanning;
 
 namespace KeyGuard.Reporting;
 
-/// <summary>One row per finding, RFC 4180 (CRLF). Formula-guarded like every KeyGuard CSV (<see cref="CsvOutput"/>).</summary>
+/// <summary>
+/// One row per finding, RFC 4180 (CRLF). Formula-guarded like every KeyGuard CSV (<see cref="CsvOutput"/>). The IAM
+/// columns (after <c>date</c>) are always there, so a spreadsheet or script reads one layout; they are filled by
+/// <c>--verify</c> and empty otherwise.
+/// </summary>
 internal sealed class CsvReporter : IScanReporter
 {
     private static readonly string[] Header =
-        ["rule", "severity", "path", "line", "column", "endColumn", "secret", "fingerprint", "keyId", "account", "keyKind", "source", "commit", "author", "date"];
+        ["rule", "severity", "path", "line", "column", "endColumn", "secret", "fingerprint", "keyId", "account", "keyKind", "source", "commit", "author", "date",
+         "ownership", "awsAccount", "canary", "userName", "status", "createDate", "ageDays", "lastUsedDate", "lastUsedService",
+         "lastUsedRegion", "quarantinePolicies", "liveCheck", "liveArn", "awsError"];
 
     public void Write(ScanResult result, Stream output, ReportOptions options)
     {
@@ -32,7 +39,20 @@ internal sealed class CsvReporter : IScanReporter
             csv.WriteField(f.Source.Commit ?? "");
             csv.WriteField(f.Source.Author ?? "");
             csv.WriteField(f.Source.Date?.ToString("yyyy-MM-ddTHH:mm:ssK") ?? "");
+            WriteFacts(csv, f.Facts);
             csv.EndRecord();
         }
+    }
+
+    private static void WriteFacts(CsvWriter csv, KeyFacts? f)
+    {
+        static string Day(DateTimeOffset? d) => d is { } v ? KeyFactsJson.Date(v) : "";
+        string live = f == null || f.LiveCheck.Result == LiveCheckResult.NotRequested ? "" : KeyFactsJson.LiveName(f.LiveCheck.Result);
+        string[] cells = f == null
+            ? new string[14]
+            : [KeyFactsJson.OwnershipName(f.Ownership), f.Account ?? "", f.CanarySource ?? "", f.UserName ?? "", KeyFactsJson.StatusName(f.Status),
+               Day(f.CreateDate), f.AgeDays?.ToString(CultureInfo.InvariantCulture) ?? "", Day(f.LastUsedDate), f.LastUsedService ?? "",
+               f.LastUsedRegion ?? "", string.Join(" ", f.QuarantinePolicies), live, f.LiveCheck.Arn ?? "", f.Error ?? ""];
+        foreach (var cell in cells) csv.WriteField(cell ?? "");
     }
 }

@@ -15,7 +15,7 @@ internal sealed class TextReporter : IScanReporter
         using var w = new StreamWriter(output, leaveOpen: true) { NewLine = "\n" };
         string C(string code, string s) => options.Color ? $"\x1b[{code}m{s}\x1b[0m" : s;
         static string E(string s) => ControlCharacters.Escape(s);
-        foreach (var f in result.Findings)
+        foreach (var f in InReadingOrder(result.Findings))
         {
             var where = f.Source.Commit != null ? $"{f.Source.Commit[..Math.Min(12, f.Source.Commit.Length)]}:{f.Path}" : f.Path;
             var parts = new List<string> { C("1", $"{E(where)}:{f.Line}:{f.Column}"), C(SeverityColour(f.Severity), E(f.RuleId)) };
@@ -35,6 +35,22 @@ internal sealed class TextReporter : IScanReporter
         foreach (var b in result.BaselineUnseen)
             w.WriteLine($"baseline entry no longer seen: {E(b.Rule)} {E(b.KeyId ?? b.Fingerprint)} (was in {E(b.Path)})");
     }
+
+    /// <summary>
+    /// Path order, unless IAM was asked (--verify): then the riskiest keys first (critical before high …), path order
+    /// within a severity. Both halves of a pair share their key's severity, so they stay together.
+    /// </summary>
+    internal static IEnumerable<Finding> InReadingOrder(IReadOnlyList<Finding> findings) =>
+        findings.Any(f => f.Facts != null) ? findings.OrderByDescending(f => SeverityRank(f.Severity)) : findings;
+
+    private static int SeverityRank(string severity) => severity switch
+    {
+        "critical" => 4,
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    };
 
     /// <summary>
     /// What was skipped (with -v) and the one-line summary: diagnostics, not findings, so the CLI writes them to
@@ -73,6 +89,11 @@ internal sealed class TextReporter : IScanReporter
         if (f.LastUsedService != null) bits.Add($"lastUsedService={f.LastUsedService}");
         if (f.LastUsedRegion != null) bits.Add($"lastUsedRegion={f.LastUsedRegion}");
         bits.Add($"severity={KeyFactsJson.SeverityName(f.Severity)}");
+        if (f.LiveCheck.Result != LiveCheckResult.NotRequested)
+        {
+            bits.Add($"liveCheck={KeyFactsJson.LiveName(f.LiveCheck.Result)}");
+            if (f.LiveCheck.Arn != null) bits.Add($"liveArn={f.LiveCheck.Arn}");
+        }
         if (f.Error != null) bits.Add($"error={f.Error}");
         return "[" + string.Join(" ", bits) + "]";
     }

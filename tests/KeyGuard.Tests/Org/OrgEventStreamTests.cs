@@ -40,4 +40,28 @@ public sealed class OrgEventStreamTests : IDisposable
         var mark = _git.OrgScan("--repos", "repos.txt", "--cache", "cache", "--no-progress", "--mark-rotated", keyId);
         Assert.Contains(Events(mark.Stderr), e => e.GetProperty("event").GetString() == "marked-rotated");
     }
+
+    /// <summary>org-merge off a terminal: a missing shard, a damaged shard, a mark that matches nothing and --verify's
+    /// per-key errors are JSON events too (issue 16: org-merge --verify printed plain text into the stream).</summary>
+    [Fact]
+    public async Task Org_merge_stderr_is_json_events_only()
+    {
+        await using var bed = new EmulatorTestBed();
+        var (keyId, _) = _git.CommitSecretPair(_git.NewRepo("api"), "config/.env");
+        File.WriteAllText(Path.Combine(_git.Root, "repos.txt"), "api\n");
+        Assert.True(_git.OrgScan("--repos", "repos.txt", "--cache", "c0", "--out", "s0", "--no-progress").ExitCode is 0 or 1);
+        Directory.CreateDirectory(Path.Combine(_git.Root, "damaged"));
+        File.WriteAllText(Path.Combine(_git.Root, "damaged", "state.db"), "not a database");
+        bed.Server.Faults.Inject("GetAccessKeyInfo", KeyGuard.IamEmulator.FaultKind.AccessDenied);
+
+        var merge = KeyGuardProcess.Run(_git.Root, null, bed.OperatorEnvironment(), "org-merge", "s0", "missing", "damaged", "--out", "merged",
+            "--mark-rotated", "no-such-fingerprint", "--verify", "--endpoint-url", bed.Server.Url.ToString());
+
+        Assert.Equal(3, merge.ExitCode);
+        var events = Events(merge.Stderr);
+        Assert.Contains(events, e => e.GetProperty("event").GetString() == "shard-missing" && e.GetProperty("repo").GetString() == "missing");
+        Assert.Contains(events, e => e.GetProperty("event").GetString() == "shard-damaged");
+        Assert.Contains(events, e => e.GetProperty("event").GetString() == "mark-not-found");
+        Assert.Contains(events, e => e.GetProperty("event").GetString() == "verify-error" && e.GetProperty("repo").GetString() == keyId);
+    }
 }

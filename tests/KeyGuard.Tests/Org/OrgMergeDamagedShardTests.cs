@@ -46,10 +46,13 @@ public sealed class OrgMergeDamagedShardTests : IDisposable
         Assert.True(run.ExitCode == 3, run.Stderr);
         var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(lines.Length == 3, run.Stderr);
+        // Off a terminal stderr is JSON-lines events, one per damaged shard.
         foreach (var (bad, line) in new[] { "truncated", "empty", "foreign" }.Zip(lines))
         {
-            Assert.StartsWith($"keyguard: org-merge: {bad}/state.db: ", line);
-            Assert.Contains("not a", line);
+            var e = System.Text.Json.JsonDocument.Parse(line).RootElement;
+            Assert.Equal("shard-damaged", e.GetProperty("event").GetString());
+            Assert.StartsWith($"org-merge: {bad}/state.db: ", e.GetProperty("error").GetString());
+            Assert.Contains("not a", e.GetProperty("error").GetString());
         }
         Assert.DoesNotContain("Exception", run.Stderr);
         var summary = GitFixture.Summary(At("merged"));
