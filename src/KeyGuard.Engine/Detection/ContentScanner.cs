@@ -35,7 +35,13 @@ internal sealed class ContentScanner(TextScanner engine)
             var head = bytes.AsSpan(0, filled);
             if (TextDecoder.LooksBinary(head)) return new ContentResult(true, filled, 0);
             var encoding = TextDecoder.Choose(head, out int bom);
-            if (TextDecoder.ScanAsBytes(encoding)) return ScanByteView(stream, bytes, filled, !ReferenceEquals(encoding, Encoding.Latin1), source, output);
+            if (TextDecoder.ScanAsBytes(encoding))
+            {
+                bool utf8 = !ReferenceEquals(encoding, Encoding.Latin1);
+                return filled == ChunkBytes && Parallelism > 1
+                    ? ScanByteViewInParallel(stream, bytes, utf8, source, output)
+                    : ScanByteView(stream, bytes, filled, utf8, source, output);
+            }
             // Only text with a byte-order mark is left: decoded as the mark says, one character per character.
             const bool utf8Bytes = false;
             var decoder = encoding.GetDecoder();
@@ -145,6 +151,102 @@ internal sealed class ContentScanner(TextScanner engine)
         }
         finally
         {
+            if (chars != null) ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>
+    /// How many chunks of one large file are scanned at once. A log or bundle of hundreds of megabytes was one
+    /// thread's work, and the tail of a tree scan when it came last.
+    /// </summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// <see cref="ScanByteView"/> with its chunks scanned on <see cref="Parallelism"/> threads. Reading and the
+    /// position of each chunk (offset, line, where the line starts) stay in order on this thread, so lines and
+    /// columns are exactly those of the one-thread scan; only the search runs alongside. Findings are merged in
+    /// chunk order, with those seen again in an overlap dropped, as there.
+    /// </summary>
+    private ContentResult ScanByteViewInParallel(Stream stream, byte[] first, bool utf8Bytes, Provenance source, List<Finding> output)
+    {
+        var pending = new Queue<Task<(List<Finding> Found, int Suppressed, RuleTimeoutException? TimedOut)>>();
+        var seen = new HashSet<(string, long)>();
+        long total = 0, absOffset = 0, lineStart = 0;
+        int line = 1, suppressed = 0, skew = 0, keep = 0;
+        RuleTimeoutException? timedOut = null;
+        byte[]? current = null;
+        void Collect(Task<(List<Finding> Found, int Suppressed, RuleTimeoutException? TimedOut)> job)
+        {
+            var (found, s, t) = job.GetAwaiter().GetResult();
+            suppressed += s;
+            timedOut ??= t;
+            foreach (var f in found) if (seen.Add((f.RuleId, f.Offset))) output.Add(f);
+        }
+        try
+        {
+            // The first chunk is already read into the caller's buffer, which it returns: scan a copy.
+            current = ArrayPool<byte>.Shared.Rent(ChunkBytes + OverlapChars);
+            Buffer.BlockCopy(first, 0, current, 0, ChunkBytes);
+            int filled = ChunkBytes;
+            while (true)
+            {
+                int textLength = keep + filled;
+                total += filled;
+                bool last = filled < ChunkBytes || stream.CanSeek && stream.Position >= stream.Length;
+                var position = new TextPosition(absOffset, line, lineStart, utf8Bytes, skew);
+                // The next chunk starts with this one's tail: copied before this one is handed over (and may be
+                // returned to the pool by the thread that scans it).
+                byte[]? next = null;
+                int nextKeep = 0;
+                if (!last)
+                {
+                    nextKeep = Math.Min(OverlapChars, textLength);
+                    int dropped = textLength - nextKeep;
+                    Advance(current!.AsSpan(0, dropped), utf8Bytes, ref absOffset, ref line, ref lineStart, ref skew);
+                    next = ArrayPool<byte>.Shared.Rent(ChunkBytes + OverlapChars);
+                    Buffer.BlockCopy(current!, dropped, next, 0, nextKeep);
+                }
+                if (pending.Count >= Parallelism) Collect(pending.Dequeue());
+                var chunk = current!;
+                current = null;
+                pending.Enqueue(Task.Run(() => ScanPooledChunk(chunk, textLength, position, source)));
+                if (last) break;
+                current = next;
+                keep = nextKeep;
+                filled = ReadFull(stream, current!, keep, ChunkBytes);
+                // The previous chunk ended exactly at EOF: nothing new to scan.
+                if (filled == 0) break;
+            }
+            while (pending.Count > 0) Collect(pending.Dequeue());
+            if (timedOut != null) throw timedOut;
+            return new ContentResult(false, total, suppressed);
+        }
+        finally
+        {
+            // After a failure, chunks still being scanned return their own buffers.
+            foreach (var job in pending) job.ContinueWith(static _ => { }, TaskScheduler.Default).Wait();
+            if (current != null) ArrayPool<byte>.Shared.Return(current);
+        }
+    }
+
+    /// <summary>One chunk of <see cref="ScanByteViewInParallel"/>, on its own buffers, which it returns.</summary>
+    private (List<Finding> Found, int Suppressed, RuleTimeoutException? TimedOut) ScanPooledChunk(byte[] bytes, int length, TextPosition position, Provenance source)
+    {
+        var found = new List<Finding>();
+        char[]? chars = null;
+        try
+        {
+            var view = bytes.AsSpan(0, length);
+            if (Engine.WindowsToMatch(view) is not { } windows) return (found, 0, null);
+            chars = ArrayPool<char>.Shared.Rent(length);
+            int n = Encoding.Latin1.GetChars(view, chars);
+            RuleTimeoutException? timedOut = null;
+            int suppressed = ScanChunk(chars.AsSpan(0, n), position, source, found, windows, ref timedOut);
+            return (found, suppressed, timedOut);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
             if (chars != null) ArrayPool<char>.Shared.Return(chars);
         }
     }

@@ -251,13 +251,19 @@ public sealed class FileScanTests : IDisposable
         line++;
         Filler(9 * chunk);
         var bytes = Encoding.UTF8.GetBytes(text.ToString());
-        foreach (var make in new Func<Stream>[] { () => new MemoryStream(bytes), () => new Unseekable(new MemoryStream(bytes)) })
-        {
-            var found = new List<KeyGuard.Findings.Finding>();
-            var r = scanner.Scan(make(), new Provenance("big.log"), found);
-            Assert.Equal(bytes.Length, r.Bytes);
-            Assert.Equal(expected, found.Where(f => f.RuleId == "aws-access-key-id").OrderBy(f => f.Line).Select(f => (f.Secret, f.Line, f.Column)));
-        }
+        string? oneThread = null;
+        // Chunks scanned one at a time, and on several threads at once (a large file no longer waits for one core):
+        // the same findings in the same order, at the same lines and columns.
+        foreach (int parallelism in new[] { 1, 2, 5 })
+            foreach (var make in new Func<Stream>[] { () => new MemoryStream(bytes), () => new Unseekable(new MemoryStream(bytes)) })
+            {
+                var found = new List<KeyGuard.Findings.Finding>();
+                var r = new ContentScanner(scanner.Engine) { Parallelism = parallelism }.Scan(make(), new Provenance("big.log"), found);
+                Assert.Equal(bytes.Length, r.Bytes);
+                Assert.Equal(expected, found.Where(f => f.RuleId == "aws-access-key-id").OrderBy(f => f.Line).Select(f => (f.Secret, f.Line, f.Column)));
+                var all = string.Join("\n", found.Select(f => $"{f.RuleId} {f.Offset} {f.Line}:{f.Column} {f.Secret}"));
+                Assert.Equal(oneThread ??= all, all);
+            }
     }
 
     /// <summary>A tree deep and wide enough that threads take each other's directories.</summary>
