@@ -206,4 +206,80 @@ public sealed class CiKitTests : IDisposable
         env["CI_COMMIT_BEFORE_SHA"] = _head;
         Assert.Equal(0, Bash(script, _repo, env).ExitCode);
     }
+
+    /// <summary>
+    /// The template's install step with a stand-in <c>dotnet</c> that records its arguments (a real pack is a minute;
+    /// ToolPackageTests does one): where each variable makes it get keyguard from, with no URL to write.
+    /// </summary>
+    private (ShipSupport.Result Run, string DotnetLog) RunGitLabInstall(Dictionary<string, string?> vars, bool keyguardOnPath = false)
+    {
+        var job = (YamlMappingNode)Get(Load("deploy/gitlab/keyguard.gitlab-ci.yml"), "keyguard");
+        var fake = Path.Combine(_dir.Path, "fake-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(fake);
+        var log = Path.Combine(fake, "dotnet.log");
+        var dotnet = Path.Combine(fake, "dotnet");
+        File.WriteAllText(dotnet, $$"""
+            #!/bin/sh
+            echo "$*" >> '{{log}}'
+            case "$1 $2" in
+              "pack "*) [ -f "$2" ] || { echo "no $2" >&2; exit 1; } ;;
+              "tool install") while [ $# -gt 0 ]; do [ "$1" = --tool-path ] && tools=$2; shift; done
+                mkdir -p "$tools" && printf '#!/bin/sh\necho 0.0.0\n' > "$tools/keyguard" && chmod +x "$tools/keyguard" ;;
+            esac
+            """);
+        File.SetUnixFileMode(dotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var env = new Dictionary<string, string?>
+        {
+            ["KEYGUARD_SOURCE"] = "", ["KEYGUARD_REPO"] = "", ["KEYGUARD_PROJECT"] = "", ["KEYGUARD_REF"] = "main",
+            ["KEYGUARD_VERSION"] = "", ["CI_PROJECT_DIR"] = _repo, ["CI_SERVER_URL"] = "", ["CI_JOB_TOKEN"] = "job-token",
+            ["PATH"] = fake + ":" + (keyguardOnPath ? _bin + ":" : "") + "/usr/local/bin:/usr/bin:/bin",
+        };
+        foreach (var (k, v) in vars) env[k] = v;
+        var run = ShipSupport.Run("bash", ["-c", Str(job, "before_script", "0") + "\necho \"keyguard=$(command -v keyguard)\""], _repo, env);
+        return (run, File.Exists(log) ? File.ReadAllText(log) : "");
+    }
+
+    [Fact]
+    public void GitLab_template_builds_keyguard_from_a_project_path_on_the_same_server_with_no_url_to_write()
+    {
+        // A "GitLab" whose projects are bare repositories under CI_SERVER_URL, as https://host/group/name.git would be.
+        var server = Path.Combine(_dir.Path, "server");
+        var keyguardSrc = Path.Combine(_dir.Path, "keyguard-src");
+        Directory.CreateDirectory(keyguardSrc);
+        File.WriteAllText(Path.Combine(keyguardSrc, "KeyGuard.sln"), "");
+        foreach (var args in new[] { new[] { "init", "-q", "-b", "main" }, ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-q", "-m", "src"] })
+            Assert.Equal(0, ShipSupport.Run("git", args, keyguardSrc).ExitCode);
+        Directory.CreateDirectory(Path.Combine(server, "tools"));
+        Assert.Equal(0, ShipSupport.Run("git", ["clone", "-q", "--bare", keyguardSrc, Path.Combine(server, "tools", "keyguard.git")], _dir.Path).ExitCode);
+
+        var (run, log) = RunGitLabInstall(new() { ["KEYGUARD_PROJECT"] = "tools/keyguard", ["CI_SERVER_URL"] = "file://" + server });
+        Assert.True(run.ExitCode == 0, run + "\n--- dotnet\n" + log);
+        Assert.Matches(@"pack \S+/src/KeyGuard\.sln", log);
+        Assert.Matches(@"tool install --tool-path \S+ --source \S+/feed KeyGuard", log);
+        var keyguard = run.Stdout.Trim().Split('\n')[^1]["keyguard=".Length..];
+        Assert.StartsWith(Path.GetTempPath().TrimEnd('/'), keyguard);   // outside the checkout a tree scan reads
+        Assert.DoesNotContain(_repo, keyguard);
+        Assert.DoesNotContain("job-token", run.Stdout + run.Stderr);
+    }
+
+    [Fact]
+    public void GitLab_template_installs_only_from_the_named_feed_uses_an_installed_keyguard_or_says_what_to_set()
+    {
+        var feed = Path.Combine(_dir.Path, "feed");
+        var (fromFeed, log) = RunGitLabInstall(new() { ["KEYGUARD_SOURCE"] = feed, ["KEYGUARD_VERSION"] = "0.1.0" });
+        Assert.True(fromFeed.ExitCode == 0, fromFeed.ToString());
+        Assert.Contains($"--source {feed} --version 0.1.0 KeyGuard", log);
+        Assert.DoesNotContain("--add-source", log);   // another feed's same-named package must not stand in
+
+        var (installed, calls) = RunGitLabInstall(new(), keyguardOnPath: true);
+        Assert.True(installed.ExitCode == 0, installed.ToString());
+        Assert.Contains("keyguard: using " + Path.Combine(_bin, "keyguard"), installed.Stdout);
+        Assert.DoesNotContain("pack", calls);            // (the keyguard wrapper here runs dotnet for --version)
+        Assert.DoesNotContain("tool install", calls);
+
+        var (nothing, _) = RunGitLabInstall(new());
+        Assert.Equal(2, nothing.ExitCode);
+        Assert.Contains("KEYGUARD_PROJECT", nothing.Stdout);
+        Assert.Contains("Placeholders: where your copy of KeyGuard lives", nothing.Stdout);
+    }
 }

@@ -10,7 +10,7 @@ namespace KeyGuard.Tests.Ship;
 /// </summary>
 public sealed class PinnedActionsTests
 {
-    public static TheoryData<string> Files() => new("action.yml", "deploy/github/org-scan.yml", "docs/ci.md");
+    public static TheoryData<string> Files() => new("action.yml", "deploy/github/org-scan.yml", "docs/ci.md", ".github/workflows/release.yml", "README.md");
 
     [Theory]
     [MemberData(nameof(Files))]

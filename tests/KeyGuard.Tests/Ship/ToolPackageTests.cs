@@ -45,6 +45,7 @@ public sealed class ToolPackageTests : IDisposable
             Assert.Contains("DotnetTool", meta.Elements().Single(e => e.Name.LocalName == "packageTypes").ToString());
             Assert.Contains(zip.Entries, e => e.FullName == "README.md");
             Assert.Contains(zip.Entries, e => e.FullName.EndsWith("/keyguard.dll", StringComparison.Ordinal));
+            AssertNoDebugSymbols(zip);
         }
 
         var install = ShipSupport.Run("dotnet", ["tool", "install", "--tool-path", tools, "--add-source", feed, "KeyGuard"], _dir.Path);
@@ -64,6 +65,13 @@ public sealed class ToolPackageTests : IDisposable
         Assert.True(scan.ExitCode == 1, scan.ToString());
         Assert.Contains("settings.py", scan.Stdout);
     }
+
+    /// <summary>
+    /// Shipped packages carry no debug symbols: the KeyGuard libraries' .pdb files came along with the publish (the
+    /// native package's are checked by release-smoke.sh --tool, after its NativeAOT build).
+    /// </summary>
+    private static void AssertNoDebugSymbols(ZipArchive zip) =>
+        Assert.DoesNotContain(zip.Entries, e => e.FullName.EndsWith(".pdb", StringComparison.OrdinalIgnoreCase) || e.FullName.EndsWith(".dbg", StringComparison.Ordinal));
 
     /// <summary>
     /// The release feed's RID-specific layout (deploy/release.sh): a KeyGuard package that only points at one package
@@ -98,7 +106,9 @@ public sealed class ToolPackageTests : IDisposable
             Assert.Equal("KeyGuard.any", rids["any"]);
             Assert.DoesNotContain(zip.Entries, e => e.FullName.EndsWith("keyguard.dll", StringComparison.Ordinal));   // a pointer, no binary
         }
-        Assert.True(File.Exists(Path.Combine(feed, $"KeyGuard.any.{packageVersion}.nupkg")));
+        var any = Path.Combine(feed, $"KeyGuard.any.{packageVersion}.nupkg");
+        Assert.True(File.Exists(any));
+        using (var zip = ZipFile.OpenRead(any)) AssertNoDebugSymbols(zip);
 
         // A private package folder: a KeyGuard 0.1.0 another test installed must not stand in for this feed's.
         var env = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(_dir.Path, "nuget-packages") };
