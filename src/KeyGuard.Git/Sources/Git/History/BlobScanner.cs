@@ -31,6 +31,8 @@ internal sealed class BlobScanner : IDisposable
 
     public List<Hit> Hits { get; } = [];
     public List<(string Where, string Message)> Errors { get; } = [];
+    /// <summary>Blobs that could not be read or scanned (each has its entry in <see cref="Errors"/>).</summary>
+    public HashSet<ObjectId> FailedBlobs { get; } = [];
     public List<string> BinaryBlobs { get; } = [];
     /// <summary>Blobs scanned incrementally against their predecessor, by blob index.</summary>
     public ConcurrentDictionary<int, BlobDelta> Deltas { get; } = new();
@@ -109,7 +111,11 @@ internal sealed class BlobScanner : IDisposable
         try { scan(); }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            lock (_gate) Errors.Add((Where(work), $"blob {work.Blob.Id.Sha}: {e.Message.Trim()}"));
+            lock (_gate)
+            {
+                Errors.Add((Where(work), $"blob {work.Blob.Id.Sha}: {e.Message.Trim()}"));
+                FailedBlobs.Add(work.Blob.Id);
+            }
             return;
         }
         if (local.Count > 0)
