@@ -47,7 +47,7 @@ internal sealed class RepoScanner(RepoSessions sessions, MirrorCache cache, long
             Since = new SweepMemory(memory.Tips.Values, memory.ScannedBlobs),
             // Repositories are scanned --jobs at a time: the cores are shared between them.
             Threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, jobs)),
-        }, setup.Walk.Include.Count + setup.Walk.Exclude.Count > 0 ? PathSelection.Of(setup.Walk) : null).Run();
+        }, PathSelection.Narrowing(setup.Walk)).Run();
         var result = sweep.Result;
         // No ref leads to a commit that can be read: nothing of the repository was scanned, it failed as a whole.
         if (sweep.Tips.Count == 0 && result.Errors.Count > 0)

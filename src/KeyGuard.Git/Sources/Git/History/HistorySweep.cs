@@ -113,7 +113,9 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         var scannedBefore = options.Since?.Scanned;
         var skipped = new HashSet<int>();
         var deferred = packRanks != null || packScan != null ? new List<BlobWork>() : null;
-        using (var blobs = new BlobScanner(scanner, gitDir, options.Threads, incremental: deferred == null, useGit: options.UseGit))
+        // Nothing to walk (an incremental rerun with no new commit) starts no git reader.
+        using (var blobs = new BlobScanner(scanner, gitDir, options.Threads, incremental: deferred == null,
+                   useGit: options.UseGit && (commits.Count > 0 || odbBlobs.Count > 0)))
         {
             progress.Blobs = blobs;
             {
