@@ -44,6 +44,10 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
 {
     internal const int MaxSubmoduleDepth = 8;
 
+    /// <summary>From this many commits an incremental sweep reads through git (tree diffs, blobs, the pack pass); below,
+    /// through libgit2 alone, as the per-repository cost of starting git's readers outweighs what they save.</summary>
+    internal static int GitReadersFromCommits { get; set; } = 500;   // tests lower it to exercise git's readers
+
     public static string? FindGitDir(string path)
     {
         // LibGit2Sharp's Discover finds nothing under NativeAOT; the locator's walk up does the same job.
@@ -75,10 +79,11 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
 
         // Full sweeps read nearly every stored blob: scan the packs now, in their own order, while the walk runs.
         // KEYGUARD_PACK_READER=0 leaves every blob to git's reader (a way around the pack reader, should it misjudge).
-        using var packScan = options.UseGit && options.ReadPacks && !options.Narrowed && !options.Rerun && Environment.GetEnvironmentVariable("KEYGUARD_PACK_READER") != "0"
-            ? PackBlobScan.Start(gitDir, scanner) : null;
+        bool packPass = options.UseGit && options.ReadPacks && !options.Narrowed && !options.Rerun && Environment.GetEnvironmentVariable("KEYGUARD_PACK_READER") != "0";
+        // An incremental sweep decides once it knows how many commits it takes (below).
+        using var earlyPackScan = packPass && options.Since == null ? PackBlobScan.Start(gitDir, scanner) : null;
         // The progress line starts before anything else does: selection and the pack pass take seconds on large histories.
-        var progress = new HistoryProgress(clock) { Packs = packScan };
+        var progress = new HistoryProgress(clock) { Packs = earlyPackScan };
         using var progressLine = new Progress(options.Progress, progress.Describe);
         var index = new HistoryIndex();
         int blobCount = -1;
@@ -99,7 +104,13 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         progress.Phase = "walking";
         outcome.Notes.AddRange(selector.Notes.Select(n => $"{options.RepositoryPath}: {n}"));
         double selectedSeconds = clock.Elapsed.TotalSeconds;
-        var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true), options.UseGit);
+        // Incremental sweeps (org scans, many repositories one after another) of a small history: libgit2 alone costs
+        // less than starting git's readers and the pack pass.
+        bool useGit = options.UseGit && (options.Since == null || commits.Count >= GitReadersFromCommits);
+        using var latePackScan = packPass && options.Since != null && useGit ? PackBlobScan.Start(gitDir, scanner) : null;
+        var packScan = earlyPackScan ?? latePackScan;
+        progress.Packs = packScan;
+        var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true), useGit);
         var messageHits = new List<Hit>();
         var messageFindings = new List<Finding>();
         int walked = 0;
@@ -108,14 +119,14 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         // and scanned whole (the byte gate makes that cheap); without it, libgit2 reads them during the walk and large
         // files are scanned where they changed against their previous version.
         // A rerun of an incremental sweep reads few blobs: listing the whole pack order would cost more than it saves.
-        var packRanks = options.UseGit && packScan == null && !options.Rerun ? PackOrder.Ranks(gitDir) : null;
+        var packRanks = useGit && packScan == null && !options.Rerun ? PackOrder.Ranks(gitDir) : null;
         // Incremental sweeps: blobs earlier runs scanned are placed (the walk needs them as bases) but not read again.
         var scannedBefore = options.Since?.Scanned;
         var skipped = new HashSet<int>();
         var deferred = packRanks != null || packScan != null ? new List<BlobWork>() : null;
         // Nothing to walk (an incremental rerun with no new commit) starts no git reader.
         using (var blobs = new BlobScanner(scanner, gitDir, options.Threads, incremental: deferred == null,
-                   useGit: options.UseGit && (commits.Count > 0 || odbBlobs.Count > 0)))
+                   useGit: useGit && (commits.Count > 0 || odbBlobs.Count > 0)))
         {
             progress.Blobs = blobs;
             {
@@ -312,7 +323,7 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
                       ?? repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = tipIds }).Select(c => c.Id).ToList();
         commits.Reverse();
         var index = new HistoryIndex();
-        new HistoryWalker(gitDir, index, _ => true, options.UseGit).Walk(commits, (info, _) => all.Add(info.Sha), (_, _, _) => { });
+        new HistoryWalker(gitDir, index, _ => true, options.UseGit && commits.Count >= GitReadersFromCommits).Walk(commits, (info, _) => all.Add(info.Sha), (_, _, _) => { });
         foreach (var blob in index.Blobs) all.Add(blob.Id.Sha);
         try
         {
