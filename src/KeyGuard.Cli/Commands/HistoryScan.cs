@@ -76,7 +76,7 @@ internal sealed class HistoryScan
             Threads = settings.Threads,
             Progress = settings.Progress,
         };
-        var sweep = new HistorySweep(setup.Scanner, options, PathSelection.Of(setup.Walk.Include, setup.Walk.Exclude)).Run();
+        var sweep = new HistorySweep(setup.Scanner, options, PathSelection.Narrowing(setup.Walk)).Run();
         foreach (var note in sweep.Notes) Console.Error.WriteLine($"keyguard: {KeyGuard.Reporting.ControlCharacters.Escape(note)}");
         if (sweep.LfsPointersSkipped > 0)
             Console.Error.WriteLine($"keyguard: skipped {sweep.LfsPointersSkipped} Git LFS pointer file{(sweep.LfsPointersSkipped == 1 ? "" : "s")} (their content is on the LFS server)");

@@ -30,7 +30,7 @@ internal sealed class OrgScanRunner(RepoSessions sessions, OrgState state, Mirro
         var repos = all.Where(options.Shard.Contains).ToList();
         var shard = options.Shard.ToString();
         var (runId, resumed) = state.BeginRun(shard, options.Restart);
-        var scanner = new RepoScanner(sessions, cache, options.MaxRepoBytes);
+        var scanner = new RepoScanner(sessions, cache, options.MaxRepoBytes, options.Jobs);
         int done = 0, scanned = 0, skipped = 0, failed = 0, written = 0;
         long blobs = 0;
         var current = new ConcurrentDictionary<string, byte>();

@@ -80,18 +80,7 @@ internal static class GitCliPushCheck
     private static void ScanTagMessages(HookContext ctx, GitCliRepository git, string refName, string id, ScanResult result)
     {
         var name = refName.StartsWith("refs/tags/", StringComparison.Ordinal) ? refName["refs/tags/".Length..] : refName;
-        for (int hops = 0; hops < 64 && git.ReadObject(id) is { Type: "tag" } tag; hops++)
-        {
-            var text = GitObjectText.Parse(tag.Content);
-            var tagger = GitObjectText.Signature(text.Header("tagger"));
-            var source = new Provenance(TagMessages.PathFor(text.Header("tag") ?? name), SourceKind.TagMessage)
-            {
-                Commit = Peel(git, tag.Id), Author = tagger?.Name, Email = tagger?.Email, Date = tagger?.When,
-            };
-            ctx.ScanMessage(text.Message, source, result);
-            if (text.Header("object") is not { } next) break;
-            id = next;
-        }
+        foreach (var tag in TagMessage.Chain(git.ReadObject, id, name)) ctx.ScanMessage(tag.Text, tag.Source, result);
     }
 
     private static void ScanCommit(HookContext ctx, GitCliRepository git, string id, ScanResult result)

@@ -1,5 +1,6 @@
 using KeyGuard.Scanning;
 using KeyGuard.Sources;
+using KeyGuard.Sources.Git;
 using KeyGuard.Sources.Git.Staged;
 using LibGit2Sharp;
 
@@ -60,14 +61,7 @@ internal static class PushCheck
     internal static void ScanTagMessages(HookContext ctx, string refName, string sha, ScanResult result)
     {
         var name = refName.StartsWith("refs/tags/", StringComparison.Ordinal) ? refName["refs/tags/".Length..] : refName;
-        for (var obj = ctx.Repo.Lookup(sha); obj is TagAnnotation tag; obj = tag.Target)
-        {
-            var source = new Provenance(TagMessages.PathFor(tag.Name ?? name), SourceKind.TagMessage)
-            {
-                Commit = Peel(tag)?.Sha, Author = tag.Tagger?.Name, Email = tag.Tagger?.Email, Date = tag.Tagger?.When,
-            };
-            ctx.ScanMessage(tag.Message ?? "", source, result);
-        }
+        foreach (var tag in TagMessage.Chain(ctx.Repo.Lookup(sha), name)) ctx.ScanMessage(tag.Text, tag.Source, result);
     }
 
     internal static void ScanCommit(HookContext ctx, Commit commit, ScanResult result)

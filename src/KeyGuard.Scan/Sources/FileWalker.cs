@@ -1,7 +1,6 @@
 using System.IO.Enumeration;
 using System.Runtime.ExceptionServices;
 using LibGit2Sharp;
-using Microsoft.Extensions.FileSystemGlobbing;
 
 namespace KeyGuard.Sources;
 
@@ -88,6 +87,8 @@ internal sealed class FileWalker(WalkOptions options)
 {
     private readonly object _gate = new();
     private int _ignored;
+    private readonly Func<string, bool>? _selected = PathSelection.Narrowing(options);
+
     // ExcludeFiles by folder, so that a listing compares names only, and only in those folders.
     private readonly Dictionary<string, HashSet<string>> _excludedNames = options.ExcludeFiles
         .GroupBy(f => Path.GetDirectoryName(f) ?? "", StringComparer.Ordinal)
@@ -106,15 +107,15 @@ internal sealed class FileWalker(WalkOptions options)
     }
 
     /// <summary>What every directory under one root shares: how it is displayed, git's ignore rules, the globs.</summary>
-    private sealed class Root(string display, GitIgnores? ignores, string workdirPrefix, Matcher? include, Matcher? exclude)
+    private sealed class Root(string display, GitIgnores? ignores, string workdirPrefix, Func<string, bool>? selected)
     {
         public string Display { get; } = display;
         /// <summary>Git's ignore rules when the root is in a work tree (and ignoring is on).</summary>
         public GitIgnores? Ignores { get; } = ignores;
         /// <summary>The root's path in its work tree: "" or ending in '/'.</summary>
         public string WorkdirPrefix { get; } = workdirPrefix;
-        public Matcher? Include { get; } = include;
-        public Matcher? Exclude { get; } = exclude;
+        /// <summary>The --include/--exclude test (<see cref="PathSelection"/>), null when every path is in.</summary>
+        public Func<string, bool>? Selected { get; } = selected;
         /// <summary>Directories listed, by real path (FollowSymlinks only): one reached twice through links is listed once.</summary>
         public HashSet<string> Visited { get; } = new(StringComparer.Ordinal);
     }
@@ -204,11 +205,8 @@ internal sealed class FileWalker(WalkOptions options)
             }
             catch (LibGit2SharpException) { ignores = null; }
         }
-        Matcher? include = null, exclude = null;
-        if (options.Include.Count > 0) { include = new Matcher(); include.AddIncludePatterns(options.Include); }
-        if (options.Exclude.Count > 0) { exclude = new Matcher(); exclude.AddIncludePatterns(options.Exclude); }
         string? real = options.FollowSymlinks ? RealPath(full, out _) : null;
-        pending.Push(new Work(full, "", new Root(root, ignores, prefix, include, exclude), default, real, Ignores: above));
+        pending.Push(new Work(full, "", new Root(root, ignores, prefix, _selected), default, real, Ignores: above));
     }
 
     /// <summary>Directories waiting to be listed, shared by the walking threads; done when empty and nobody is busy.</summary>
@@ -414,13 +412,7 @@ internal sealed class FileWalker(WalkOptions options)
                 subdirectories.Add(new Work(Path.Join(dir.FullPath, name), Relative(dir.Relative, name), root, default, realPath, rawBytes, ignoreStack));
                 continue;
             }
-            if (root.Include != null || root.Exclude != null)
-            {
-                var rel = Relative(dir.Relative, name);
-                // A fixed root: Match(file) alone asks the OS for the current directory on every call.
-                if (root.Include != null && !root.Include.Match("/", rel).HasMatches) continue;
-                if (root.Exclude != null && root.Exclude.Match("/", rel).HasMatches) continue;
-            }
+            if (root.Selected != null && !root.Selected(Relative(dir.Relative, name))) continue;
             if (excludedHere != null && excludedHere.Contains(name)) continue;
             files.Add(new WalkedFile(dir.FullPath, root.Display, dir.Relative, name, directory, rawBytes));
         }

@@ -116,7 +116,7 @@ internal sealed class HistoryRepo : IDisposable
             RepositoryPath = path ?? Dir,
             Range = options.Range, SinceCommit = options.SinceCommit, Branches = options.Branches, MaxDepth = options.MaxDepth,
             Unreachable = options.Unreachable, Submodules = options.Submodules, OccurrenceLimit = options.OccurrenceLimit,
-            Threads = options.Threads, LibGit2Only = options.LibGit2Only, ReadPacks = options.ReadPacks,
+            Threads = options.Threads, LibGit2Only = options.LibGit2Only, ReadPacks = options.ReadPacks, Since = options.Since,
         };
         var setup = ScanSetup.Create(new ScanSettings(), options.RepositoryPath);
         var sweep = new HistorySweep(setup.Scanner, options).Run();

@@ -30,7 +30,8 @@ public sealed class OrgMissingObjectTests : IDisposable
         var summary = GitFixture.Summary(At("out"));
         var entry = summary.GetProperty("repositories").EnumerateArray().Single();
         Assert.Equal("partial", entry.GetProperty("outcome").GetString());
-        Assert.Contains($"blob {blob} of docs/notes.txt is missing", entry.GetProperty("error").GetString());
+        // Named as scan --history names it: commit:path, then the blob.
+        Assert.Matches($"[0-9a-f]{{12}}:docs/notes.txt: blob {blob}: ", entry.GetProperty("error").GetString());
         Assert.Contains(GitFixture.Findings(summary), f => f.KeyId == key);
         var events = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Contains(events, e => e.GetProperty("event").GetString() == "partial" && e.GetProperty("findings").GetInt64() == 2);

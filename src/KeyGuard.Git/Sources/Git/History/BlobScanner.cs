@@ -24,13 +24,17 @@ internal sealed class BlobScanner : IDisposable
     private readonly ContentScanner _scanner;
     private readonly string _gitDir;
     private readonly BlockingCollection<BlobWork> _queue = new(boundedCapacity: 4096);
-    private readonly Task[] _workers;
+    private Task[]? _workers;
     private readonly object _gate = new();
     private readonly BlockingCollection<LoadedBlob> _loaded = new(boundedCapacity: 1024);
-    private readonly CatFileBlobs? _catFile;
+    private CatFileBlobs? _catFile;
+    private readonly int _threads;
+    private readonly bool _useGit;
 
     public List<Hit> Hits { get; } = [];
     public List<(string Where, string Message)> Errors { get; } = [];
+    /// <summary>Blobs that could not be read or scanned (each has its entry in <see cref="Errors"/>).</summary>
+    public HashSet<ObjectId> FailedBlobs { get; } = [];
     public List<string> BinaryBlobs { get; } = [];
     /// <summary>Blobs scanned incrementally against their predecessor, by blob index.</summary>
     public ConcurrentDictionary<int, BlobDelta> Deltas { get; } = new();
@@ -53,17 +57,28 @@ internal sealed class BlobScanner : IDisposable
         _incremental = incremental;
         _scanner = scanner;
         _gitDir = gitDir;
-        int n = threads > 0 ? threads : Environment.ProcessorCount;
-        _catFile = useGit ? CatFileBlobs.TryStart(gitDir, _queue, _loaded, IncrementalMaxBytes) : null;
+        _threads = threads > 0 ? threads : Environment.ProcessorCount;
+        _useGit = useGit;
+    }
+
+    /// <summary>git's reader and the workers start with the first blob: a sweep with nothing new to read (an incremental
+    /// rerun, a pack pass that took every blob) starts neither.</summary>
+    private Task[] StartWorkers()
+    {
+        _catFile = _useGit ? CatFileBlobs.TryStart(_gitDir, _queue, _loaded, IncrementalMaxBytes) : null;
         Action work = _catFile != null ? WorkLoaded : Work;
-        _workers = Enumerable.Range(0, n).Select(_ => Task.Factory.StartNew(work, TaskCreationOptions.LongRunning)).ToArray();
+        return Enumerable.Range(0, _threads).Select(_ => Task.Factory.StartNew(work, TaskCreationOptions.LongRunning)).ToArray();
     }
 
     /// <summary>Whether git reads the blobs (else libgit2 does, in the workers).</summary>
     public bool ReadByGit => _catFile != null;
     public long GitFallbacks => _catFile?.Fallbacks ?? 0;
 
-    public void Add(BlobWork work) => _queue.Add(work);
+    public void Add(BlobWork work)
+    {
+        _workers ??= StartWorkers();
+        _queue.Add(work);
+    }
 
     /// <summary>No more blobs: waits for the workers to drain the queue.</summary>
     public void Complete()
@@ -71,7 +86,7 @@ internal sealed class BlobScanner : IDisposable
         if (_completed) return;
         _completed = true;
         _queue.CompleteAdding();
-        try { Task.WaitAll(_workers); }
+        try { if (_workers != null) Task.WaitAll(_workers); }
         finally { _catFile?.Dispose(); }
     }
 
@@ -109,7 +124,11 @@ internal sealed class BlobScanner : IDisposable
         try { scan(); }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            lock (_gate) Errors.Add((Where(work), $"blob {work.Blob.Id.Sha}: {e.Message.Trim()}"));
+            lock (_gate)
+            {
+                Errors.Add((Where(work), $"blob {work.Blob.Id.Sha}: {e.Message.Trim()}"));
+                FailedBlobs.Add(work.Blob.Id);
+            }
             return;
         }
         if (local.Count > 0)

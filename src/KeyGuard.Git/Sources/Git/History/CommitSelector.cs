@@ -11,6 +11,9 @@ internal sealed class CommitSelector(Repository repo, HistoryOptions options, IR
     /// <summary>Problems met while listing tips (a broken ref): reported, the sweep goes on.</summary>
     public List<(string Where, string Message)> Errors { get; } = [];
 
+    /// <summary>Each ref that leads to a commit, by name, and that commit (HEAD and older stashes left out).</summary>
+    public Dictionary<string, string> RefTips { get; } = new(StringComparer.Ordinal);
+
     /// <summary>One-line notes for stderr.</summary>
     public List<string> Notes { get; } = [];
 
@@ -25,6 +28,8 @@ internal sealed class CommitSelector(Repository repo, HistoryOptions options, IR
         // holds is swept too (as --unreachable does), so a damaged tip does not hide its intact ancestors.
         if (Errors.Count > 0 && !options.Narrowed && objectDatabaseCommits.Count == 0) include.AddRange(ObjectDatabaseCommits());
         if (options.SinceCommit != null) exclude.Add(Resolve(options.SinceCommit, "--since-commit"));
+        // An incremental sweep leaves out what the earlier runs' tips reach (those gone from the repository, too).
+        if (options.Since is { } since) exclude.AddRange(since.Tips.Distinct().Select(LookupCommit).OfType<Commit>());
         // Every commit in the object database as a tip: the walk excludes nothing reachable, so dangling ones join.
         include.AddRange(objectDatabaseCommits);
         if (include.Count == 0) return [];
@@ -161,7 +166,9 @@ internal sealed class CommitSelector(Repository repo, HistoryOptions options, IR
                 if (next == null) { Errors.Add((name, $"tag {Short(tag.Id.Sha)} points to an object missing from the object database")); return; }
                 obj = next;
             }
-            if (obj is Commit c) tips.TryAdd(c.Id, c);
+            if (obj is not Commit c) return;
+            tips.TryAdd(c.Id, c);
+            if (name.StartsWith("refs/", StringComparison.Ordinal) && !name.EndsWith("@{…}", StringComparison.Ordinal)) RefTips[name] = c.Sha;
         }
 
         // libgit2 lists the refs it can parse and skips a damaged one without a word, so the ref files are read too:
@@ -198,6 +205,12 @@ internal sealed class CommitSelector(Repository repo, HistoryOptions options, IR
         }
         catch (LibGit2SharpException) { /* no stash reflog */ }
         return tips.Values;
+    }
+
+    private Commit? LookupCommit(string sha)
+    {
+        try { return repo.Lookup<Commit>(sha); }
+        catch (LibGit2SharpException) { return null; }
     }
 
     private static string Short(string sha) => sha.Length > 12 ? sha[..12] : sha;

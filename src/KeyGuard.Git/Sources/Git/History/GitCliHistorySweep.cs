@@ -268,43 +268,14 @@ internal sealed class GitCliHistorySweep(ContentScanner scanner, HistoryOptions 
         var scratch = new List<Finding>();
         foreach (var first in refs)
         {
-            for (string? id = first; id != null && seen.Add(id);)
+            foreach (var tag in TagMessage.Chain(objects.Read, first, first,
+                         missing: id => result.Errors.Add(new ScanError(id, "cannot read the annotated tag: missing from the object database"))))
             {
-                var tag = objects.Read(id);
-                if (tag is not { Type: "tag" })
-                {
-                    result.Errors.Add(new ScanError(id, "cannot read the annotated tag: missing from the object database"));
-                    break;
-                }
-                var text = GitObjectText.Parse(tag.Content);
-                var tagger = GitObjectText.Signature(text.Header("tagger"));
-                var target = Peel(objects, text);
-                var source = new Provenance(TagMessages.PathFor(text.Header("tag") ?? id), SourceKind.TagMessage)
-                {
-                    Commit = target, Author = tagger?.Name, Email = tagger?.Email, Date = tagger?.When,
-                };
-                scratch.Clear();
-                try { result.Stats.SuppressedInline += scanner.ScanText(text.Message, source, scratch).Suppressed; }
-                catch (RuleTimeoutException e) { result.Errors.Add(new ScanError(source.Path, e.Message)); }
-                int commit = target != null && _index.CommitIndexById.TryGetValue(Key(target), out int ci) ? ci : -1;
-                foreach (var f in scratch) _hits.Add(new Hit(f, -1, commit));
-                id = text.Header("type") == "tag" ? text.Header("object") : null;
+                if (!seen.Add(tag.TagId)) continue;
+                int commit = tag.Commit != null && _index.CommitIndexById.TryGetValue(Key(tag.Commit), out int ci) ? ci : -1;
+                HistorySweep.ScanTagMessage(scanner, tag, commit, scratch, _hits, result);
             }
         }
-    }
-
-    /// <summary>The commit a tag finally points at, through tags of tags; null for a tag of a tree or blob.</summary>
-    private static string? Peel(GitObjectReader objects, GitObjectText tag)
-    {
-        for (int hops = 0; hops < 64; hops++)
-        {
-            var type = tag.Header("type");
-            var target = tag.Header("object");
-            if (type == "commit") return target;
-            if (type != "tag" || target == null || objects.Read(target) is not { Type: "tag" } inner) return null;
-            tag = GitObjectText.Parse(inner.Content);
-        }
-        return null;
     }
 
     /// <summary>Submodules are separate repositories: skipped and named, or swept when asked and checked out.</summary>

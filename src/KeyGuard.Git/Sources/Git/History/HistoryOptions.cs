@@ -25,11 +25,25 @@ internal sealed class HistoryOptions
     /// whole process): walk-order reads with incremental scans of large files.</summary>
     public bool LibGit2Only { get; init; }
 
+    /// <summary>
+    /// Incremental sweeps (org scans): only commits the earlier runs' tips do not reach, and only blobs and annotated
+    /// tags not scanned before. Findings stay one per object and place (not folded into one per secret), so a caller
+    /// can keep them across runs; the result names the tips and the objects scanned.
+    /// </summary>
+    public SweepMemory? Since { get; init; }
+
     /// <summary>Full sweeps scan the packs in process while the walk runs (<see cref="PackBlobScan"/>); tests turn it
     /// off to compare with git's reads.</summary>
     internal bool ReadPacks { get; init; } = true;
 
     internal bool UseGit => GitCli.Available && !LibGit2Only;
 
+    /// <summary>An incremental sweep that has earlier runs behind it: most of the repository is already scanned.</summary>
+    internal bool Rerun => Since is { } m && (m.Tips.Count > 0 || m.Scanned.Count > 0);
+
     public bool Narrowed => Range != null || SinceCommit != null || Branches.Count > 0 || MaxDepth > 0;
 }
+
+/// <summary>What earlier runs of an incremental sweep covered: their ref tips (commits they reach are not walked again)
+/// and the ids of the blobs and annotated tags they scanned.</summary>
+internal sealed record SweepMemory(IReadOnlyCollection<string> Tips, IReadOnlySet<string> Scanned);

@@ -13,7 +13,7 @@ internal sealed class HistoryProgress(Stopwatch clock)
     public int Walked, Commits;
     public HistoryIndex? Index;
     public BlobScanner? Blobs;
-    public PackBlobScan? Packs { get; init; }
+    public PackBlobScan? Packs { get; set; }
 
     public string Describe()
     {

@@ -24,6 +24,15 @@ internal sealed class HistorySweepResult
     /// <summary>Blobs the in-process pack pass scanned, and of those how many only where their delta changed them.</summary>
     public long PackBlobs { get; set; }
     public long PackDeltaScans { get; set; }
+
+    /// <summary>Incremental sweeps: each ref that leads to a commit, and that commit.</summary>
+    public Dictionary<string, string> Tips { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Incremental sweeps: the blobs and annotated tags scanned now; one that could not be read is left out,
+    /// so a later run tries it again.</summary>
+    public List<string> Scanned { get; } = [];
+    /// <summary>Incremental sweeps, when some earlier tip is no longer reachable (force-push, deleted ref): every
+    /// commit, blob and annotated tag the current refs still reach; else null.</summary>
+    public HashSet<string>? Reachable { get; set; }
 }
 
 /// <summary>
@@ -34,6 +43,10 @@ internal sealed class HistorySweepResult
 internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions options, Func<string, bool>? pathFilter = null)
 {
     internal const int MaxSubmoduleDepth = 8;
+
+    /// <summary>From this many commits an incremental sweep reads through git (tree diffs, blobs, the pack pass); below,
+    /// through libgit2 alone, as the per-repository cost of starting git's readers outweighs what they save.</summary>
+    internal static int GitReadersFromCommits { get; set; } = 500;   // tests lower it to exercise git's readers
 
     public static string? FindGitDir(string path)
     {
@@ -66,12 +79,14 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
 
         // Full sweeps read nearly every stored blob: scan the packs now, in their own order, while the walk runs.
         // KEYGUARD_PACK_READER=0 leaves every blob to git's reader (a way around the pack reader, should it misjudge).
-        using var packScan = options.UseGit && options.ReadPacks && !options.Narrowed && Environment.GetEnvironmentVariable("KEYGUARD_PACK_READER") != "0"
-            ? PackBlobScan.Start(gitDir, scanner) : null;
+        bool packPass = options.UseGit && options.ReadPacks && !options.Narrowed && !options.Rerun && Environment.GetEnvironmentVariable("KEYGUARD_PACK_READER") != "0";
+        // An incremental sweep decides once it knows how many commits it takes (below).
+        using var earlyPackScan = packPass && options.Since == null ? PackBlobScan.Start(gitDir, scanner) : null;
         // The progress line starts before anything else does: selection and the pack pass take seconds on large histories.
-        var progress = new HistoryProgress(clock) { Packs = packScan };
+        var progress = new HistoryProgress(clock) { Packs = earlyPackScan };
         using var progressLine = new Progress(options.Progress, progress.Describe);
         var index = new HistoryIndex();
+        int blobCount = -1;
         var odbCommits = new List<Commit>();
         var odbBlobs = new List<ObjectId>();
         var odbErrors = new List<(string, string)>();
@@ -89,7 +104,13 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         progress.Phase = "walking";
         outcome.Notes.AddRange(selector.Notes.Select(n => $"{options.RepositoryPath}: {n}"));
         double selectedSeconds = clock.Elapsed.TotalSeconds;
-        var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true), options.UseGit);
+        // Incremental sweeps (org scans, many repositories one after another) of a small history: libgit2 alone costs
+        // less than starting git's readers and the pack pass.
+        bool useGit = options.UseGit && (options.Since == null || commits.Count >= GitReadersFromCommits);
+        using var latePackScan = packPass && options.Since != null && useGit ? PackBlobScan.Start(gitDir, scanner) : null;
+        var packScan = earlyPackScan ?? latePackScan;
+        progress.Packs = packScan;
+        var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true), useGit);
         var messageHits = new List<Hit>();
         var messageFindings = new List<Finding>();
         int walked = 0;
@@ -97,9 +118,15 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         // With git installed, blobs the pack pass did not take are read after the walk, in the order git stores them,
         // and scanned whole (the byte gate makes that cheap); without it, libgit2 reads them during the walk and large
         // files are scanned where they changed against their previous version.
-        var packRanks = options.UseGit && packScan == null ? PackOrder.Ranks(gitDir) : null;
+        // A rerun of an incremental sweep reads few blobs: listing the whole pack order would cost more than it saves.
+        var packRanks = useGit && packScan == null && !options.Rerun ? PackOrder.Ranks(gitDir) : null;
+        // Incremental sweeps: blobs earlier runs scanned are placed (the walk needs them as bases) but not read again.
+        var scannedBefore = options.Since?.Scanned;
+        var skipped = new HashSet<int>();
         var deferred = packRanks != null || packScan != null ? new List<BlobWork>() : null;
-        using (var blobs = new BlobScanner(scanner, gitDir, options.Threads, incremental: deferred == null, useGit: options.UseGit))
+        // Nothing to walk (an incremental rerun with no new commit) starts no git reader.
+        using (var blobs = new BlobScanner(scanner, gitDir, options.Threads, incremental: deferred == null,
+                   useGit: useGit && (commits.Count > 0 || odbBlobs.Count > 0)))
         {
             progress.Blobs = blobs;
             {
@@ -112,6 +139,9 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
                     },
                     (record, baseBlob, baseId) =>
                     {
+                        if (scannedBefore != null && scannedBefore.Contains(record.Id.Sha)) { skipped.Add(record.Index); return; }
+                        // A base scanned in an earlier run has no findings in this one to pass on: scan the blob whole.
+                        if (baseBlob >= 0 && skipped.Contains(baseBlob)) (baseBlob, baseId) = (-1, null);
                         if (deferred != null) deferred.Add(new BlobWork(record, SourceFor(record, index), baseBlob, baseId));
                         else blobs.Add(new BlobWork(record, SourceFor(record, index), baseBlob, baseId));
                     });
@@ -165,17 +195,30 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
             }
             var blobHits = new DeltaInheritance(index, blobs.Deltas, b => SourceFor(b, index)).Resolve(blobs.Hits);
             // Annotated tags belong to whole-repository sweeps; a range or a branch names commits, not tags.
-            if (!options.Narrowed) ScanTagMessages(repo, index, odbTags, messageFindings, messageHits, result);
+            if (!options.Narrowed) ScanTagMessages(repo, index, odbTags, messageFindings, messageHits, result, outcome);
             var hits = blobHits.Concat(messageHits).ToList();
-            var byBlob = HistoryFindings.FingerprintsByBlob(hits);
-            var head = new HeadLine(repo, index).Track(byBlob);
-            if (timing) Console.Error.WriteLine($"timing: head line at {clock.Elapsed.TotalSeconds:0.00}s");
-            result.Findings.AddRange(new HistoryFindings(index, options.OccurrenceLimit).Build(hits, head));
+            if (options.Since != null)
+            {
+                // Kept per object and place: the caller remembers them across runs.
+                result.Findings.AddRange(hits.Select(h => h.Finding));
+                outcome.Tips = selector.RefTips;
+                var failed = blobs.FailedBlobs;
+                outcome.Scanned.AddRange(index.Blobs.Where(b => !skipped.Contains(b.Index) && !failed.Contains(b.Id)).Select(b => b.Id.Sha));
+                outcome.Reachable = LostHistory(gitDir, options.Since.Tips, selector.RefTips.Values) ? Reachable(repo, gitDir, selector.RefTips.Values) : null;
+                blobCount = index.Blobs.Count - skipped.Count;
+            }
+            else
+            {
+                var byBlob = HistoryFindings.FingerprintsByBlob(hits);
+                var head = new HeadLine(repo, index).Track(byBlob);
+                if (timing) Console.Error.WriteLine($"timing: head line at {clock.Elapsed.TotalSeconds:0.00}s");
+                result.Findings.AddRange(new HistoryFindings(index, options.OccurrenceLimit).Build(hits, head));
+            }
         }
         foreach (var (where, message) in odbErrors.Concat(selector.Errors).Concat(walker.Errors))
             result.Errors.Add(new ScanError(where, message));
         result.Stats.Commits += index.Commits.Count;
-        result.Stats.Blobs += index.Blobs.Count;
+        result.Stats.Blobs += blobCount >= 0 ? blobCount : index.Blobs.Count;
 
         SweepSubmodules(repo, index, outcome, depth);
         result.Stats.DurationMs += clock.ElapsedMilliseconds;
@@ -208,8 +251,10 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
     }
 
     /// <summary>Each annotated tag's message (release notes are a classic place to paste a key), once per tag object:
-    /// every tag a ref names, tags of tags, and with --unreachable the tag objects no ref names.</summary>
-    private void ScanTagMessages(Repository repo, HistoryIndex index, List<TagAnnotation> unreachable, List<Finding> scratch, List<Hit> hits, ScanResult result)
+    /// every tag a ref names, tags of tags, and with --unreachable the tag objects no ref names. An incremental sweep
+    /// leaves out the tags earlier runs scanned.</summary>
+    private void ScanTagMessages(Repository repo, HistoryIndex index, List<TagAnnotation> unreachable, List<Finding> scratch, List<Hit> hits,
+        ScanResult result, HistorySweepResult outcome)
     {
         var seen = new HashSet<ObjectId>();
         var tags = new List<TagAnnotation>();
@@ -225,32 +270,69 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         }
         catch (LibGit2SharpException) { /* the selector reported why the refs cannot be listed */ }
         tags.AddRange(unreachable);
-        foreach (var tag in tags)
+        foreach (var annotation in tags)
         {
-            if (!seen.Add(tag.Id)) continue;
-            string? message; Commit? target;
-            try
-            {
-                message = tag.Message;
-                GitObject? obj = tag.Target;
-                while (obj is TagAnnotation inner) obj = inner.Target;
-                target = obj as Commit;
-            }
+            if (!seen.Add(annotation.Id)) continue;
+            if (options.Since?.Scanned.Contains(annotation.Sha) == true) continue;
+            TagMessage tag;
+            try { tag = TagMessage.Of(annotation, annotation.Sha); }
             catch (LibGit2SharpException e)
             {
-                result.Errors.Add(new ScanError(tag.Id.Sha, $"cannot read the annotated tag: {e.Message.Trim()}"));
+                result.Errors.Add(new ScanError(annotation.Id.Sha, $"cannot read the annotated tag: {e.Message.Trim()}"));
                 continue;
             }
-            var source = new Provenance(TagMessages.PathFor(tag.Name), SourceKind.TagMessage)
-            {
-                Commit = target?.Sha, Author = tag.Tagger?.Name, Email = tag.Tagger?.Email, Date = tag.Tagger?.When,
-            };
-            scratch.Clear();
-            try { result.Stats.SuppressedInline += scanner.ScanText(message ?? "", source, scratch).Suppressed; }
-            catch (RuleTimeoutException e) { result.Errors.Add(new ScanError(source.Path, e.Message)); }
-            int commit = target != null && index.CommitIndexById.TryGetValue(target.Id, out int ci) ? ci : -1;
-            foreach (var f in scratch) hits.Add(new Hit(f, -1, commit));
+            int commit = tag.Commit != null && index.CommitIndexById.TryGetValue(new ObjectId(tag.Commit), out int ci) ? ci : -1;
+            ScanTagMessage(scanner, tag, commit, scratch, hits, result);
+            if (options.Since != null) outcome.Scanned.Add(tag.TagId);
         }
+    }
+
+    /// <summary>Scans one tag's message; its findings are hits at the tagged commit (-1: not one the sweep took).</summary>
+    internal static void ScanTagMessage(ContentScanner scanner, TagMessage tag, int commit, List<Finding> scratch, List<Hit> hits, ScanResult result)
+    {
+        var source = tag.Source;
+        scratch.Clear();
+        try { result.Stats.SuppressedInline += scanner.ScanText(tag.Text, source, scratch).Suppressed; }
+        catch (RuleTimeoutException e) { result.Errors.Add(new ScanError(source.Path, e.Message)); }
+        foreach (var f in scratch) hits.Add(new Hit(f, -1, commit));
+    }
+
+    /// <summary>
+    /// True when some earlier tip is no longer reachable from the current ones (force-push, a deleted branch or tag whose
+    /// commits no other ref holds): only then can a finding become unreachable, so only then is reachability computed.
+    /// </summary>
+    private static bool LostHistory(string gitDir, IReadOnlyCollection<string> previous, IEnumerable<string> current)
+    {
+        var now = current.ToHashSet(StringComparer.Ordinal);
+        var gone = previous.Where(p => !now.Contains(p)).Distinct().ToList();
+        if (gone.Count == 0) return false;
+        using var repo = new Repository(gitDir);
+        if (gone.Any(s => repo.Lookup<Commit>(s) == null)) return true;
+        var goneIds = gone.Select(s => new ObjectId(s)).ToList();
+        var nowIds = now.Select(s => new ObjectId(s)).ToList();
+        if (NativeRevWalk.Walk(gitDir, goneIds, nowIds, 1) is { } ids) return ids.Count > 0;
+        return repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = goneIds, ExcludeReachableFrom = nowIds }).Any();
+    }
+
+    /// <summary>Every commit, blob (at any path) and annotated tag the current refs reach, found by the same walk.</summary>
+    private HashSet<string> Reachable(Repository repo, string gitDir, IEnumerable<string> tips)
+    {
+        var all = new HashSet<string>(StringComparer.Ordinal);
+        var tipIds = tips.Distinct().Select(s => new ObjectId(s)).ToList();
+        var commits = NativeRevWalk.Walk(gitDir, tipIds, [], 0)
+                      ?? repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = tipIds }).Select(c => c.Id).ToList();
+        commits.Reverse();
+        var index = new HistoryIndex();
+        new HistoryWalker(gitDir, index, _ => true, options.UseGit && commits.Count >= GitReadersFromCommits).Walk(commits, (info, _) => all.Add(info.Sha), (_, _, _) => { });
+        foreach (var blob in index.Blobs) all.Add(blob.Id.Sha);
+        try
+        {
+            foreach (var reference in repo.Refs)
+                for (var target = reference.ResolveToDirectReference()?.Target; target is TagAnnotation tag; target = tag.Target)
+                    all.Add(tag.Sha);
+        }
+        catch (LibGit2SharpException) { /* a tag that cannot be read is not kept alive by it */ }
+        return all;
     }
 
     internal static Provenance SourceFor(BlobRecord blob, HistoryIndex index)

@@ -24,7 +24,7 @@ internal sealed class HistoryWalker(string gitDir, HistoryIndex index, Func<stri
     /// known blob at that path, that blob's index and id (the base for incremental scanning); else -1 and null.</param>
     public void Walk(IReadOnlyList<ObjectId> commitIds, Action<CommitInfo, string> onCommit, Action<BlobRecord, int, ObjectId?> onNewBlob)
     {
-        _gitDiffs = useGit ? GitTreeDiffs.TryStart(gitDir, commitIds) : null;
+        _gitDiffs = useGit && commitIds.Count > 0 ? GitTreeDiffs.TryStart(gitDir, commitIds) : null;
         try
         {
             for (int k = 0; k < commitIds.Count; k++)
