@@ -77,7 +77,7 @@ public sealed class IncrementalSweepTests : IDisposable
         Assert.NotNull(sweep3.Reachable);
         Assert.Contains(aBlob, sweep3.Reachable);
         Assert.Contains(a, sweep3.Reachable);
-        Assert.Contains(tag.Source.BlobId, sweep3.Reachable);
+        Assert.Contains(tag.Source.BlobId!, sweep3.Reachable);
         Assert.DoesNotContain(cBlob, sweep3.Reachable);
         Assert.DoesNotContain(c, sweep3.Reachable);
     }
