@@ -15,6 +15,8 @@ internal sealed class TextReporter : IScanReporter
         using var w = new StreamWriter(output, leaveOpen: true) { NewLine = "\n" };
         string C(string code, string s) => options.Color ? $"\x1b[{code}m{s}\x1b[0m" : s;
         static string E(string s) => ControlCharacters.Escape(s);
+        // A pair's two lines carry one key's IAM facts: printed in full on the first line of that key, referred to after.
+        var factsShown = new HashSet<string>(StringComparer.Ordinal);
         foreach (var f in InReadingOrder(result.Findings))
         {
             var where = f.Source.Commit != null ? $"{f.Source.Commit[..Math.Min(12, f.Source.Commit.Length)]}:{f.Path}" : f.Path;
@@ -24,7 +26,8 @@ internal sealed class TextReporter : IScanReporter
             if (f.KeyKind != null && f.Role == CredentialRole.KeyId) parts.Add(E(f.KeyKind));
             if (f.Account != null) parts.Add("account " + E(f.Account));
             if (f.PairedWith.Count > 0) parts.Add(C("31", "paired"));
-            if (f.Facts is { } facts) parts.Add(E(Facts(facts)));
+            if (f.Facts is { } facts)
+                parts.Add(f.KeyId != null && !factsShown.Add(f.KeyId) ? $"[IAM facts of key {E(f.KeyId)} above]" : E(Facts(facts)));
             if (f.Extra is { } extra && extra.TryGetValue("presentAtHead", out var atHead) && atHead is bool present)
                 parts.Add(present ? C("31", "still at HEAD")
                     : extra.TryGetValue("removedIn", out var removed) && removed is string sha ? $"removed in {sha[..Math.Min(12, sha.Length)]}" : "not at HEAD");

@@ -37,6 +37,11 @@ public sealed class ScanVerifyLiveTests
         Assert.Contains("liveArn=arn:aws:iam::111122223333:user/alice", LineOf(r.Stdout, ours.AccessKeyId));
         Assert.Contains("liveCheck=not-live", LineOf(r.Stdout, inactive.AccessKeyId));
         Assert.Contains("liveCheck=skipped-not-ours", LineOf(r.Stdout, theirs.AccessKeyId));
+        // A pair's second line refers to its key's facts rather than repeating them (review rough edge 22).
+        var secretLine = r.Stdout.Split('\n').Single(l => l.Contains($"key {ours.AccessKeyId}") && l.Contains("aws-secret-access-key"));
+        Assert.Contains($"[IAM facts of key {ours.AccessKeyId} above]", secretLine);
+        Assert.DoesNotContain("ownership=", secretLine);
+        Assert.Equal(3, r.Stdout.Split('\n').Count(l => l.Contains("ownership=")));
         Assert.Contains("--allow-other-accounts", r.Stderr);                          // told what was skipped and how to opt in
         Assert.Contains("1 live", r.Stderr);
         Assert.DoesNotContain($"signs sts:GetCallerIdentity with the found key {theirs.AccessKeyId}", r.Stderr);
