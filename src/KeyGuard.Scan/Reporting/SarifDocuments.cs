@@ -49,7 +49,7 @@ internal sealed class SarifResultProperties
     public string? KeyKind { get; init; }
     public string? Commit { get; init; }
     /// <summary>The key's IAM facts as flat "aws.*" properties (a SARIF property bag holds no nesting GitHub shows).</summary>
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Aws { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Aws { get; set; } // set, not init: the serialiser cannot bind extension data to an initializer
 }
 
 internal sealed record SarifInvocation(bool ExecutionSuccessful, IReadOnlyList<SarifNotification> ToolExecutionNotifications);

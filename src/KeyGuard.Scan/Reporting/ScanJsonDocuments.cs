@@ -176,7 +176,7 @@ internal sealed class BaselineEntryDocument
     public string? Rule { get; init; }
     public string? KeyId { get; init; }
     public string? Path { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; } // set, not init: the serialiser fills extension data after construction
 
     public static BaselineEntryDocument From(BaselineEntry e) => new() { Fingerprint = e.Fingerprint, Rule = e.Rule, KeyId = e.KeyId, Path = e.Path };
 }
