@@ -75,7 +75,7 @@ internal static class KeyFactsJson
 
     public static string Date(DateTimeOffset d) => d.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    public static string SeverityName(Severity s) => s.ToString().ToLowerInvariant();
+    public static string SeverityName(Severity s) => s.Name();
     public static string StatusName(KeyStatus s) => s switch { KeyStatus.Deleted => "deleted-or-not-found", _ => s.ToString().ToLowerInvariant() };
     public static string OwnershipName(Ownership o) => o switch { Ownership.Ours => "ours", Ownership.OtherAccount => "other-account", _ => "unknown" };
     public static string? AccountSourceName(AccountSource s) => s switch { AccountSource.Decoded => "decoded", AccountSource.GetAccessKeyInfo => "sts:GetAccessKeyInfo", _ => null };

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using KeyGuard.Compliance;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Reporting.Iam;
 
