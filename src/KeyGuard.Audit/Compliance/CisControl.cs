@@ -1,3 +1,4 @@
+using KeyGuard.Findings;
 namespace KeyGuard.Compliance;
 
 /// <summary>Where a control is shown: with the credential-report controls, or in the account baseline section.</summary>

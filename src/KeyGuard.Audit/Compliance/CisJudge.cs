@@ -1,4 +1,5 @@
 using KeyGuard.CredentialReport;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Compliance;
 

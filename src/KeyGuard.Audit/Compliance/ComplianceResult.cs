@@ -1,3 +1,4 @@
+using KeyGuard.Findings;
 namespace KeyGuard.Compliance;
 
 /// <summary>One control judged for one subject (a user, the root user, or the account).</summary>

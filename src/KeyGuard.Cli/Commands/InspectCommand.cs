@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using KeyGuard.Aws;
 using KeyGuard.Enrichment;
 using KeyGuard.Findings;
@@ -139,21 +140,16 @@ internal static class KeyFactsText
 /// <summary>Machine-readable inspect output: the operator, then each key in the one JSON shape of key facts (docs/aws.md).</summary>
 internal static class InspectJson
 {
-    public static string Render(CallerIdentity me, IReadOnlyList<KeyFacts> facts)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteStartObject("operator");
-            w.WriteString("account", me.Account);
-            w.WriteString("arn", me.Arn);
-            w.WriteEndObject();
-            w.WriteStartArray("keys");
-            foreach (var f in facts) KeyFactsJson.Write(w, f);
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
-    }
+    public static string Render(CallerIdentity me, IReadOnlyList<KeyFacts> facts) =>
+        JsonSerializer.Serialize(new InspectDocument(new OperatorDocument(me.Account, me.Arn), facts.Select(KeyFactsJson.Document).ToList()),
+            CliJsonContext.Default.InspectDocument) + Environment.NewLine;
 }
+
+internal sealed record InspectDocument(OperatorDocument Operator, IReadOnlyList<KeyFactsDocument> Keys);
+
+internal sealed record OperatorDocument(string Account, string Arn);
+
+/// <summary>Source-generated (AOT-safe) serialisation of the CLI's own documents.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(InspectDocument))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;

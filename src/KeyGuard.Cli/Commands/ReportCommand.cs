@@ -5,6 +5,7 @@ using KeyGuard.Compliance;
 using KeyGuard.Compliance.Baseline;
 using KeyGuard.CredentialReport;
 using KeyGuard.Reporting.Iam;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Cli.Commands;
 
@@ -134,7 +135,7 @@ internal static class ReportCommand
             };
             WriteOutput(IamReportWriters.Render(judged, reportFormat), parseResult.GetValue(output));
 
-            return parseResult.GetValue(failOn) is { } threshold && judged.HasFailureAtOrAbove(ComplianceText.ParseSeverity(threshold))
+            return parseResult.GetValue(failOn) is { } threshold && judged.HasFailureAtOrAbove(SeverityText.Parse(threshold))
                 ? ExitCodes.Findings
                 : ExitCodes.Clean;
         }

@@ -38,8 +38,11 @@ public sealed class Finding
     /// <summary>What IAM/STS said about <see cref="KeyId"/>, filled by enrichment (scan --verify); null when nobody asked.</summary>
     internal KeyFacts? Facts { get; set; }
 
-    /// <summary>Extra top-level JSON fields from other stages (history: introduced, removedIn, presentAtHead).</summary>
-    internal IDictionary<string, object?>? Extra { get; set; }
+    /// <summary>Where a history sweep saw this secret first and whether HEAD still holds it; null outside history sweeps.</summary>
+    internal FindingHistory? History { get; set; }
+
+    /// <summary>An org scan's tracking of this finding across runs (its per-repository reports); null elsewhere.</summary>
+    internal FindingTracking? Tracking { get; set; }
 
     /// <summary>Other places where the same secret was seen (history sweeps fill this).</summary>
     internal List<Occurrence> Occurrences { get; } = [];
@@ -48,6 +51,17 @@ public sealed class Finding
 
     public string Display(bool showSecrets) => showSecrets ? Secret : Redacted;
 }
+
+/// <summary>What a history sweep learnt about a finding (docs/json-output.md, "History findings").</summary>
+/// <param name="RemovedIn">The first-parent commit that dropped the secret; null while HEAD holds it.</param>
+/// <param name="OccurrenceCount">Every place that added the secret (the listed occurrences are capped).</param>
+internal sealed record FindingHistory(Introduction Introduced, bool PresentAtHead, string? RemovedIn, int OccurrenceCount);
+
+/// <summary>The oldest commit that added the secret; Commit is null for an unreachable blob.</summary>
+internal sealed record Introduction(string? Commit, string? Author, DateTimeOffset? Date, string Path, int Line);
+
+/// <summary>An org finding's state across runs: new, open, rotated or resolved, and when it was first and last seen.</summary>
+internal sealed record FindingTracking(string Repository, string Status, string FirstSeen, string LastSeen, string? RotatedAt);
 
 /// <summary>A place where a secret appears: commit and path and line.</summary>
 internal sealed record Occurrence(string Path, int Line, string? Commit, string? Author, DateTimeOffset? Date);

@@ -10,7 +10,32 @@ internal enum Ownership { Unknown, Ours, OtherAccount }
 /// <summary>Deleted also covers "not found": IAM cannot tell the two apart.</summary>
 internal enum KeyStatus { Unknown, Active, Inactive, Deleted }
 
-internal enum Severity { Low, Medium, High, Critical }
+/// <summary>
+/// One scale of how bad something is: a found key's severity and a CIS control's (Prowler's) severity alike, with the
+/// same four names. Larger is worse, so "at or above" is a plain comparison.
+/// </summary>
+internal enum Severity { Low = 0, Medium = 1, High = 2, Critical = 3 }
+
+internal static class SeverityText
+{
+    /// <summary>"critical", "high", "medium" or "low", as every report writes it.</summary>
+    public static string Name(this Severity severity) => severity switch
+    {
+        Severity.Critical => "critical",
+        Severity.High => "high",
+        Severity.Medium => "medium",
+        _ => "low",
+    };
+
+    public static Severity Parse(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "critical" => Severity.Critical,
+        "high" => Severity.High,
+        "medium" => Severity.Medium,
+        "low" => Severity.Low,
+        _ => throw new InvalidInputException($"unknown severity '{text}' (expected critical, high, medium or low)"),
+    };
+}
 
 /// <summary>How the account was learnt: decoded from the ID offline, or confirmed by sts:GetAccessKeyInfo.</summary>
 internal enum AccountSource { None, Decoded, GetAccessKeyInfo }

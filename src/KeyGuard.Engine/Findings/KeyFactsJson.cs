@@ -1,52 +1,38 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using KeyGuard.Aws;
 
 namespace KeyGuard.Findings;
 
 /// <summary>
 /// The one JSON shape of <see cref="KeyFacts"/> (docs/aws.md, "Fields"): a key in `inspect -f json`, the "aws" object
-/// of a `scan --verify` finding (and its "aws.*" SARIF properties), and what `plan --offline` reads back.
+/// of a `scan --verify` finding (and its "aws.*" SARIF properties), and what `plan --offline` reads back. Every field
+/// is written, null included: readers see the same keys whatever IAM answered.
 /// </summary>
+internal sealed record KeyFactsDocument(
+    string KeyId, string Kind, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Account, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? AccountSource, string Ownership,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Canary, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? UserName, string Status, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? CreateDate,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? AgeDays, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? LastUsedDate, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? LastUsedService,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? LastUsedRegion, bool QuarantinePolicyAttached, IReadOnlyList<string> QuarantinePolicies, string Severity,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Error, LiveCheckDocument LiveCheck);
+
+internal sealed record LiveCheckDocument(string Result, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Arn, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Message);
+
+/// <summary>Source-generated (AOT-safe) serialisation of the engine's documents; the later stages' contexts include them too.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(KeyFactsDocument))]
+internal sealed partial class EngineJsonContext : JsonSerializerContext;
+
 internal static class KeyFactsJson
 {
-    /// <summary>The facts as properties of the object being written; <paramref name="prefix"/> goes before each name (SARIF: "aws.").</summary>
-    public static void WriteProperties(Utf8JsonWriter w, KeyFacts f, string prefix = "")
-    {
-        w.WriteString(prefix + "keyId", f.KeyId);
-        w.WriteString(prefix + "kind", AccessKeyId.KindName(f.Kind));
-        w.WriteString(prefix + "account", f.Account);
-        w.WriteString(prefix + "accountSource", AccountSourceName(f.AccountSource));
-        w.WriteString(prefix + "ownership", OwnershipName(f.Ownership));
-        w.WriteString(prefix + "canary", f.CanarySource);
-        w.WriteString(prefix + "userName", f.UserName);
-        w.WriteString(prefix + "status", StatusName(f.Status));
-        WriteDate(w, prefix + "createDate", f.CreateDate);
-        if (f.AgeDays is { } age) w.WriteNumber(prefix + "ageDays", age); else w.WriteNull(prefix + "ageDays");
-        WriteDate(w, prefix + "lastUsedDate", f.LastUsedDate);
-        w.WriteString(prefix + "lastUsedService", f.LastUsedService);
-        w.WriteString(prefix + "lastUsedRegion", f.LastUsedRegion);
-        w.WriteBoolean(prefix + "quarantinePolicyAttached", f.QuarantinePolicyAttached);
-        w.WriteStartArray(prefix + "quarantinePolicies");
-        foreach (var p in f.QuarantinePolicies) w.WriteStringValue(p);
-        w.WriteEndArray();
-        w.WriteString(prefix + "severity", SeverityName(f.Severity));
-        w.WriteString(prefix + "error", f.Error);
-        w.WriteStartObject(prefix + "liveCheck");
-        w.WriteString("result", LiveName(f.LiveCheck.Result));
-        w.WriteString("arn", f.LiveCheck.Arn);
-        w.WriteString("message", f.LiveCheck.Message);
-        w.WriteEndObject();
-    }
+    public static KeyFactsDocument Document(KeyFacts f) => new(
+        f.KeyId, AccessKeyId.KindName(f.Kind), f.Account, AccountSourceName(f.AccountSource), OwnershipName(f.Ownership), f.CanarySource,
+        f.UserName, StatusName(f.Status), f.CreateDate is { } c ? Date(c) : null, f.AgeDays, f.LastUsedDate is { } u ? Date(u) : null,
+        f.LastUsedService, f.LastUsedRegion, f.QuarantinePolicyAttached, f.QuarantinePolicies, SeverityName(f.Severity), f.Error,
+        new LiveCheckDocument(LiveName(f.LiveCheck.Result), f.LiveCheck.Arn, f.LiveCheck.Message));
 
-    public static void Write(Utf8JsonWriter w, KeyFacts f)
-    {
-        w.WriteStartObject();
-        WriteProperties(w, f);
-        w.WriteEndObject();
-    }
-
-    /// <summary>Facts written by <see cref="Write"/> (or by an older `scan --verify`, whose liveCheck was a bare string).</summary>
+    /// <summary>Facts written as a <see cref="KeyFactsDocument"/> (or by an older `scan --verify`, whose liveCheck was a bare string).</summary>
     public static KeyFacts Read(string keyId, JsonElement e)
     {
         string? S(string name) => e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
@@ -87,15 +73,9 @@ internal static class KeyFactsJson
         };
     }
 
-    private static void WriteDate(Utf8JsonWriter w, string name, DateTimeOffset? d)
-    {
-        if (d is { } v) w.WriteString(name, Date(v));
-        else w.WriteNull(name);
-    }
-
     public static string Date(DateTimeOffset d) => d.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    public static string SeverityName(Severity s) => s.ToString().ToLowerInvariant();
+    public static string SeverityName(Severity s) => s.Name();
     public static string StatusName(KeyStatus s) => s switch { KeyStatus.Deleted => "deleted-or-not-found", _ => s.ToString().ToLowerInvariant() };
     public static string OwnershipName(Ownership o) => o switch { Ownership.Ours => "ours", Ownership.OtherAccount => "other-account", _ => "unknown" };
     public static string? AccountSourceName(AccountSource s) => s switch { AccountSource.Decoded => "decoded", AccountSource.GetAccessKeyInfo => "sts:GetAccessKeyInfo", _ => null };

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace KeyGuard.Org;
@@ -16,21 +15,7 @@ internal sealed class OrgEventLog(TextWriter? output)
         long? newFindings = null)
     {
         if (output == null) return;
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("time", OrgState.Now());
-            w.WriteString("repo", repo);
-            w.WriteString("event", @event);
-            if (blobs is { } b) w.WriteNumber("blobs", b);
-            if (findings is { } f) w.WriteNumber("findings", f);
-            if (newFindings is { } n) w.WriteNumber("new", n);
-            if (error != null) w.WriteString("error", error);
-            if (message != null) w.WriteString("message", message);
-            w.WriteEndObject();
-        }
-        var line = Encoding.UTF8.GetString(buffer.ToArray());
+        var line = JsonSerializer.Serialize(new OrgEvent(OrgState.Now(), repo, @event, blobs, findings, newFindings, error, message), OrgJsonContext.Default.OrgEvent);
         lock (_gate) output.WriteLine(line);
     }
 }

@@ -326,6 +326,3 @@ internal sealed class RepoScanOutcome
     public long Bytes { get; init; }
     public long DurationMs { get; init; }
 }
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
-internal sealed partial class OrgJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -60,11 +60,7 @@ internal static class RepoReports
             KeyId = f.KeyId,
             Account = f.Account,
             KeyKind = f.KeyKind,
-            Extra = new Dictionary<string, object?>
-            {
-                ["repository"] = f.Repo, ["status"] = status, ["firstSeen"] = f.FirstSeen, ["lastSeen"] = f.LastSeen,
-                ["rotatedAt"] = f.RotatedAt,
-            },
+            Tracking = new FindingTracking(f.Repo, status, f.FirstSeen, f.LastSeen, f.RotatedAt),
         };
         foreach (var l in f.Locations.Skip(1).Take(50)) finding.Occurrences.Add(new Occurrence(l.Path, l.Line, l.Commit, l.Author, Parse(l.Date)));
         return finding;

@@ -7,7 +7,7 @@ internal sealed record LeakSighting(string? KeyId, CredentialRole Role, string R
     DateTimeOffset? Date, DateTimeOffset? Introduced, string? Account, KeyFacts? Facts)
 {
     public static LeakSighting From(Finding f) => new(f.KeyId, f.Role, f.RuleId, f.Path, f.Line, f.Source.Commit, f.Source.Date,
-        f.Extra?.TryGetValue("introduced", out var intro) == true && intro is IDictionary<string, object?> i && i.TryGetValue("date", out var d) && d is DateTimeOffset date ? date : null,
+        f.History?.Introduced.Date,
         f.Account, f.Facts);
 }
 

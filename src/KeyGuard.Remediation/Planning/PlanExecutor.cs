@@ -187,98 +187,53 @@ internal sealed class PlanExecutor(IKeyMutations iam, ApplyOptions options, Text
     /// <summary>When apply deactivated <paramref name="keyId"/>, from the audit log (null: never, as far as it knows).</summary>
     private DateTimeOffset? DeactivatedAt(string keyId)
     {
-        if (!File.Exists(options.AuditLog)) return null;
         DateTimeOffset? at = null;
-        foreach (var line in File.ReadLines(options.AuditLog))
-        {
-            try
-            {
-                using var doc = JsonDocument.Parse(line);
-                var r = doc.RootElement;
-                if (r.GetProperty("action").GetString() == "deactivate" && r.GetProperty("result").GetString() == "done" && r.GetProperty("key").GetString() == keyId
-                    && DateTimeOffset.TryParse(r.GetProperty("time").GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t))
-                    at = at == null || t < at ? t : at;
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { }
-        }
+        foreach (var r in AuditLog())
+            if (r is { Action: "deactivate", Result: "done" } && r.Key == keyId
+                && DateTimeOffset.TryParse(r.Time, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t))
+                at = at == null || t < at ? t : at;
         return at;
     }
 
-    private HashSet<string> PreviousCreates()
-    {
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        if (!File.Exists(options.AuditLog)) return set;
-        foreach (var line in File.ReadLines(options.AuditLog))
-        {
-            try
-            {
-                using var doc = JsonDocument.Parse(line);
-                var r = doc.RootElement;
-                if (r.GetProperty("action").GetString() == "create" && r.GetProperty("result").GetString() == "done")
-                    set.Add(r.GetProperty("key").GetString()!);
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { }
-        }
-        return set;
-    }
+    private HashSet<string> PreviousCreates() =>
+        AuditLog().Where(r => r is { Action: "create", Result: "done", Key: not null }).Select(r => r.Key!).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Keys created by a CreateAccessKey whose answer was lost (audit log "unknownKeys"): nobody has their secrets.</summary>
-    private HashSet<string> LostSecrets()
+    private HashSet<string> LostSecrets() =>
+        AuditLog().SelectMany(r => r.UnknownKeys ?? []).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The audit log's records; a line that is not one (cut short by a crash, edited by hand) is passed over.</summary>
+    private IEnumerable<AuditRecord> AuditLog()
     {
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        if (!File.Exists(options.AuditLog)) return set;
+        if (!File.Exists(options.AuditLog)) yield break;
         foreach (var line in File.ReadLines(options.AuditLog))
         {
-            try
-            {
-                using var doc = JsonDocument.Parse(line);
-                if (doc.RootElement.TryGetProperty("unknownKeys", out var keys))
-                    foreach (var k in keys.EnumerateArray()) if (k.GetString() is { } id) set.Add(id);
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException) { }
+            AuditRecord? record;
+            try { record = JsonSerializer.Deserialize(line, PlanJsonContext.Default.AuditRecord); }
+            catch (JsonException) { continue; }
+            if (record != null) yield return record;
         }
-        return set;
     }
 
     private void Audit(KeyPlan p, PlanStep s, ApplyOutcome o)
     {
         log.WriteLine($"{o.Result,-8} {o.Action,-10} {p.KeyId}  {o.Detail}");
         if (!options.Yes) return;
-        using var stream = SecureFile.OpenAppend(options.AuditLog, FileShare.Read);
-        using var w = new Utf8JsonWriter(stream);
-        w.WriteStartObject();
-        w.WriteString("time", options.Now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));
-        w.WriteString("recorded", DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"));
-        w.WriteString("step", s.Id);
-        w.WriteString("action", o.Action);
-        w.WriteString("call", s.Api);
-        w.WriteString("key", p.KeyId);
-        w.WriteString("user", p.UserName);
-        w.WriteString("result", o.Result);
-        w.WriteString("detail", o.Detail);
-        if (o.UnknownKeys is { Count: > 0 } unknown)
-        {
-            w.WriteStartArray("unknownKeys");
-            foreach (var k in unknown) w.WriteStringValue(k);
-            w.WriteEndArray();
-        }
-        w.WriteEndObject();
-        w.Flush();
-        stream.WriteByte((byte)'\n');
+        var record = new AuditRecord(options.Now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"), DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"),
+            s.Id, o.Action, s.Api, p.KeyId, p.UserName, o.Result, o.Detail, o.UnknownKeys is { Count: > 0 } unknown ? unknown : null);
+        AppendLine(SecureFile.OpenAppend(options.AuditLog, FileShare.Read), record, PlanJsonContext.Default.AuditRecord);
     }
 
-    private void SaveNewKey(string user, string replaces, string keyId, string secret)
+    private void SaveNewKey(string user, string replaces, string keyId, string secret) =>
+        AppendLine(SecureFile.OpenAppend(options.NewKeysFile!, FileShare.None), new NewKeyRecord(user, replaces, keyId, secret), PlanJsonContext.Default.NewKeyRecord);
+
+    /// <summary>One JSON object on one line (a plain writer: the context's indentation is for plan files).</summary>
+    private static void AppendLine<T>(Stream stream, T record, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {
-        var path = options.NewKeysFile!;
-        using var stream = SecureFile.OpenAppend(path, FileShare.None);
-        using var w = new Utf8JsonWriter(stream);
-        w.WriteStartObject();
-        w.WriteString("user", user);
-        w.WriteString("replaces", replaces);
-        w.WriteString("accessKeyId", keyId);
-        w.WriteString("secretAccessKey", secret);
-        w.WriteEndObject();
-        w.Flush();
-        stream.WriteByte((byte)'\n');
+        using (stream)
+        {
+            using (var w = new Utf8JsonWriter(stream)) JsonSerializer.Serialize(w, record, type);
+            stream.WriteByte((byte)'\n');
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace KeyGuard.Planning;
 
@@ -15,44 +16,12 @@ internal static class PlanJson
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    public static void Write(PlanDocument doc, Stream output)
-    {
-        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
-        w.WriteStartObject();
-        w.WriteNumber("version", doc.Version);
-        w.WriteString("generated", Time(doc.Generated));
-        w.WriteStartArray("plans");
-        foreach (var p in doc.Plans)
-        {
-            w.WriteStartObject();
-            w.WriteString("keyId", p.KeyId);
-            w.WriteString("kind", p.Kind);
-            w.WriteString("severity", p.Severity);
-            if (p.Account != null) w.WriteString("account", p.Account);
-            if (p.UserName != null) w.WriteString("userName", p.UserName);
-            if (p.Alert != null) w.WriteString("alert", p.Alert);
-            w.WriteStartArray("evidence");
-            foreach (var e in p.Evidence) w.WriteStringValue(e);
-            w.WriteEndArray();
-            w.WriteStartArray("steps");
-            foreach (var s in p.Steps)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", s.Id);
-                w.WriteString("action", ActionName(s.Action));
-                w.WriteString("title", s.Title);
-                w.WriteString("reason", s.Reason);
-                if (s.Cli != null) w.WriteString("cli", s.Cli);
-                if (s.Api != null) w.WriteString("api", s.Api);
-                w.WriteBoolean("automatable", s.Automatable);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
+    public static void Write(PlanDocument doc, Stream output) =>
+        JsonSerializer.Serialize(output, Document(doc), PlanJsonContext.Default.PlanFileDocument);
+
+    internal static PlanFileDocument Document(PlanDocument doc) => new(doc.Version, Time(doc.Generated), doc.Plans.Select(p => new KeyPlanDocument(
+        p.KeyId, p.Kind, p.Severity, p.Account, p.UserName, p.Alert, p.Evidence.ToList<string?>(),
+        p.Steps.Select(s => new PlanStepDocument(s.Id, ActionName(s.Action), s.Title, s.Reason, s.Cli, s.Api, s.Automatable)).ToList<PlanStepDocument?>())).ToList<KeyPlanDocument?>());
 
     public static string ActionName(StepAction a) => a switch
     {
@@ -86,31 +55,64 @@ internal static class PlanJson
         if (!File.Exists(file)) throw new InvalidInputException($"{file}: plan file not found");
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
-            var root = doc.RootElement;
-            if (!root.TryGetProperty("version", out var v) || v.GetInt32() != 1 || !root.TryGetProperty("plans", out var plans))
-                throw new InvalidInputException($"{file}: not a KeyGuard plan (version 1)");
-            string? Opt(JsonElement e, string name) => e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
-            string Req(JsonElement e, string name, string where) => Opt(e, name) ?? throw new InvalidInputException($"{file}: {where} has no '{name}'");
+            var doc = JsonSerializer.Deserialize(File.ReadAllBytes(file), PlanJsonContext.Default.PlanFileDocument);
+            if (doc is not { Version: 1, Plans: { } plans }) throw new InvalidInputException($"{file}: not a KeyGuard plan (version 1)");
+            string Req(string? value, string name, string where) => value ?? throw new InvalidInputException($"{file}: {where} has no '{name}'");
             var list = new List<KeyPlan>();
             int i = 0;
-            foreach (var p in plans.EnumerateArray())
+            foreach (var p in plans)
             {
                 i++;
                 var where = $"plan {i}";
-                var steps = p.GetProperty("steps").EnumerateArray().Select((s, j) => new PlanStep(
-                    Req(s, "id", $"{where} step {j + 1}"), ParseAction(Req(s, "action", $"{where} step {j + 1}"), file), Req(s, "title", $"{where} step {j + 1}"),
-                    Opt(s, "reason") ?? "", Opt(s, "cli"), Opt(s, "api"),
-                    s.TryGetProperty("automatable", out var a) && a.ValueKind == JsonValueKind.True)).ToList();
-                list.Add(new KeyPlan(Req(p, "keyId", where), Req(p, "kind", where), Opt(p, "severity") ?? "medium", Opt(p, "account"), Opt(p, "userName"),
-                    Opt(p, "alert"), p.TryGetProperty("evidence", out var ev) ? ev.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [], steps));
+                if (p?.Steps is not { } stepList) throw new InvalidInputException($"{file}: not a valid KeyGuard plan: {where} has no 'steps'");
+                var steps = stepList.Select((s, j) =>
+                {
+                    var at = $"{where} step {j + 1}";
+                    return new PlanStep(Req(s?.Id, "id", at), ParseAction(Req(s?.Action, "action", at), file), Req(s?.Title, "title", at),
+                        s?.Reason ?? "", s?.Cli, s?.Api, s?.Automatable == true);
+                }).ToList();
+                list.Add(new KeyPlan(Req(p.KeyId, "keyId", where), Req(p.Kind, "kind", where), p.Severity ?? "medium", p.Account, p.UserName,
+                    p.Alert, p.Evidence?.Select(x => x ?? "").ToList() ?? [], steps));
             }
-            var generated = DateTimeOffset.Parse(Req(root, "generated", "the plan"), CultureInfo.InvariantCulture);
+            var generated = DateTimeOffset.Parse(Req(doc.Generated, "generated", "the plan"), CultureInfo.InvariantCulture);
             return new PlanDocument(1, generated, list);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or FormatException)
         {
             throw new InvalidInputException($"{file}: not a valid KeyGuard plan: {e.Message.Split('.')[0]}");
         }
     }
 }
+
+/// <summary>
+/// The plan file (version 1), for writing and reading. Fields are nullable so that a hand-edited plan missing one is
+/// named in the error (<see cref="PlanJson.Read"/>) rather than failing inside the serialiser.
+/// </summary>
+internal sealed record PlanFileDocument(int? Version, string? Generated, List<KeyPlanDocument?>? Plans);
+
+internal sealed record KeyPlanDocument(
+    string? KeyId, string? Kind, string? Severity, string? Account, string? UserName, string? Alert, List<string?>? Evidence,
+    List<PlanStepDocument?>? Steps);
+
+internal sealed record PlanStepDocument(string? Id, string? Action, string? Title, string? Reason, string? Cli, string? Api, bool? Automatable);
+
+/// <summary>One line of apply's JSON-lines audit log. "call" and "user" are written even when null (a manual step, no user).</summary>
+internal sealed record AuditRecord(
+    string? Time, string? Recorded, string? Step, string? Action,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Call,
+    string? Key,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? User,
+    string? Result, string? Detail, IReadOnlyList<string?>? UnknownKeys);
+
+/// <summary>A replacement key apply created, appended to --new-keys (mode 0600): the only place its secret is written.</summary>
+internal sealed record NewKeyRecord(string User, string Replaces, string AccessKeyId, string SecretAccessKey);
+
+/// <summary>
+/// Source-generated (AOT-safe) serialisation of plans, the audit log and new keys. Indented for plan files; the
+/// JSON-lines files are written through a plain writer, one object per line.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true)]
+[JsonSerializable(typeof(PlanFileDocument))]
+[JsonSerializable(typeof(AuditRecord))]
+[JsonSerializable(typeof(NewKeyRecord))]
+internal sealed partial class PlanJsonContext : JsonSerializerContext;

@@ -14,96 +14,45 @@ internal sealed class SarifReporter : IScanReporter
             : result.Findings.Select(f => (Id: f.RuleId, Title: f.RuleTitle, Description: "", f.Severity)).DistinctBy(r => r.Id).ToList();
         var index = rules.Select((r, i) => (r.Id, i)).ToDictionary(x => x.Id, x => x.i);
 
-        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
-        w.WriteStartObject();
-        w.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-        w.WriteString("version", "2.1.0");
-        w.WriteStartArray("runs");
-        w.WriteStartObject();
-        w.WriteStartObject("tool");
-        w.WriteStartObject("driver");
-        w.WriteString("name", "KeyGuard");
-        w.WriteString("version", ReportOptions.ToolVersion);
-        w.WriteString("semanticVersion", ReportOptions.ToolVersion);
-        w.WriteStartArray("rules");
-        foreach (var r in rules)
-        {
-            w.WriteStartObject();
-            w.WriteString("id", r.Id);
-            w.WriteString("name", Pascal(r.Id));
-            w.WriteStartObject("shortDescription"); w.WriteString("text", r.Title); w.WriteEndObject();
-            w.WriteStartObject("fullDescription"); w.WriteString("text", r.Description.Length > 0 ? r.Description : r.Title); w.WriteEndObject();
-            var help = RuleHelp.For(r.Id);
-            if (help.Uri != null) w.WriteString("helpUri", help.Uri);
-            // GitHub code scanning shows `help` as the alert's rule help (Microsoft's GH2012 check wants it).
-            w.WriteStartObject("help"); w.WriteString("text", help.Text); w.WriteString("markdown", help.Markdown); w.WriteEndObject();
-            w.WriteStartObject("defaultConfiguration"); w.WriteString("level", Level(r.Severity)); w.WriteEndObject();
-            w.WriteStartObject("properties");
-            w.WriteStartArray("tags"); w.WriteStringValue("security"); w.WriteStringValue("secret"); w.WriteEndArray();
-            w.WriteString("security-severity", SecuritySeverity(r.Severity));
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteStartArray("results");
-        foreach (var f in result.Findings) WriteResult(w, f, index, options.ShowSecrets);
-        w.WriteEndArray();
-        w.WriteStartArray("invocations");
-        w.WriteStartObject();
-        w.WriteBoolean("executionSuccessful", result.Errors.Count == 0);
-        w.WriteStartArray("toolExecutionNotifications");
-        foreach (var e in result.Errors)
-        {
-            w.WriteStartObject();
-            w.WriteString("level", "error");
-            w.WriteStartObject("message"); w.WriteString("text", $"{e.Path}: {e.Message}"); w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.Flush();
+        var runs = new SarifRun(
+            new SarifTool(new SarifDriver("KeyGuard", ReportOptions.ToolVersion, ReportOptions.ToolVersion, rules.Select(Rule).ToList())),
+            result.Findings.Select(f => Result(f, index, options.ShowSecrets)),
+            [new SarifInvocation(result.Errors.Count == 0,
+                result.Errors.Select(e => new SarifNotification("error", new SarifText($"{e.Path}: {e.Message}"))).ToList())]);
+        JsonSerializer.Serialize(output, new SarifLog("https://json.schemastore.org/sarif-2.1.0.json", "2.1.0", [runs]), ScanJsonContext.Default.SarifLog);
         output.WriteByte((byte)'\n'); // a text file ends with a newline (diffs, cat, shell prompts)
     }
 
-    private static void WriteResult(Utf8JsonWriter w, Finding f, Dictionary<string, int> index, bool showSecrets)
+    private static SarifRule Rule((string Id, string Title, string Description, string Severity) r)
     {
-        w.WriteStartObject();
-        w.WriteString("ruleId", f.RuleId);
-        if (index.TryGetValue(f.RuleId, out var i)) w.WriteNumber("ruleIndex", i);
-        w.WriteString("level", Level(f.Severity));
+        var help = RuleHelp.For(r.Id);
+        // GitHub code scanning shows `help` as the alert's rule help (Microsoft's GH2012 check wants it).
+        return new SarifRule(r.Id, Pascal(r.Id), new SarifText(r.Title), new SarifText(r.Description.Length > 0 ? r.Description : r.Title),
+            help.Uri, new SarifHelp(help.Text, help.Markdown), new SarifConfiguration(Level(r.Severity)),
+            new SarifRuleProperties(["security", "secret"], SecuritySeverity(r.Severity)));
+    }
+
+    private static SarifResult Result(Finding f, Dictionary<string, int> index, bool showSecrets)
+    {
         var what = f.KeyId != null && f.Role != CredentialRole.KeyId ? $"{f.RuleTitle} (key {f.KeyId})" : f.RuleTitle;
-        w.WriteStartObject("message"); w.WriteString("text", $"{what}: {f.Display(showSecrets)}"); w.WriteEndObject();
-        w.WriteStartArray("locations");
-        w.WriteStartObject();
-        w.WriteStartObject("physicalLocation");
-        w.WriteStartObject("artifactLocation"); w.WriteString("uri", Uri(f.Path)); w.WriteEndObject();
-        w.WriteStartObject("region");
-        w.WriteNumber("startLine", f.Line);
-        w.WriteNumber("startColumn", f.Column);
-        w.WriteNumber("endLine", f.Line);
-        w.WriteNumber("endColumn", f.EndColumn);
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteStartObject("partialFingerprints");
-        w.WriteString("keyguard/v1", f.Fingerprint);
-        w.WriteEndObject();
-        w.WriteStartObject("properties");
-        w.WriteString("severity", f.Severity);
-        if (f.KeyId != null) w.WriteString("keyId", f.KeyId);
-        if (f.Account != null) w.WriteString("account", f.Account);
-        if (f.KeyKind != null) w.WriteString("keyKind", f.KeyKind);
-        if (f.Source.Commit != null) w.WriteString("commit", f.Source.Commit);
-        if (f.Facts is { } facts) KeyFactsJson.WriteProperties(w, facts, "aws.");
-        w.WriteEndObject();
-        w.WriteEndObject();
+        return new SarifResult(f.RuleId, index.TryGetValue(f.RuleId, out var i) ? i : null, Level(f.Severity),
+            new SarifText($"{what}: {f.Display(showSecrets)}"),
+            [new SarifLocation(new SarifPhysicalLocation(new SarifArtifactLocation(Uri(f.Path)), new SarifRegion(f.Line, f.Column, f.Line, f.EndColumn)))],
+            new SarifFingerprints(f.Fingerprint),
+            new SarifResultProperties
+            {
+                Severity = f.Severity, KeyId = f.KeyId, Account = f.Account, KeyKind = f.KeyKind, Commit = f.Source.Commit,
+                Aws = f.Facts is { } facts ? AwsProperties(facts) : null,
+            });
+    }
+
+    /// <summary>The one JSON shape of key facts, its fields named "aws.keyId", "aws.kind", … in the same order.</summary>
+    private static Dictionary<string, JsonElement> AwsProperties(KeyFacts facts)
+    {
+        var element = JsonSerializer.SerializeToElement(KeyFactsJson.Document(facts), ScanJsonContext.Default.KeyFactsDocument);
+        var properties = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var p in element.EnumerateObject()) properties.Add("aws." + p.Name, p.Value);
+        return properties;
     }
 
     /// <summary>

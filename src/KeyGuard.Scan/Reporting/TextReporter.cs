@@ -28,9 +28,9 @@ internal sealed class TextReporter : IScanReporter
             if (f.PairedWith.Count > 0) parts.Add(C("31", "paired"));
             if (f.Facts is { } facts)
                 parts.Add(f.KeyId != null && !factsShown.Add(f.KeyId) ? $"[IAM facts of key {E(f.KeyId)} above]" : E(Facts(facts)));
-            if (f.Extra is { } extra && extra.TryGetValue("presentAtHead", out var atHead) && atHead is bool present)
-                parts.Add(present ? C("31", "still at HEAD")
-                    : extra.TryGetValue("removedIn", out var removed) && removed is string sha ? $"removed in {sha[..Math.Min(12, sha.Length)]}" : "not at HEAD");
+            if (f.History is { } history)
+                parts.Add(history.PresentAtHead ? C("31", "still at HEAD")
+                    : history.RemovedIn is { } sha ? $"removed in {sha[..Math.Min(12, sha.Length)]}" : "not at HEAD");
             w.WriteLine(string.Join("  ", parts));
             if (options.Verbose && f.Occurrences.Count > 1)
                 foreach (var o in f.Occurrences) w.WriteLine($"    also {o.Commit?[..Math.Min(12, o.Commit.Length)]}:{E(o.Path)}:{o.Line}");

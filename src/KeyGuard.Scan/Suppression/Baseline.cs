@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KeyGuard.Findings;
+using KeyGuard.Reporting;
 
 namespace KeyGuard.Suppression;
 
@@ -59,53 +60,39 @@ internal sealed class Baseline
 
     private void Write(Stream stream)
     {
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        w.WriteStartObject();
-        w.WriteNumber("version", 1);
-        w.WriteString("note", "KeyGuard baseline: accepted findings keyed on sha256(rule:secret). Never holds plaintext secrets.");
-        w.WriteStartArray("entries");
-        foreach (var e in Entries)
+        var entries = Entries.Select(e => new BaselineEntryDocument
         {
-            w.WriteStartObject();
-            w.WriteString("fingerprint", e.Fingerprint);
-            w.WriteString("rule", e.Rule);
-            if (e.KeyId != null) w.WriteString("keyId", e.KeyId);
-            w.WriteString("path", e.Path);
-            foreach (var (name, value) in e.Extra) { w.WritePropertyName(name); value.WriteTo(w); }
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.Flush();
+            Fingerprint = e.Fingerprint, Rule = e.Rule, KeyId = e.KeyId, Path = e.Path,
+            Extra = e.Extra.Count > 0 ? new Dictionary<string, JsonElement>(e.Extra) : null,
+        }).ToList();
+        var doc = new BaselineDocument(1, "KeyGuard baseline: accepted findings keyed on sha256(rule:secret). Never holds plaintext secrets.", entries);
+        JsonSerializer.Serialize(stream, doc, ScanJsonContext.Default.BaselineDocument);
         stream.WriteByte((byte)'\n'); // a text file ends with a newline (diffs, cat, shell prompts)
     }
 
     public static Baseline Load(string path)
     {
         if (!File.Exists(path)) throw new InvalidInputException($"--baseline: {path}: file not found");
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-            var root = doc.RootElement;
-            if (!root.TryGetProperty("version", out var v) || v.GetInt32() != 1) throw new InvalidInputException($"{path}: not a KeyGuard baseline (version 1)");
-            var entries = new List<BaselineEntry>();
-            int i = 0;
-            foreach (var e in root.GetProperty("entries").EnumerateArray())
-            {
-                i++;
-                string Get(string name) => e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String
-                    ? p.GetString()! : throw new InvalidInputException($"{path}: entry {i} has no '{name}'");
-                var extra = e.EnumerateObject().Where(p => p.Name is not ("fingerprint" or "rule" or "keyId" or "path"))
-                    .ToDictionary(p => p.Name, p => p.Value.Clone());
-                entries.Add(new BaselineEntry(Get("fingerprint"), Get("rule"),
-                    e.TryGetProperty("keyId", out var k) ? k.GetString() : null,
-                    e.TryGetProperty("path", out var p) ? p.GetString() ?? "" : "") { Extra = extra });
-            }
-            return new Baseline(entries);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        BaselineDocument? doc;
+        try { doc = JsonSerializer.Deserialize(File.ReadAllBytes(path), ScanJsonContext.Default.BaselineDocument); }
+        catch (JsonException e)
         {
             throw new InvalidInputException($"{path}: not a valid KeyGuard baseline: {e.Message.Split('.')[0]}");
         }
+        if (doc?.Version != 1) throw new InvalidInputException($"{path}: not a KeyGuard baseline (version 1)");
+        if (doc.Entries == null) throw new InvalidInputException($"{path}: not a valid KeyGuard baseline: it has no 'entries'");
+        var entries = new List<BaselineEntry>();
+        int i = 0;
+        foreach (var e in doc.Entries)
+        {
+            i++;
+            string Required(string? value, string name) => value ?? throw new InvalidInputException($"{path}: entry {i} has no '{name}'");
+            if (e == null) throw new InvalidInputException($"{path}: entry {i} has no 'fingerprint'");
+            entries.Add(new BaselineEntry(Required(e.Fingerprint, "fingerprint"), Required(e.Rule, "rule"), e.KeyId, e.Path ?? "")
+            {
+                Extra = e.Extra ?? new Dictionary<string, JsonElement>(),
+            });
+        }
+        return new Baseline(entries);
     }
 }

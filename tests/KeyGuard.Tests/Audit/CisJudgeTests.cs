@@ -1,6 +1,7 @@
 using KeyGuard.Compliance;
 using KeyGuard.CredentialReport;
 using Xunit;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Tests.Audit;
 

@@ -4,6 +4,7 @@ using CsvHelper;
 using KeyGuard.Compliance;
 using KeyGuard.Reporting.Iam;
 using Xunit;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Tests.Audit;
 
@@ -145,8 +146,8 @@ public class IamReportOutputTests
             AccountInputs.None, new CisOptions(), ReportCsv.Now);
         Assert.False(mediumOnly.HasFailureAtOrAbove(Severity.High));
         Assert.True(mediumOnly.HasFailureAtOrAbove(Severity.Medium));
-        Assert.Equal(Severity.Medium, ComplianceText.ParseSeverity("MEDIUM"));
-        Assert.Throws<InvalidInputException>(() => ComplianceText.ParseSeverity("urgent"));
+        Assert.Equal(Severity.Medium, SeverityText.Parse("MEDIUM"));
+        Assert.Throws<InvalidInputException>(() => SeverityText.Parse("urgent"));
     }
 
     private static IEnumerable<string> results0Arns(JsonElement root) =>

@@ -11,12 +11,7 @@ namespace KeyGuard.Tests.Aws;
 /// </summary>
 public sealed class KeyFactsShapeTests
 {
-    private static string Json(KeyFacts f)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer)) KeyFactsJson.Write(w, f);
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    private static string Json(KeyFacts f) => JsonSerializer.Serialize(KeyFactsJson.Document(f), EngineJsonContext.Default.KeyFactsDocument);
 
     [Fact]
     public void Facts_read_back_from_their_json_are_the_same_facts()

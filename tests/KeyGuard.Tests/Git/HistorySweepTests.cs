@@ -11,7 +11,7 @@ public sealed class HistorySweepTests : IDisposable
 
     public void Dispose() => _repo.Dispose();
 
-    private static Dictionary<string, object?> Introduced(Finding f) => (Dictionary<string, object?>)f.Extra!["introduced"]!;
+    private static Introduction Introduced(Finding f) => f.History!.Introduced;
 
     private static Finding Only(IEnumerable<Finding> findings, string keyId) => Assert.Single(findings, f => f.Secret == keyId);
 
@@ -39,17 +39,17 @@ public sealed class HistorySweepTests : IDisposable
         Assert.Equal("config/app.ini", gone.Path);
         Assert.Equal(2, gone.Line);
         Assert.Equal(SourceKind.Commit, gone.Source.Kind);
-        Assert.Equal(added, Introduced(gone)["commit"]);
-        Assert.Equal("Tester", Introduced(gone)["author"]);
-        Assert.Equal(2, Introduced(gone)["line"]);
-        Assert.Equal(false, gone.Extra!["presentAtHead"]);
-        Assert.Equal(removed, gone.Extra["removedIn"]);
-        Assert.Equal(1, gone.Extra["occurrenceCount"]);
+        Assert.Equal(added, Introduced(gone).Commit);
+        Assert.Equal("Tester", Introduced(gone).Author);
+        Assert.Equal(2, Introduced(gone).Line);
+        Assert.False(gone.History!.PresentAtHead);
+        Assert.Equal(removed, gone.History!.RemovedIn);
+        Assert.Equal(1, gone.History!.OccurrenceCount);
 
         var kept = Only(result.Findings, keptKey);
         Assert.Equal(keptAdded, kept.Source.Commit);
-        Assert.Equal(true, kept.Extra!["presentAtHead"]);
-        Assert.Null(kept.Extra["removedIn"]);
+        Assert.True(kept.History!.PresentAtHead);
+        Assert.Null(kept.History!.RemovedIn);
         Assert.Equal(5, result.Stats.Commits);
         Assert.Equal(1, result.ExitCode);
     }
@@ -68,9 +68,9 @@ public sealed class HistorySweepTests : IDisposable
         var f = Assert.Single(result.Findings);
         Assert.Equal(first, f.Source.Commit);
         Assert.Equal("old/name.env", f.Path);
-        Assert.Equal(2, f.Extra!["occurrenceCount"]);
+        Assert.Equal(2, f.History!.OccurrenceCount);
         Assert.Equal([(first, "old/name.env"), (renamed, "new-name.env")], f.Occurrences.Select(o => (o.Commit, o.Path)));
-        Assert.Equal(true, f.Extra["presentAtHead"]);
+        Assert.True(f.History!.PresentAtHead);
         Assert.Equal(1, result.Stats.Blobs);
     }
 
@@ -85,7 +85,7 @@ public sealed class HistorySweepTests : IDisposable
         var (result, _) = _repo.Sweep();
 
         var f = Assert.Single(result.Findings);
-        Assert.Equal(2, f.Extra!["occurrenceCount"]);
+        Assert.Equal(2, f.History!.OccurrenceCount);
         Assert.Equal(["a/creds", "b/creds-copy"], f.Occurrences.Select(o => o.Path));
         Assert.Equal(1, result.Stats.Blobs);
         Assert.Equal(1, result.Stats.FilesScanned);
@@ -113,8 +113,8 @@ public sealed class HistorySweepTests : IDisposable
 
         var onFeature = Only(result.Findings, branchKey);
         Assert.Equal(onBranch, onFeature.Source.Commit);
-        Assert.Equal(false, onFeature.Extra!["presentAtHead"]);
-        Assert.Null(onFeature.Extra["removedIn"]);
+        Assert.False(onFeature.History!.PresentAtHead);
+        Assert.Null(onFeature.History!.RemovedIn);
         Assert.Equal(tagged, Only(result.Findings, tagKey).Source.Commit);
     }
 
@@ -141,12 +141,12 @@ public sealed class HistorySweepTests : IDisposable
 
         var resolved = Only(result.Findings, mergeKey);
         Assert.Equal(merge, resolved.Source.Commit);
-        Assert.Equal(1, resolved.Extra!["occurrenceCount"]);
+        Assert.Equal(1, resolved.History!.OccurrenceCount);
         // The side branch's secret belongs to the side commit, not to the merge that brought it in.
         var fromSide = Only(result.Findings, branchKey);
         Assert.Equal(sideCommit, fromSide.Source.Commit);
-        Assert.Equal(1, fromSide.Extra!["occurrenceCount"]);
-        Assert.Equal(true, fromSide.Extra["presentAtHead"]);
+        Assert.Equal(1, fromSide.History!.OccurrenceCount);
+        Assert.True(fromSide.History!.PresentAtHead);
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public sealed class HistorySweepTests : IDisposable
         var (deep, _) = _repo.Sweep(new HistoryOptions { Unreachable = true });
         var f = Only(deep.Findings, key);
         Assert.Equal(dangling, f.Source.Commit);
-        Assert.Equal(false, f.Extra!["presentAtHead"]);
+        Assert.False(f.History!.PresentAtHead);
     }
 
     [Fact]
@@ -350,7 +350,7 @@ public sealed class HistorySweepTests : IDisposable
 
         var f = Assert.Single(result.Findings);
         Assert.Equal(3, f.Occurrences.Count);
-        Assert.Equal(5, f.Extra!["occurrenceCount"]);
+        Assert.Equal(5, f.History!.OccurrenceCount);
     }
 
     [Fact]
@@ -398,12 +398,12 @@ public sealed class HistorySweepTests : IDisposable
         Assert.Equal(c1, old.Source.Commit);
         Assert.Equal(3000, old.Line);
         Assert.Equal([(c1, 3000), (c2, 3010), (c3, 3010), (c4, 3010)], old.Occurrences.Select(o => (o.Commit, o.Line)));
-        Assert.Equal(false, old.Extra!["presentAtHead"]);
-        Assert.Equal(c5, old.Extra["removedIn"]);
+        Assert.False(old.History!.PresentAtHead);
+        Assert.Equal(c5, old.History!.RemovedIn);
         var fresh = Only(result.Findings, newKey);
         Assert.Equal(c4, fresh.Source.Commit);
         Assert.Equal([(c4, 4001), (c5, 4000)], fresh.Occurrences.Select(o => (o.Commit, o.Line)));
-        Assert.Equal(true, fresh.Extra!["presentAtHead"]);
+        Assert.True(fresh.History!.PresentAtHead);
         var pairedSecret = Only(result.Findings, secret);
         Assert.Equal(4003, pairedSecret.Line);
         Assert.Contains(fresh.Fingerprint, pairedSecret.PairedWith);
@@ -432,7 +432,7 @@ public sealed class HistorySweepTests : IDisposable
         var (deep, deepSweep) = _repo.Sweep(new HistoryOptions { Submodules = true });
         var f = Only(deep.Findings, key);
         Assert.Equal("vendor/lib/creds.env", f.Path);
-        Assert.Equal("vendor/lib/creds.env", Introduced(f)["path"]);
+        Assert.Equal("vendor/lib/creds.env", Introduced(f).Path);
         Assert.Empty(deepSweep.SubmodulesSkipped);
     }
 }

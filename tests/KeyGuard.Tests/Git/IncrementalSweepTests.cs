@@ -43,7 +43,7 @@ public sealed class IncrementalSweepTests : IDisposable
         Assert.Equal("<tag message: v1>", tag.Path);
         Assert.Equal(SourceKind.TagMessage, tag.Source.Kind);
         Assert.Equal(_repo.Git("rev-parse v1").Trim(), tag.Source.BlobId);
-        Assert.Null(tag.Extra);   // kept per object: not folded into one finding per secret
+        Assert.Null(tag.History);   // kept per object: not folded into one finding per secret
         Assert.Contains(aBlob, sweep1.Scanned);
         Assert.Contains(tag.Source.BlobId, sweep1.Scanned);
         Assert.Equal(_repo.Head(), sweep1.Tips.Single(t => t.Key.StartsWith("refs/heads/")).Value);

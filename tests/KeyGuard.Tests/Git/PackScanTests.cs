@@ -73,7 +73,7 @@ public sealed class PackScanTests : IDisposable
         var f = Assert.Single(result.Findings, f => f.Secret == key);
         Assert.Equal(c1, f.Source.Commit);
         Assert.Equal([(c1, 3000), (c2, 3010), (c3, 3010)], f.Occurrences.Select(o => (o.Commit, o.Line)));
-        Assert.Equal(c4, f.Extra!["removedIn"]);
+        Assert.Equal(c4, f.History!.RemovedIn);
     }
 
     [Fact]
@@ -183,9 +183,5 @@ public sealed class PackScanTests : IDisposable
         $"{f.RuleId} {f.Fingerprint} {f.Source.Commit} {f.Path}:{f.Line}:{f.Column}-{f.EndColumn} blob {f.Source.BlobId} " +
         $"paired [{string.Join(",", f.PairedWith.Order())}] " +
         $"occurrences [{string.Join(" ", f.Occurrences.Select(o => $"{o.Commit}:{o.Path}:{o.Line}"))}] " +
-        $"extra [{string.Join(" ", (f.Extra ?? new Dictionary<string, object?>()).Select(kv => $"{kv.Key}={Flatten(kv.Value)}"))}]").Order().ToList();
-
-    private static string Flatten(object? value) => value is IDictionary<string, object?> d
-        ? "{" + string.Join(",", d.Select(kv => $"{kv.Key}={kv.Value}")) + "}"
-        : value?.ToString() ?? "null";
+        $"history {f.History?.ToString() ?? "null"}").Order().ToList();
 }

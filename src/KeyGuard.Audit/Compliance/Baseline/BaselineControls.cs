@@ -1,3 +1,4 @@
+using KeyGuard.Findings;
 namespace KeyGuard.Compliance.Baseline;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using CsvHelper;
 using KeyGuard.Compliance;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Reporting.Iam;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using KeyGuard.Compliance;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Reporting.Iam;
 

@@ -1,5 +1,6 @@
 using KeyGuard.Compliance;
 using KeyGuard.CredentialReport;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Reporting.Iam;
 

@@ -1,198 +1,113 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using KeyGuard.Compliance;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Reporting.Iam;
 
 /// <summary>
 /// The JSON contract (version 1): {"version","generated","results":[{user,arn,control,controlV5,title,status,severity,evidence,…}],"summary":{…}}.
-/// Written field by field with Utf8JsonWriter: fixed order, no reflection (the library is AOT-compatible).
+/// Typed documents serialised by source generation (no reflection: the library is AOT-compatible).
 /// </summary>
 internal sealed class JsonIamReportWriter : IIamReportWriter
 {
     public const int Version = 1;
 
-    private static readonly JsonWriterOptions Options = new()
+    /// <summary>Without --top, the groups list this many: "results" lists every result, the groups need not repeat them.</summary>
+    public const int DefaultTop = 10;
+
+    // The output is a file, not HTML: keep "<root_account>" readable instead of \u003C. The generated options plus
+    // that encoder; serialising to a stream with them hands the bytes over in chunks as results are written.
+    private static readonly JsonTypeInfo<IamReportDocument> Type = (JsonTypeInfo<IamReportDocument>)new JsonSerializerOptions(IamReportJsonContext.Default.Options)
     {
-        Indented = true,
-        // The output is a file, not HTML: keep "<root_account>" readable instead of \u003C.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    }.GetTypeInfo(typeof(IamReportDocument));
 
     public void Write(IamComplianceReport report, TextWriter output)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, Options))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("version", Version);
-            if (report.Account is { } account) json.WriteString("account", account);
-            json.WriteString("generated", ReportText.Timestamp(report.Generated));
-            json.WriteString("evaluatedAt", ReportText.Timestamp(report.EvaluatedAt));
-            WriteThresholds(json, report.Thresholds);
-            // Whether the account baseline (section "baseline") was read; an offline report judges credentials only.
-            json.WriteBoolean("baselineEvaluated", report.HasBaseline);
-            if (report.SummaryOnly) json.WriteBoolean("summaryOnly", true);
-            if (report.Top is { } top) json.WriteNumber("top", top);
-            // The summary first: a reader (or a streaming parser) of a 10,000-user report gets it before 50,000 results.
-            WriteSummary(json, report.Summary);
-            if (!report.SummaryOnly)
-            {
-                WriteGroups(json, report);
-                json.WriteStartArray("results");
-                for (var i = 0; i < report.Results.Count; i++)
-                {
-                    WriteResult(json, report.Results[i]);
-                    // Hand finished bytes to the stream now and then, so the writer's own buffer stays small.
-                    if (i % 512 == 511) json.Flush();
-                }
-                json.WriteEndArray();
-            }
-            json.WriteEndObject();
-        }
+        JsonSerializer.Serialize(buffer, Document(report), Type);
         // GetBuffer avoids one more copy of what is ~20 MB for a 10,000-user account.
         output.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
         output.WriteLine();
     }
 
-    /// <summary>Without --top, the groups list this many: "results" lists every result, the groups need not repeat them.</summary>
-    public const int DefaultTop = 10;
-
-    /// <summary>
-    /// failuresByControl (findings per control, the worst users first) and failuresByUser (users, the worst first);
-    /// N of each (--top N, default <see cref="DefaultTop"/>) and "more" counts the rest. "results" lists every result.
-    /// </summary>
-    private static void WriteGroups(Utf8JsonWriter json, IamComplianceReport report)
+    internal static IamReportDocument Document(IamComplianceReport report)
     {
         int top = report.Top ?? DefaultTop;
-        json.WriteStartArray("failuresByControl");
-        foreach (var group in FailureGroups.ByControl(report, top))
-        {
-            json.WriteStartObject();
-            Number(json, "control", group.Control.Control);
-            Number(json, "controlV5", group.Control.ControlV5);
-            json.WriteString("title", group.Control.Title);
-            json.WriteString("severity", group.Control.Severity.Name());
-            json.WriteNumber("fail", group.Fail);
-            json.WriteNumber("notEvaluated", group.NotEvaluated);
-            json.WriteStartArray("worst");
-            foreach (var r in group.Listed)
-            {
-                json.WriteStartObject();
-                json.WriteString("user", r.User);
-                json.WriteString("status", r.Status.Name());
-                if (r.KeySlot is { } slot) json.WriteNumber("keySlot", slot);
-                else json.WriteNull("keySlot");
-                if (r.AgeDays is { } age) json.WriteNumber("ageDays", age);
-                else json.WriteNull("ageDays");
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteNumber("more", group.More);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.Flush();
-
-        var users = FailureGroups.ByUser(report, top);
-        json.WriteStartArray("failuresByUser");
-        foreach (var user in users.Listed)
-        {
-            json.WriteStartObject();
-            json.WriteString("user", user.User);
-            json.WriteString("arn", user.Arn);
-            json.WriteNumber("fail", user.Failures.Count);
-            json.WriteString("worstSeverity", user.Worst.Name());
-            json.WriteStartArray("controls");
-            foreach (var r in user.Failures) json.WriteStringValue(r.Control.Control);
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteNumber("moreUsers", users.More);
-        json.Flush();
+        bool full = !report.SummaryOnly;
+        var users = full ? FailureGroups.ByUser(report, top) : null;
+        var o = report.Thresholds;
+        return new IamReportDocument(
+            Version, report.Account, ReportText.Timestamp(report.Generated), ReportText.Timestamp(report.EvaluatedAt),
+            new ThresholdsDocument(o.MaxKeyAgeDays, o.MaxUnusedDays, o.MinPasswordLength, o.PasswordReuseCount, o.RootUseWindowDays),
+            report.HasBaseline, report.SummaryOnly ? true : null, report.Top, Summary(report.Summary),
+            full ? FailureGroups.ByControl(report, top).Select(g => new ControlGroupDocument(
+                g.Control.Control, g.Control.ControlV5, g.Control.Title, g.Control.Severity.Name(), g.Fail, g.NotEvaluated,
+                g.Listed.Select(r => new WorstDocument(r.User, r.Status.Name(), r.KeySlot, r.AgeDays)).ToList(), g.More)) : null,
+            users?.Listed.Select(u => new UserGroupDocument(u.User, u.Arn, u.Failures.Count, u.Worst.Name(), u.Failures.Select(r => r.Control.Control).ToList())),
+            users?.More,
+            full ? report.Results.Select(Result) : null);
     }
 
-    private static void WriteThresholds(Utf8JsonWriter json, CisOptions options)
-    {
-        json.WriteStartObject("thresholds");
-        json.WriteNumber("maxKeyAgeDays", options.MaxKeyAgeDays);
-        json.WriteNumber("maxUnusedDays", options.MaxUnusedDays);
-        json.WriteNumber("minPasswordLength", options.MinPasswordLength);
-        json.WriteNumber("passwordReuseCount", options.PasswordReuseCount);
-        json.WriteNumber("rootUseWindowDays", options.RootUseWindowDays);
-        json.WriteEndObject();
-    }
-
-    private static void WriteResult(Utf8JsonWriter json, ComplianceResult result)
-    {
-        json.WriteStartObject();
-        json.WriteString("user", result.User);
-        json.WriteString("arn", result.Arn);
-        Number(json, "control", result.Control.Control);
-        Number(json, "controlV5", result.Control.ControlV5);
-        json.WriteString("title", result.Control.Title);
-        json.WriteString("section", SectionName(result.Control.Section));
-        json.WriteString("status", result.Status.Name());
-        json.WriteString("severity", result.Severity.Name());
-        json.WriteString("evidence", result.Evidence);
-        if (result.KeySlot is { } slot) json.WriteNumber("keySlot", slot);
-        else json.WriteNull("keySlot");
-        if (result.AgeDays is { } age) json.WriteNumber("ageDays", age);
-        else json.WriteNull("ageDays");
-        json.WriteString("check", result.Control.ProwlerCheck);
-        json.WriteString("remediation", result.Control.Remediation);
-        json.WriteEndObject();
-    }
-
-    /// <summary>A CIS number; "" when that benchmark version has no such control (the field stays a string).</summary>
-    private static void Number(Utf8JsonWriter json, string name, string number) => json.WriteString(name, number);
+    private static IamResultDocument Result(ComplianceResult r) => new(
+        r.User, r.Arn, r.Control.Control, r.Control.ControlV5, r.Control.Title, SectionName(r.Control.Section), r.Status.Name(),
+        r.Severity.Name(), r.Evidence, r.KeySlot, r.AgeDays, r.Control.ProwlerCheck, r.Control.Remediation);
 
     public static string SectionName(ControlSection section) => section == ControlSection.Baseline ? "baseline" : "credentials";
 
-    private static void WriteSummary(Utf8JsonWriter json, IamReportSummary summary)
-    {
-        json.WriteStartObject("summary");
-        json.WriteNumber("users", summary.Users);
-        json.WriteNumber("pass", summary.Pass);
-        json.WriteNumber("fail", summary.Fail);
-        json.WriteNumber("notEvaluated", summary.NotEvaluated);
-        json.WriteNumber("note", summary.Note);
-
-        json.WriteStartArray("controls");
-        foreach (var control in summary.Controls)
-        {
-            json.WriteStartObject();
-            Number(json, "control", control.Control.Control);
-            Number(json, "controlV5", control.Control.ControlV5);
-            json.WriteString("title", control.Control.Title);
-            json.WriteString("section", SectionName(control.Control.Section));
-            json.WriteString("severity", control.Control.Severity.Name());
-            json.WriteNumber("pass", control.Pass);
-            json.WriteNumber("fail", control.Fail);
-            json.WriteNumber("notEvaluated", control.NotEvaluated);
-            json.WriteNumber("note", control.Note);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-
-        json.WriteStartObject("failuresBySeverity");
-        foreach (var (severity, count) in summary.FailuresBySeverity) json.WriteNumber(severity.Name(), count);
-        json.WriteEndObject();
-
-        json.WriteStartArray("keyAgeDistribution");
-        foreach (var bucket in summary.KeyAgeDistribution)
-        {
-            json.WriteStartObject();
-            json.WriteString("bucket", bucket.Label);
-            json.WriteNumber("minDays", bucket.MinDays);
-            if (bucket.MaxDays is { } max) json.WriteNumber("maxDays", max);
-            else json.WriteNull("maxDays");
-            json.WriteNumber("count", bucket.Count);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteNumber("activeKeysWithoutDate", summary.ActiveKeysWithoutDate);
-        json.WriteEndObject();
-    }
+    private static IamSummaryDocument Summary(IamReportSummary s) => new(
+        s.Users, s.Pass, s.Fail, s.NotEvaluated, s.Note,
+        s.Controls.Select(c => new ControlDocument(c.Control.Control, c.Control.ControlV5, c.Control.Title, SectionName(c.Control.Section),
+            c.Control.Severity.Name(), c.Pass, c.Fail, c.NotEvaluated, c.Note)).ToList(),
+        s.FailuresBySeverity.ToDictionary(x => x.Key.Name(), x => x.Value),
+        s.KeyAgeDistribution.Select(b => new KeyAgeBucketDocument(b.Label, b.MinDays, b.MaxDays, b.Count)).ToList(),
+        s.ActiveKeysWithoutDate);
 }
+
+// The report's documents. Order is declaration order. "control"/"controlV5" are strings, "" when that benchmark
+// version has no such control. The summary comes first: a reader (or a streaming parser) of a 10,000-user report
+// gets it before 50,000 results. Without --summary-only, failuresByControl (N per control, worst users first, "more"
+// counts the rest) and failuresByUser (worst first) list N each (--top N, default 10); "results" lists every result.
+
+/// <param name="BaselineEvaluated">Whether the account baseline (section "baseline") was read; an offline report judges credentials only.</param>
+internal sealed record IamReportDocument(
+    int Version, string? Account, string Generated, string EvaluatedAt, ThresholdsDocument Thresholds, bool BaselineEvaluated,
+    bool? SummaryOnly, int? Top, IamSummaryDocument Summary, IEnumerable<ControlGroupDocument>? FailuresByControl,
+    IEnumerable<UserGroupDocument>? FailuresByUser, int? MoreUsers, IEnumerable<IamResultDocument>? Results);
+
+internal sealed record ThresholdsDocument(int MaxKeyAgeDays, int MaxUnusedDays, int MinPasswordLength, int PasswordReuseCount, int RootUseWindowDays);
+
+internal sealed record ControlGroupDocument(
+    string Control, string ControlV5, string Title, string Severity, int Fail, int NotEvaluated, IReadOnlyList<WorstDocument> Worst, int More);
+
+internal sealed record WorstDocument(string User, string Status, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? KeySlot, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? AgeDays);
+
+internal sealed record UserGroupDocument(string User, string Arn, int Fail, string WorstSeverity, IReadOnlyList<string> Controls);
+
+internal sealed record IamResultDocument(
+    string User, string Arn, string Control, string ControlV5, string Title, string Section, string Status, string Severity, string Evidence,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? KeySlot, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? AgeDays, string Check, string Remediation);
+
+internal sealed record IamSummaryDocument(
+    int Users, int Pass, int Fail, int NotEvaluated, int Note, IReadOnlyList<ControlDocument> Controls,
+    IReadOnlyDictionary<string, int> FailuresBySeverity, IReadOnlyList<KeyAgeBucketDocument> KeyAgeDistribution, int ActiveKeysWithoutDate);
+
+internal sealed record ControlDocument(
+    string Control, string ControlV5, string Title, string Section, string Severity, int Pass, int Fail, int NotEvaluated, int Note);
+
+internal sealed record KeyAgeBucketDocument(string Bucket, int MinDays, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? MaxDays, int Count);
+
+/// <summary>
+/// Source-generated (AOT-safe) serialisation of the IAM report. Metadata mode, so serialising to a stream takes the
+/// resumable path (chunks) rather than building the whole report in the writer's buffer first.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = true,
+    GenerationMode = JsonSourceGenerationMode.Metadata)]
+[JsonSerializable(typeof(IamReportDocument))]
+internal sealed partial class IamReportJsonContext : JsonSerializerContext;

@@ -1,4 +1,5 @@
 using KeyGuard.Compliance;
+using KeyGuard.Findings;
 
 namespace KeyGuard.Reporting.Iam;
 

@@ -70,21 +70,8 @@ internal sealed class HistoryFindings(HistoryIndex index, int occurrenceLimit)
             var c = p.Commit >= 0 ? index.Commits[p.Commit] : null;
             finding.Occurrences.Add(new Occurrence(p.Path, p.Line, c?.Sha, c?.Author, c?.Date));
         }
-        var introduced = new Dictionary<string, object?>
-        {
-            ["commit"] = commit?.Sha,
-            ["author"] = commit?.Author,
-            ["date"] = commit?.Date,
-            ["path"] = intro.Path,
-            ["line"] = intro.Line,
-        };
-        finding.Extra = new Dictionary<string, object?>
-        {
-            ["introduced"] = introduced,
-            ["presentAtHead"] = head.PresentAtHead,
-            ["removedIn"] = head.RemovedIn,
-            ["occurrenceCount"] = places.Count,
-        };
+        finding.History = new FindingHistory(new Introduction(commit?.Sha, commit?.Author, commit?.Date, intro.Path, intro.Line),
+            head.PresentAtHead, head.RemovedIn, places.Count);
         return finding;
     }
 

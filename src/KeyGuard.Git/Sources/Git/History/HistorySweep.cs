@@ -426,9 +426,7 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
     {
         var copy = HistoryFindings.Rehome(f, f.Source with { Path = $"{prefix}/{f.Source.Path}" });
         foreach (var o in f.Occurrences) copy.Occurrences.Add(o with { Path = $"{prefix}/{o.Path}" });
-        copy.Extra = f.Extra is null ? null : new Dictionary<string, object?>(f.Extra);
-        if (copy.Extra?["introduced"] is Dictionary<string, object?> introduced)
-            copy.Extra["introduced"] = new Dictionary<string, object?>(introduced) { ["path"] = $"{prefix}/{introduced["path"]}" };
+        copy.History = f.History is { } h ? h with { Introduced = h.Introduced with { Path = $"{prefix}/{h.Introduced.Path}" } } : null;
         return copy;
     }
 }
