@@ -38,7 +38,7 @@ internal sealed class ContentScanner(TextScanner engine)
             if (TextDecoder.ScanAsBytes(encoding))
             {
                 bool utf8 = !ReferenceEquals(encoding, Encoding.Latin1);
-                return filled == ChunkBytes && Parallelism > 1
+                return Parallelism > 1 && stream.CanSeek && stream.Length >= ParallelFromBytes
                     ? ScanByteViewInParallel(stream, bytes, utf8, source, output)
                     : ScanByteView(stream, bytes, filled, utf8, source, output);
             }
@@ -160,6 +160,12 @@ internal sealed class ContentScanner(TextScanner engine)
     /// thread's work, and the tail of a tree scan when it came last.
     /// </summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Files from this size are searched on several threads. Below it, starting the pool's threads and handing chunks
+    /// over cost more than they save (measured on SDK trees, whose largest files are a few megabytes: bench/RESULTS.md).
+    /// </summary>
+    public const long ParallelFromBytes = 8L * ChunkBytes;
 
     /// <summary>
     /// <see cref="ScanByteView"/> with its chunks scanned on <see cref="Parallelism"/> threads. Reading and the
