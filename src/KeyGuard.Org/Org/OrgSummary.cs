@@ -69,14 +69,13 @@ internal sealed class OrgSummary
     private OrgSummary WithPlans(IReadOnlyDictionary<string, KeyGuard.Findings.KeyFacts> facts)
     {
         var exposed = All.Where(f => f.Status is "new" or "open" && f.Finding.KeyId != null).Select(f => f.Finding).ToList();
-        var leaks = exposed.GroupBy(f => f.KeyId!, StringComparer.Ordinal).Select(g => new LeakedKey(
-            g.Key,
-            g.Select(f => f.Account).FirstOrDefault(a => a != null),
-            g.SelectMany(f => f.Locations.Select(l => new LeakLocation($"{f.Repo}:{l.Path}", l.Line, l.Commit, ParseDate(l.Date)))).Take(20).ToList(),
-            g.Select(FirstExposure).Select(ParseDate).Where(d => d != null).Min(),
-            g.Any(f => BuiltInDetectors.RoleOf(f.Rule) == CredentialRole.Secret),
-            g.Any(f => BuiltInDetectors.RoleOf(f.Rule) == CredentialRole.SessionToken),
-            [])).ToList();
+        // The same grouping as `plan` (LeakedKeys), from the state's rows: each place a key was seen is one sighting,
+        // named repo:path, dated by its commit, the key's first exposure standing in for a history sweep's introduction.
+        var sightings = exposed.SelectMany(f => f.Locations.Select(l => new LeakSighting(f.KeyId, BuiltInDetectors.RoleOf(f.Rule), f.Rule,
+            $"{f.Repo}:{l.Path}", l.Line, l.Commit, ParseDate(l.Date), ParseDate(FirstExposure(f)), f.Account, null))
+            .DefaultIfEmpty(new LeakSighting(f.KeyId, BuiltInDetectors.RoleOf(f.Rule), f.Rule, f.Repo, 0, null, null, ParseDate(FirstExposure(f)), f.Account, null))).ToList();
+        // A summary names the first 20 places of a key; the state keeps them all.
+        var leaks = LeakedKeys.From(sightings, _ => null).Select(k => k with { Locations = k.Locations.Take(20).ToList() }).ToList();
         var document = new Planner(new PlanOptions { Now = Generated }).Build(leaks, facts, []);
         return new OrgSummary { Generated = Generated, Repos = Repos, Run = Run, Plans = document, Verified = Verified };
     }
