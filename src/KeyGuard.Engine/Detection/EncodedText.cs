@@ -61,8 +61,77 @@ internal static class EncodedText
         int s = start, e = end;
         while (s > floor && InEncodedRun(uint.CreateTruncating(text[s - 1]))) s--;
         while (e < ceiling && InEncodedRun(uint.CreateTruncating(text[e]))) e++;
-        return e - s >= MinEncodedRun;
+        return e - s >= MinEncodedRun && MayHideCredential(text[s..e]);
     }
+
+    /// <summary>
+    /// Whether the escapes and entities of a run could be hiding a credential's characters. A credential is made of
+    /// base64 characters, so what counts is escapes of those: at least <see cref="MinEscapedCharacters"/> of them (a
+    /// value written wholly or mostly escaped), or one of <c>+ / =</c> (encoders that escape only these, as .NET's
+    /// JSON writer does <c>+</c>), or a plain run long enough for a key ID glued to an escape (<c>\u003eAKIA…</c>, which
+    /// the plain scan's word boundary misses). What SDK service models are full of, escaped Unicode ranges in
+    /// patterns (<c>\u0020-\uD7FF</c>) and escaped markup around names (<c>\u003ccode\u003eAccessKeyId</c>), is neither.
+    /// A run without escapes or entities (a base64 trigger's) is decoded as before.
+    /// </summary>
+    private static bool MayHideCredential<T>(ReadOnlySpan<T> run) where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        int encoded = 0, escapedBase64 = 0, plain = 0, longestPlain = 0;
+        for (int i = 0; i < run.Length;)
+        {
+            int length = Unit(run, i, out uint value);
+            if (length > 0)
+            {
+                encoded++;
+                if (value is '+' or '/' or '=') return true;
+                if (value < 128 && char.IsAsciiLetterOrDigit((char)value)) escapedBase64++;
+                plain = 0;
+                i += length;
+                continue;
+            }
+            uint c = uint.CreateTruncating(run[i]);
+            plain = c < 128 && (char.IsAsciiLetterOrDigit((char)c) || c is '+' or '/') ? plain + 1 : 0;
+            longestPlain = Math.Max(longestPlain, plain);
+            i++;
+        }
+        return encoded == 0 || escapedBase64 >= MinEscapedCharacters || longestPlain >= MinGluedRun;
+    }
+
+    /// <summary>Escaped base64 characters that make a run worth decoding: fewer than a key ID's 20, more than markup has.</summary>
+    private const int MinEscapedCharacters = 8;
+    /// <summary>A plain run next to escapes that could be a key ID's 16-character body or more.</summary>
+    private const int MinGluedRun = 16;
+
+    /// <summary>The length of the <c>\uXXXX</c> escape or <c>&amp;#…;</c> entity at <paramref name="i"/> (0: none) and the character it stands for.</summary>
+    private static int Unit<T>(ReadOnlySpan<T> run, int i, out uint value) where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        value = 0;
+        uint c = uint.CreateTruncating(run[i]);
+        if (c == '\\' && i + 5 < run.Length && (uint.CreateTruncating(run[i + 1]) | 0x20) == 'u')
+        {
+            for (int k = 2; k < 6; k++)
+            {
+                int digit = HexValue(uint.CreateTruncating(run[i + k]));
+                if (digit < 0) return 0;
+                value = value * 16 + (uint)digit;
+            }
+            return 6;
+        }
+        if (c != '&' || i + 3 >= run.Length || uint.CreateTruncating(run[i + 1]) != '#') return 0;
+        int j = i + 2;
+        bool hex = uint.CreateTruncating(run[j]) is 'x' or 'X';
+        if (hex) j++;
+        int digits = 0;
+        for (; j < run.Length && digits < 7; j++, digits++)
+        {
+            uint d = uint.CreateTruncating(run[j]);
+            int v = hex ? HexValue(d) : d is >= '0' and <= '9' ? (int)(d - '0') : -1;
+            if (v < 0) break;
+            value = value * (hex ? 16u : 10u) + (uint)v;
+        }
+        return digits > 0 && j < run.Length && uint.CreateTruncating(run[j]) == ';' ? j + 1 - i : 0;
+    }
+
+    private static int HexValue(uint d) => d is >= '0' and <= '9' ? (int)(d - '0') : (d | 0x20) is >= 'a' and <= 'f' ? (int)((d | 0x20) - 'a' + 10) : -1;
 
     /// <summary>The shortest run worth decoding: a key ID in base64 is 28 characters, escaped 120.</summary>
     private const int MinEncodedRun = 24;
