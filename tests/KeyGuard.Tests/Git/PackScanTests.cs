@@ -51,6 +51,41 @@ public sealed class PackScanTests : IDisposable
         Assert.Equal(whole.Stats.FilesScanned, packed.Stats.FilesScanned);
     }
 
+    /// <summary>
+    /// The pack pass runs one lane per thread, each with the delta families (a blob and every delta built on it)
+    /// dealt to it (issue 15: inflating and scanning were one thread's work, the sweep's floor). Any number of lanes
+    /// finds what one does, delta-scanned as much.
+    /// </summary>
+    [Fact]
+    public void AnyNumberOfPackLanesFindsWhatOneLaneFinds()
+    {
+        var random = new Random(20261206);
+        var files = Enumerable.Range(0, 5).Select(f => Enumerable.Range(0, 3000).Select(i => Filler(random, i + f)).ToList()).ToList();
+        var keys = new List<string>();
+        for (int version = 0; version < 16; version++)
+        {
+            for (int f = 0; f < files.Count; f++)
+            {
+                if ((version + f) % 2 == 0) Edit(random, files[f], keys);
+                _repo.Write($"models/api{f}.json", string.Join("\n", files[f]) + "\n");
+            }
+            _repo.Commit($"edit {version}");
+        }
+        _repo.Git("repack -adf -q --depth=50 --window=10");
+
+        var (one, oneSweep) = _repo.Sweep(new HistoryOptions { Threads = 1 });
+        Assert.True(oneSweep.PackDeltaScans > 10, $"only {oneSweep.PackDeltaScans} blobs delta-scanned");
+        Assert.True(keys.Count(k => one.Findings.Any(f => f.Secret == k)) > 5, "the edits planted too few secrets");
+        foreach (int lanes in new[] { 2, 3, 8 })
+        {
+            var (many, manySweep) = _repo.Sweep(new HistoryOptions { Threads = lanes });
+            Assert.Equal(Describe(one), Describe(many));
+            Assert.Equal(oneSweep.PackBlobs, manySweep.PackBlobs);
+            Assert.Equal(oneSweep.PackDeltaScans, manySweep.PackDeltaScans);
+            Assert.Equal(one.Stats.BytesScanned, many.Stats.BytesScanned);
+        }
+    }
+
     [Fact]
     public void LargeFileHistoryReadFromPacksKeepsLinesAndLife()
     {

@@ -81,7 +81,7 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         // KEYGUARD_PACK_READER=0 leaves every blob to git's reader (a way around the pack reader, should it misjudge).
         bool packPass = options.UseGit && options.ReadPacks && !options.Narrowed && !options.Rerun && Environment.GetEnvironmentVariable("KEYGUARD_PACK_READER") != "0";
         // An incremental sweep decides once it knows how many commits it takes (below).
-        using var earlyPackScan = packPass && options.Since == null ? PackBlobScan.Start(gitDir, scanner) : null;
+        using var earlyPackScan = packPass && options.Since == null ? PackBlobScan.Start(gitDir, scanner, options.Threads) : null;
         // The progress line starts before anything else does: selection and the pack pass take seconds on large histories.
         var progress = new HistoryProgress(clock) { Packs = earlyPackScan };
         using var progressLine = new Progress(options.Progress, progress.Describe);
@@ -107,7 +107,7 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         // Incremental sweeps (org scans, many repositories one after another) of a small history: libgit2 alone costs
         // less than starting git's readers and the pack pass.
         bool useGit = options.UseGit && (options.Since == null || commits.Count >= GitReadersFromCommits);
-        using var latePackScan = packPass && options.Since != null && useGit ? PackBlobScan.Start(gitDir, scanner) : null;
+        using var latePackScan = packPass && options.Since != null && useGit ? PackBlobScan.Start(gitDir, scanner, options.Threads) : null;
         var packScan = earlyPackScan ?? latePackScan;
         progress.Packs = packScan;
         var walker = new HistoryWalker(gitDir, index, pathFilter ?? (_ => true), useGit);

@@ -48,16 +48,20 @@ internal sealed class PackBlobScan : IDisposable
     public long BlobsInPacks, BytesSeen;
     public volatile string Phase = "opening packs";
 
-    private PackBlobScan(string gitDir, ContentScanner scanner)
+    /// <summary>Threads of one pack pass (--threads; default one per core).</summary>
+    private readonly int _lanes;
+
+    private PackBlobScan(string gitDir, ContentScanner scanner, int lanes)
     {
         _gitDir = gitDir;
         _scanner = scanner;
+        _lanes = lanes > 0 ? lanes : Environment.ProcessorCount;
         _thread = new Thread(Run) { IsBackground = true, Name = "keyguard pack scan" };
         _thread.Start();
     }
 
-    public static PackBlobScan? Start(string gitDir, ContentScanner scanner) =>
-        !Directory.Exists(Path.Combine(gitDir, "objects", "pack")) ? null : new PackBlobScan(gitDir, scanner);
+    public static PackBlobScan? Start(string gitDir, ContentScanner scanner, int threads = 0) =>
+        !Directory.Exists(Path.Combine(gitDir, "objects", "pack")) ? null : new PackBlobScan(gitDir, scanner, threads);
 
     /// <summary>Waits for the pass; afterwards <see cref="TryTake"/> answers.</summary>
     public void Wait() => _thread.Join();
@@ -87,7 +91,7 @@ internal sealed class PackBlobScan : IDisposable
                     if (new FileInfo(Path.ChangeExtension(path, ".idx")).Length > MaxIndexBytes) continue;
                     Phase = "reading pack index";
                     using var pack = PackFile.Open(path);
-                    if (pack != null) new PackPass(this, pack).Run();
+                    if (pack != null) new PackPass(this, pack, path).Run();
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException) { _failure = e; }
             }
@@ -101,28 +105,29 @@ internal sealed class PackBlobScan : IDisposable
     }
 
     /// <summary>One pack: resolve each entry's type, count the deltas waiting on each base, then rebuild and scan the
-    /// blobs in order.</summary>
-    private sealed class PackPass(PackBlobScan owner, PackFile pack)
+    /// blobs in order, on every core: a blob and every delta built on it (one family, by the chain's root) go to the
+    /// same lane, so each lane has every base it needs and its own reader, cache and buffers; families are dealt out
+    /// largest first to the least loaded lane.</summary>
+    private sealed class PackPass(PackBlobScan owner, PackFile pack, string path)
     {
+        private readonly PackBlobScan _owner = owner;
         private readonly PackIndex _index = pack.Index;
         private PackType[] _types = null!;
         private int[] _bases = null!;
         private int[] _waiting = null!;
-        private readonly Dictionary<int, BaseText> _texts = [];
-        private readonly BlobCache _cache = new(CacheBytes);
-        private readonly List<DeltaOp> _ops = [];
-        private readonly List<Finding> _local = [];
 
         public void Run()
         {
             int n = _index.Count;
-            owner.Phase = $"sorting {n:N0} objects";
+            _owner.Phase = $"sorting {n:N0} objects";
             _types = new PackType[n];
             _bases = new int[n];
+            var sizes = new long[n];
             for (int k = 0; k < n; k++)
             {
                 var e = pack.Entry(k);
                 _bases[k] = e.BasePosition;
+                sizes[k] = e.Size;
                 _types[k] = !e.IsDelta ? e.Type : e.BasePosition < 0 ? PackType.Unknown : e.BasePosition < k ? _types[e.BasePosition] : PackType.OfsDelta;
             }
             // A ref-delta may name a base stored after it: settle those once every header is known.
@@ -136,23 +141,39 @@ internal sealed class PackBlobScan : IDisposable
                     blobs++;
                     if (_bases[k] >= 0) _waiting[_bases[k]]++;
                 }
-            Interlocked.Add(ref owner.BlobsInPacks, blobs);
-            owner.Phase = "inflating and scanning";
+            Interlocked.Add(ref _owner.BlobsInPacks, blobs);
+            _owner.Phase = "inflating and scanning";
 
-            for (int k = 0; k < n; k++)
+            var lane = AssignLanes(sizes, out int lanes);
+            if (lanes == 1)
             {
-                if (_types[k] != PackType.Blob) continue;
-                try { ScanOne(k); }
-                // A damaged entry (a delta reading past its end included) is left to git's reader, which reports it.
-                catch (Exception e) when (e is InvalidDataException or IOException or RuleTimeoutException
-                                               or IndexOutOfRangeException or ArgumentOutOfRangeException) { Forget(k); }
-                finally
-                {
-                    if (_bases[k] >= 0 && --_waiting[_bases[k]] == 0) Forget(_bases[k]);
-                    if (_waiting[k] == 0) Forget(k);
-                }
+                new Lane(this, pack, lane, 0, CacheBytes).Run();
+                return;
             }
-            _cache.Clear();
+            var readers = new PackFile?[lanes];
+            var threads = new Thread[lanes - 1];
+            Exception? failure = null;
+            try
+            {
+                for (int l = 1; l < lanes; l++) readers[l] = PackFile.Open(path) ?? throw new IOException($"{path}: could not be opened again");
+                for (int l = 1; l < lanes; l++)
+                {
+                    var worker = new Lane(this, readers[l]!, lane, l, CacheBytes / lanes);
+                    threads[l - 1] = new Thread(() =>
+                    {
+                        try { worker.Run(); }
+                        catch (Exception e) when (e is not OutOfMemoryException) { Volatile.Write(ref failure, e); }
+                    }) { IsBackground = true, Name = "keyguard pack scan" };
+                    threads[l - 1].Start();
+                }
+                new Lane(this, pack, lane, 0, CacheBytes / lanes).Run();
+            }
+            finally
+            {
+                foreach (var t in threads) t?.Join();
+                foreach (var r in readers) r?.Dispose();
+            }
+            if (failure != null) throw failure;
         }
 
         private PackType ResolveForward(int k)
@@ -170,121 +191,193 @@ internal sealed class PackBlobScan : IDisposable
             return type;
         }
 
-        private void Forget(int k)
+        /// <summary>The lane of each blob: its family's (the root of its delta chain), families dealt largest first.</summary>
+        private int[] AssignLanes(long[] sizes, out int lanes)
         {
-            _cache.Remove(k);
-            _texts.Remove(k);
-        }
-
-        private void ScanOne(int k)
-        {
-            _ops.Clear();
-            var content = Rebuild(k, _ops, out bool fromCache);
-            if (content == null) return;
-            var (buffer, length) = content.Value;
-            try
-            {
-                var id = new ObjectId(_index.IdAt(k).ToArray());
-                var bytes = new ArraySegment<byte>(buffer, 0, length);
-                _local.Clear();
-                PackBlobResult result;
-                int baseK = _bases[k];
-                BaseText? baseText = baseK >= 0 && !fromCache ? _texts.GetValueOrDefault(baseK) : null;
-                var zones = baseText != null && length >= BlobScanner.IncrementalMinBytes ? DeltaZones.TryScan(owner._scanner, bytes, baseText, _ops, Pending, _local) : null;
-                if (zones != null)
-                {
-                    result = new PackBlobResult(false, false, length, zones.Value.Suppressed, Copy(_local), zones.Value.Rescanned);
-                    Interlocked.Increment(ref owner.DeltaScanned);
-                }
-                else if (LfsPointer.Is(bytes)) result = new PackBlobResult(false, true, length, 0, null, -1);
-                else
-                {
-                    var r = owner._scanner.ScanWhole(bytes, Pending, _local);
-                    result = new PackBlobResult(r.Binary, false, r.Bytes, r.Suppressed, Copy(_local), -1);
-                }
-                owner._results.TryAdd(id, result);
-                owner.BlobsSeen++;
-                owner.BytesSeen += length;
-                if (_waiting[k] > 0)
-                {
-                    _cache.Put(k, buffer, length);
-                    content = null;   // the cache owns it now
-                    if (!result.Binary && !result.Lfs && DeltaZones.Describe(bytes, result.Findings) is { } text) _texts[k] = text;
-                }
-            }
-            finally
-            {
-                if (content != null && !_cache.Holds(k, buffer)) Buffers.Return(buffer);
-            }
-        }
-
-        private static List<Finding>? Copy(List<Finding> local) => local.Count == 0 ? null : [.. local];
-
-        /// <summary>
-        /// The blob at <paramref name="k"/>: from the cache, or rebuilt from the nearest cached (or whole) object down
-        /// its delta chain. The last delta's instructions go to <paramref name="ops"/>. Null when a chain member is
-        /// over the size limit or outside this pack. The caller owns the buffer unless the cache holds it.
-        /// </summary>
-        private (byte[] Buffer, int Length)? Rebuild(int k, List<DeltaOp> ops, out bool fromCache)
-        {
-            fromCache = false;
-            if (_cache.TryGet(k, out var hit)) { fromCache = true; return hit; }
+            int n = _types.Length;
+            var root = new int[n];
+            Array.Fill(root, -1);
             var chain = new List<int>();
-            int at = k;
-            (byte[] Buffer, int Length)? current = null;
-            while (true)
+            var weight = new Dictionary<int, long>();
+            for (int k = 0; k < n; k++)
             {
-                if (_cache.TryGet(at, out var cached)) { current = cached; break; }
-                if (_bases[at] < 0) break;
-                chain.Add(at);
-                at = _bases[at];
-                if (chain.Count > _types.Length) throw new InvalidDataException("delta chain loops");
-            }
-            bool owned = false;
-            if (current == null)
-            {
-                var e = pack.Entry(at);
-                if (e.IsDelta || e.Size > BlobScanner.IncrementalMaxBytes) return null;
-                var buffer = Buffers.Rent((int)Math.Max(1, e.Size));
-                owned = true;
-                try { pack.Inflate(e, buffer.AsSpan(0, (int)e.Size)); }
-                catch { Buffers.Return(buffer); throw; }
-                current = (buffer, (int)e.Size);
-            }
-            for (int i = chain.Count - 1; i >= 0; i--)
-            {
-                var next = ApplyDelta(chain[i], current.Value, i == 0 ? ops : null);
-                if (owned)
+                if (_types[k] != PackType.Blob) continue;
+                chain.Clear();
+                int at = k;
+                while (root[at] < 0 && _bases[at] >= 0 && chain.Count <= n)
                 {
-                    // Rebuilt on the way: keep it if deltas still wait on it, else give it back.
-                    if (_waiting[at] > 0 && !_cache.Holds(at, current.Value.Buffer)) _cache.Put(at, current.Value.Buffer, current.Value.Length);
-                    else if (!_cache.Holds(at, current.Value.Buffer)) Buffers.Return(current.Value.Buffer);
+                    chain.Add(at);
+                    at = _bases[at];
                 }
-                if (next == null) return null;
-                current = next;
-                owned = true;
-                at = chain[i];
+                int r = root[at] >= 0 ? root[at] : at;
+                root[at] = r;
+                foreach (int c in chain) root[c] = r;
+                weight[r] = weight.GetValueOrDefault(r) + sizes[k];
             }
-            return current;
+            lanes = Math.Max(1, Math.Min(_owner._lanes, weight.Count));
+            var lane = new int[n];
+            if (lanes == 1) return lane;
+            var load = new long[lanes];
+            var laneOfRoot = new Dictionary<int, int>(weight.Count);
+            foreach (var (r, w) in weight.OrderByDescending(x => x.Value).ThenBy(x => x.Key))
+            {
+                int least = 0;
+                for (int l = 1; l < lanes; l++) if (load[l] < load[least]) least = l;
+                laneOfRoot[r] = least;
+                load[least] += w;
+            }
+            for (int k = 0; k < n; k++) if (root[k] >= 0) lane[k] = laneOfRoot[root[k]];
+            return lane;
         }
 
-        private (byte[] Buffer, int Length)? ApplyDelta(int k, (byte[] Buffer, int Length) baseContent, List<DeltaOp>? ops)
+        /// <summary>The blobs of one lane, in pack order, with the lane's own reader, cache and buffers.</summary>
+        private sealed class Lane(PackPass plan, PackFile pack, int[] lanes, int me, long cacheBytes)
         {
-            var e = pack.Entry(k);
-            if (e.Size > BlobScanner.IncrementalMaxBytes) return null;
-            var delta = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, e.Size));
-            try
+            private readonly PackBlobScan owner = plan._owner;
+            private readonly PackIndex _index = plan._index;
+            private readonly PackType[] _types = plan._types;
+            private readonly int[] _bases = plan._bases;
+            private readonly int[] _waiting = plan._waiting;
+            private readonly Dictionary<int, BaseText> _texts = [];
+            private readonly BlobCache _cache = new(cacheBytes);
+            private readonly List<DeltaOp> _ops = [];
+            private readonly List<Finding> _local = [];
+
+            public void Run()
             {
-                var span = delta.AsSpan(0, (int)e.Size);
-                pack.Inflate(e, span);
-                var (_, targetSize) = PackDelta.Sizes(span);
-                if (targetSize > BlobScanner.IncrementalMaxBytes) return null;
-                var target = Buffers.Rent((int)Math.Max(1, targetSize));
-                try { PackDelta.Apply(baseContent.Buffer.AsSpan(0, baseContent.Length), span, target.AsSpan(0, (int)targetSize), ops); }
-                catch { Buffers.Return(target); throw; }
-                return (target, (int)targetSize);
+                int n = _types.Length;
+                for (int k = 0; k < n; k++)
+                {
+                    if (_types[k] != PackType.Blob || lanes[k] != me) continue;
+                    try { ScanOne(k); }
+                    // A damaged entry (a delta reading past its end included) is left to git's reader, which reports it.
+                    catch (Exception e) when (e is InvalidDataException or IOException or RuleTimeoutException
+                                                   or IndexOutOfRangeException or ArgumentOutOfRangeException) { Forget(k); }
+                    finally
+                    {
+                        if (_bases[k] >= 0 && --_waiting[_bases[k]] == 0) Forget(_bases[k]);
+                        if (_waiting[k] == 0) Forget(k);
+                    }
+                }
+                _cache.Clear();
             }
-            finally { ArrayPool<byte>.Shared.Return(delta); }
+
+            private void Forget(int k)
+            {
+                _cache.Remove(k);
+                _texts.Remove(k);
+            }
+
+            private void ScanOne(int k)
+            {
+                _ops.Clear();
+                var content = Rebuild(k, _ops, out bool fromCache);
+                if (content == null) return;
+                var (buffer, length) = content.Value;
+                try
+                {
+                    var id = new ObjectId(_index.IdAt(k).ToArray());
+                    var bytes = new ArraySegment<byte>(buffer, 0, length);
+                    _local.Clear();
+                    PackBlobResult result;
+                    int baseK = _bases[k];
+                    BaseText? baseText = baseK >= 0 && !fromCache ? _texts.GetValueOrDefault(baseK) : null;
+                    var zones = baseText != null && length >= BlobScanner.IncrementalMinBytes ? DeltaZones.TryScan(owner._scanner, bytes, baseText, _ops, Pending, _local) : null;
+                    if (zones != null)
+                    {
+                        result = new PackBlobResult(false, false, length, zones.Value.Suppressed, Copy(_local), zones.Value.Rescanned);
+                        Interlocked.Increment(ref owner.DeltaScanned);
+                    }
+                    else if (LfsPointer.Is(bytes)) result = new PackBlobResult(false, true, length, 0, null, -1);
+                    else
+                    {
+                        var r = owner._scanner.ScanWhole(bytes, Pending, _local);
+                        result = new PackBlobResult(r.Binary, false, r.Bytes, r.Suppressed, Copy(_local), -1);
+                    }
+                    lock (owner._results) owner._results.TryAdd(id, result);
+                    Interlocked.Increment(ref owner.BlobsSeen);
+                    Interlocked.Add(ref owner.BytesSeen, length);
+                    if (_waiting[k] > 0)
+                    {
+                        _cache.Put(k, buffer, length);
+                        content = null;   // the cache owns it now
+                        if (!result.Binary && !result.Lfs && DeltaZones.Describe(bytes, result.Findings) is { } text) _texts[k] = text;
+                    }
+                }
+                finally
+                {
+                    if (content != null && !_cache.Holds(k, buffer)) Buffers.Return(buffer);
+                }
+            }
+
+            private static List<Finding>? Copy(List<Finding> local) => local.Count == 0 ? null : [.. local];
+
+            /// <summary>
+            /// The blob at <paramref name="k"/>: from the cache, or rebuilt from the nearest cached (or whole) object down
+            /// its delta chain. The last delta's instructions go to <paramref name="ops"/>. Null when a chain member is
+            /// over the size limit or outside this pack. The caller owns the buffer unless the cache holds it.
+            /// </summary>
+            private (byte[] Buffer, int Length)? Rebuild(int k, List<DeltaOp> ops, out bool fromCache)
+            {
+                fromCache = false;
+                if (_cache.TryGet(k, out var hit)) { fromCache = true; return hit; }
+                var chain = new List<int>();
+                int at = k;
+                (byte[] Buffer, int Length)? current = null;
+                while (true)
+                {
+                    if (_cache.TryGet(at, out var cached)) { current = cached; break; }
+                    if (_bases[at] < 0) break;
+                    chain.Add(at);
+                    at = _bases[at];
+                    if (chain.Count > _types.Length) throw new InvalidDataException("delta chain loops");
+                }
+                bool owned = false;
+                if (current == null)
+                {
+                    var e = pack.Entry(at);
+                    if (e.IsDelta || e.Size > BlobScanner.IncrementalMaxBytes) return null;
+                    var buffer = Buffers.Rent((int)Math.Max(1, e.Size));
+                    owned = true;
+                    try { pack.Inflate(e, buffer.AsSpan(0, (int)e.Size)); }
+                    catch { Buffers.Return(buffer); throw; }
+                    current = (buffer, (int)e.Size);
+                }
+                for (int i = chain.Count - 1; i >= 0; i--)
+                {
+                    var next = ApplyDelta(chain[i], current.Value, i == 0 ? ops : null);
+                    if (owned)
+                    {
+                        // Rebuilt on the way: keep it if deltas still wait on it, else give it back.
+                        if (_waiting[at] > 0 && !_cache.Holds(at, current.Value.Buffer)) _cache.Put(at, current.Value.Buffer, current.Value.Length);
+                        else if (!_cache.Holds(at, current.Value.Buffer)) Buffers.Return(current.Value.Buffer);
+                    }
+                    if (next == null) return null;
+                    current = next;
+                    owned = true;
+                    at = chain[i];
+                }
+                return current;
+            }
+
+            private (byte[] Buffer, int Length)? ApplyDelta(int k, (byte[] Buffer, int Length) baseContent, List<DeltaOp>? ops)
+            {
+                var e = pack.Entry(k);
+                if (e.Size > BlobScanner.IncrementalMaxBytes) return null;
+                var delta = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, e.Size));
+                try
+                {
+                    var span = delta.AsSpan(0, (int)e.Size);
+                    pack.Inflate(e, span);
+                    var (_, targetSize) = PackDelta.Sizes(span);
+                    if (targetSize > BlobScanner.IncrementalMaxBytes) return null;
+                    var target = Buffers.Rent((int)Math.Max(1, targetSize));
+                    try { PackDelta.Apply(baseContent.Buffer.AsSpan(0, baseContent.Length), span, target.AsSpan(0, (int)targetSize), ops); }
+                    catch { Buffers.Return(target); throw; }
+                    return (target, (int)targetSize);
+                }
+                finally { ArrayPool<byte>.Shared.Return(delta); }
+            }
         }
     }
 
