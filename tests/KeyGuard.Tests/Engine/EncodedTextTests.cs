@@ -189,14 +189,16 @@ public sealed class EncodedTextTests
         Assert.False(findings.Single(f => f.GetProperty("secret").GetString() != id).TryGetProperty("encoding", out _));
     }
 
+    /// <summary>Whether the decoding gate lets the window of the trigger <paramref name="hit"/> through.</summary>
+    private static bool Worth(string text, string hit)
+    {
+        int at = text.IndexOf(hit, StringComparison.Ordinal);
+        return EncodedText.WorthDecoding(text.AsSpan(), at, at + hit.Length);
+    }
+
     [Fact]
     public void Escapes_and_entities_in_prose_are_not_decoded_but_runs_that_can_hold_a_credential_are()
     {
-        static bool Worth(string text, string hit)
-        {
-            int at = text.IndexOf(hit, StringComparison.Ordinal);
-            return EncodedText.WorthDecoding(text.AsSpan(), at, at + hit.Length);
-        }
         Assert.False(Worth("title: \"Caf\\u00e9 cr\\u00e8me\"", "\\u00e9"));
         Assert.False(Worth("<p>don&#x27;t &#8212; won&#39;t</p>", "&#x27;"));
         Assert.True(Worth($"key: \"{Escaped(_fake.KeyId())}\"", "\\u00"));
@@ -212,11 +214,6 @@ public sealed class EncodedTextTests
     [Fact]
     public void Escaped_ranges_and_markup_around_names_are_not_decoded_but_a_key_glued_to_markup_is_found()
     {
-        static bool Worth(string text, string hit)
-        {
-            int at = text.IndexOf(hit, StringComparison.Ordinal);
-            return EncodedText.WorthDecoding(text.AsSpan(), at, at + hit.Length);
-        }
         Assert.False(Worth("\"pattern\": \"[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*\"", "\\u0020"));
         Assert.False(Worth("\"documentation\": \"\\u003ccode\\u003eAccessKeyId\\u003c/code\\u003e of the user\"", "\\u003c"));
         Assert.False(Worth("<p>&#x3C;code&#x3E;SecretAccessKey&#x3C;/code&#x3E;</p>", "&#x3C;"));
