@@ -150,30 +150,14 @@ internal sealed class PackFile : IDisposable
         long compressed = entry.DataEnd - entry.DataStart;
         if (compressed <= 0 || compressed > int.MaxValue || output.Length != entry.Size)
             throw new InvalidDataException($"{Path}: bad entry bounds at {entry.DataStart}");
-        var data = Bytes(entry.DataStart, (int)compressed, out var array, out int at);
-        // Entries lie back to back: the stream's last four bytes are zlib's Adler-32 of the whole object.
-        uint stored = compressed >= 6 ? BinaryPrimitives.ReadUInt32BigEndian(data[^4..]) : 0;
-        using (var z = new ZLibStream(new MemoryStream(array, at, (int)compressed, writable: false), CompressionMode.Decompress))
-            z.ReadExactly(output);
-        // Reading stops at the object's size, before zlib would check the sum: a damaged stream can inflate to as
-        // many bytes (or more) of the wrong content. The caller leaves such an entry to git, which reports it.
-        if (Adler32(output) != stored) throw new InvalidDataException($"{Path}: entry at {entry.DataStart} fails its zlib check");
-    }
-
-    internal static uint Adler32(ReadOnlySpan<byte> data)
-    {
-        const uint Mod = 65521;
-        // 5552 bytes is the most that can be summed before the 32-bit sums could overflow.
-        uint a = 1, b = 0;
-        while (data.Length > 0)
-        {
-            int n = Math.Min(data.Length, 5552);
-            foreach (byte x in data[..n]) { a += x; b += a; }
-            a %= Mod;
-            b %= Mod;
-            data = data[n..];
-        }
-        return b << 16 | a;
+        Bytes(entry.DataStart, (int)compressed, out var array, out int at);
+        using var z = new ZLibStream(new MemoryStream(array, at, (int)compressed, writable: false), CompressionMode.Decompress);
+        z.ReadExactly(output);
+        // One more read takes zlib past the object's end to its Adler-32 trailer, which zlib (vectorised) checks: a
+        // damaged stream can inflate to as many bytes (or more) of the wrong content. A mismatch throws
+        // InvalidDataException, and the caller leaves the entry to git, which reports it.
+        Span<byte> past = stackalloc byte[1];
+        if (z.Read(past) != 0) throw new InvalidDataException($"{Path}: entry at {entry.DataStart} inflates past its size");
     }
 
     public void Dispose() => _handle.Dispose();
