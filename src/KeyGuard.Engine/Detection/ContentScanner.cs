@@ -39,7 +39,7 @@ internal sealed class ContentScanner(TextScanner engine)
             {
                 bool utf8 = !ReferenceEquals(encoding, Encoding.Latin1);
                 return Parallelism > 1 && stream.CanSeek && stream.Length >= ParallelFromBytes
-                    ? ScanByteViewInParallel(stream, bytes, utf8, source, output)
+                    ? ScanByteViewInParallel(stream, bytes, filled, utf8, source, output)
                     : ScanByteView(stream, bytes, filled, utf8, source, output);
             }
             // Only text with a byte-order mark is left: decoded as the mark says, one character per character.
@@ -173,7 +173,7 @@ internal sealed class ContentScanner(TextScanner engine)
     /// columns are exactly those of the one-thread scan; only the search runs alongside. Findings are merged in
     /// chunk order, with those seen again in an overlap dropped, as there.
     /// </summary>
-    private ContentResult ScanByteViewInParallel(Stream stream, byte[] first, bool utf8Bytes, Provenance source, List<Finding> output)
+    private ContentResult ScanByteViewInParallel(Stream stream, byte[] first, int firstFilled, bool utf8Bytes, Provenance source, List<Finding> output)
     {
         var pending = new Queue<Task<(List<Finding> Found, int Suppressed, RuleTimeoutException? TimedOut)>>();
         var seen = new HashSet<(string, long)>();
@@ -192,8 +192,8 @@ internal sealed class ContentScanner(TextScanner engine)
         {
             // The first chunk is already read into the caller's buffer, which it returns: scan a copy.
             current = ArrayPool<byte>.Shared.Rent(ChunkBytes + OverlapChars);
-            Buffer.BlockCopy(first, 0, current, 0, ChunkBytes);
-            int filled = ChunkBytes;
+            Buffer.BlockCopy(first, 0, current, 0, firstFilled);
+            int filled = firstFilled;
             while (true)
             {
                 int textLength = keep + filled;
