@@ -75,21 +75,22 @@ internal static class EncodedText
     /// </summary>
     private static bool MayHideCredential<T>(ReadOnlySpan<T> run) where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
+        // The run as characters (the screen sees bytes), for the decoder's own reading of escapes and entities.
+        Span<char> text = run.Length <= 512 ? stackalloc char[run.Length] : new char[run.Length];
+        for (int i = 0; i < run.Length; i++) text[i] = (char)ushort.CreateTruncating(run[i]);
         int encoded = 0, escapedBase64 = 0, plain = 0, longestPlain = 0;
-        for (int i = 0; i < run.Length;)
+        for (int i = 0; i < text.Length;)
         {
-            int length = Unit(run, i, out uint value);
-            if (length > 0)
+            if (DecodedView.TryEscaped(text[i..], out char value, out int length))
             {
                 encoded++;
                 if (value is '+' or '/' or '=') return true;
-                if (value < 128 && char.IsAsciiLetterOrDigit((char)value)) escapedBase64++;
+                if (char.IsAsciiLetterOrDigit(value)) escapedBase64++;
                 plain = 0;
                 i += length;
                 continue;
             }
-            uint c = uint.CreateTruncating(run[i]);
-            plain = c < 128 && (char.IsAsciiLetterOrDigit((char)c) || c is '+' or '/') ? plain + 1 : 0;
+            plain = char.IsAsciiLetterOrDigit(text[i]) || text[i] is '+' or '/' ? plain + 1 : 0;
             longestPlain = Math.Max(longestPlain, plain);
             i++;
         }
@@ -100,38 +101,6 @@ internal static class EncodedText
     private const int MinEscapedCharacters = 8;
     /// <summary>A plain run next to escapes that could be a key ID's 16-character body or more.</summary>
     private const int MinGluedRun = 16;
-
-    /// <summary>The length of the <c>\uXXXX</c> escape or <c>&amp;#…;</c> entity at <paramref name="i"/> (0: none) and the character it stands for.</summary>
-    private static int Unit<T>(ReadOnlySpan<T> run, int i, out uint value) where T : unmanaged, System.Numerics.IBinaryInteger<T>
-    {
-        value = 0;
-        uint c = uint.CreateTruncating(run[i]);
-        if (c == '\\' && i + 5 < run.Length && (uint.CreateTruncating(run[i + 1]) | 0x20) == 'u')
-        {
-            for (int k = 2; k < 6; k++)
-            {
-                int digit = HexValue(uint.CreateTruncating(run[i + k]));
-                if (digit < 0) return 0;
-                value = value * 16 + (uint)digit;
-            }
-            return 6;
-        }
-        if (c != '&' || i + 3 >= run.Length || uint.CreateTruncating(run[i + 1]) != '#') return 0;
-        int j = i + 2;
-        bool hex = uint.CreateTruncating(run[j]) is 'x' or 'X';
-        if (hex) j++;
-        int digits = 0;
-        for (; j < run.Length && digits < 7; j++, digits++)
-        {
-            uint d = uint.CreateTruncating(run[j]);
-            int v = hex ? HexValue(d) : d is >= '0' and <= '9' ? (int)(d - '0') : -1;
-            if (v < 0) break;
-            value = value * (hex ? 16u : 10u) + (uint)v;
-        }
-        return digits > 0 && j < run.Length && uint.CreateTruncating(run[j]) == ';' ? j + 1 - i : 0;
-    }
-
-    private static int HexValue(uint d) => d is >= '0' and <= '9' ? (int)(d - '0') : (d | 0x20) is >= 'a' and <= 'f' ? (int)((d | 0x20) - 'a' + 10) : -1;
 
     /// <summary>The shortest run worth decoding: a key ID in base64 is 28 characters, escaped 120.</summary>
     private const int MinEncodedRun = 24;
@@ -355,16 +324,9 @@ internal sealed class DecodedView
         while (i < source.Length)
         {
             char c = source[i];
-            if (c == '\\' && i + 6 <= source.Length && source[i + 1] is 'u' or 'U' && TryHex(source.Slice(i + 2, 4), out int code))
+            if (TryEscaped(source[i..], out char ch, out int length))
             {
-                Add((char)code, i, i + 6, UnicodeEscape);
-                decoded = true;
-                i += 6;
-                continue;
-            }
-            if (c == '&' && TryEntity(source[i..], out char ch, out int length))
-            {
-                Add(ch, i, i + length, HtmlEntity);
+                Add(ch, i, i + length, c == '\\' ? UnicodeEscape : HtmlEntity);
                 decoded = true;
                 i += length;
                 continue;
@@ -402,6 +364,20 @@ internal sealed class DecodedView
 
     /// <summary>The shortest base64 run decoded: a key ID alone is 28 characters.</summary>
     private const int MinRun = 24;
+
+    /// <summary>A <c>\\uXXXX</c> escape or an HTML entity at the start of <paramref name="s"/>: the character it stands for
+    /// and its length. The decoder reads them so, and the decoding gate counts them so.</summary>
+    internal static bool TryEscaped(ReadOnlySpan<char> s, out char c, out int length)
+    {
+        if (s.Length >= 6 && s[0] == '\\' && s[1] is 'u' or 'U' && TryHex(s.Slice(2, 4), out int code))
+        {
+            (c, length) = ((char)code, 6);
+            return true;
+        }
+        if (s.Length > 0 && s[0] == '&') return TryEntity(s, out c, out length);
+        (c, length) = (default, 0);
+        return false;
+    }
 
     private static bool TryHex(ReadOnlySpan<char> hex, out int value) =>
         int.TryParse(hex, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out value);
