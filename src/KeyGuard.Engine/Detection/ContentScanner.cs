@@ -68,7 +68,7 @@ internal sealed class ContentScanner(TextScanner engine)
                 seen ??= [];
                 var found = new List<Finding>();
                 suppressed += ScanChunk(text, position, source, found, null, ref timedOut);
-                foreach (var f in found) if (seen.Add((f.RuleId, f.Offset))) output.Add(f);
+                AddUnseen(found, seen, output);
                 if (last) break;
 
                 // Slide: keep the tail as overlap, count what drops out.
@@ -115,23 +115,17 @@ internal sealed class ContentScanner(TextScanner engine)
             {
                 bool last = filled < ChunkBytes || stream.CanSeek && stream.Position >= stream.Length;
                 var view = bytes.AsSpan(0, textLength);
-                if (Engine.WindowsToMatch(view) is { } windows)
+                var position = new TextPosition(absOffset, line, lineStart, utf8Bytes, skew);
+                // Nothing was reported from an earlier chunk: nothing to de-duplicate against.
+                if (seen == null && last)
                 {
-                    chars ??= ArrayPool<char>.Shared.Rent(ChunkBytes + OverlapChars);
-                    int n = Encoding.Latin1.GetChars(view, chars);
-                    var text = chars.AsSpan(0, n);
-                    var position = new TextPosition(absOffset, line, lineStart, utf8Bytes, skew);
-                    // Nothing was reported from an earlier chunk: nothing to de-duplicate against.
-                    if (seen == null && last)
-                    {
-                        suppressed += ScanChunk(text, position, source, output, windows, ref timedOut);
-                        break;
-                    }
-                    seen ??= [];
-                    var found = new List<Finding>();
-                    suppressed += ScanChunk(text, position, source, found, windows, ref timedOut);
-                    foreach (var f in found) if (seen.Add((f.RuleId, f.Offset))) output.Add(f);
+                    suppressed += SearchBytes(view, position, source, output, ref chars, ref timedOut);
+                    break;
                 }
+                seen ??= [];
+                var found = new List<Finding>();
+                suppressed += SearchBytes(view, position, source, found, ref chars, ref timedOut);
+                AddUnseen(found, seen, output);
                 if (last) break;
 
                 // Slide: keep the tail as overlap, count what drops out.
@@ -186,7 +180,7 @@ internal sealed class ContentScanner(TextScanner engine)
             var (found, s, t) = job.GetAwaiter().GetResult();
             suppressed += s;
             timedOut ??= t;
-            foreach (var f in found) if (seen.Add((f.RuleId, f.Offset))) output.Add(f);
+            AddUnseen(found, seen, output);
         }
         try
         {
@@ -242,12 +236,8 @@ internal sealed class ContentScanner(TextScanner engine)
         char[]? chars = null;
         try
         {
-            var view = bytes.AsSpan(0, length);
-            if (Engine.WindowsToMatch(view) is not { } windows) return (found, 0, null);
-            chars = ArrayPool<char>.Shared.Rent(length);
-            int n = Encoding.Latin1.GetChars(view, chars);
             RuleTimeoutException? timedOut = null;
-            int suppressed = ScanChunk(chars.AsSpan(0, n), position, source, found, windows, ref timedOut);
+            int suppressed = SearchBytes(bytes.AsSpan(0, length), position, source, found, ref chars, ref timedOut);
             return (found, suppressed, timedOut);
         }
         finally
@@ -255,6 +245,24 @@ internal sealed class ContentScanner(TextScanner engine)
             ArrayPool<byte>.Shared.Return(bytes);
             if (chars != null) ArrayPool<char>.Shared.Return(chars);
         }
+    }
+
+    /// <summary>
+    /// One chunk seen one byte per character: the windows rules run in are found on the bytes, and only a chunk with
+    /// some is decoded (into <paramref name="chars"/>, rented on first use and kept by the caller).
+    /// </summary>
+    private int SearchBytes(ReadOnlySpan<byte> view, TextPosition position, Provenance source, List<Finding> into, ref char[]? chars, ref RuleTimeoutException? timedOut)
+    {
+        if (Engine.WindowsToMatch(view) is not { } windows) return 0;
+        chars ??= ArrayPool<char>.Shared.Rent(ChunkBytes + OverlapChars);
+        int n = Encoding.Latin1.GetChars(view, chars);
+        return ScanChunk(chars.AsSpan(0, n), position, source, into, windows, ref timedOut);
+    }
+
+    /// <summary>Adds a chunk's findings but those an earlier chunk's overlap already reported (same rule, same offset).</summary>
+    private static void AddUnseen(List<Finding> found, HashSet<(string, long)> seen, List<Finding> output)
+    {
+        foreach (var f in found) if (seen.Add((f.RuleId, f.Offset))) output.Add(f);
     }
 
     /// <summary>One chunk: a user rule that times out is reported once the whole file is scanned, so the
