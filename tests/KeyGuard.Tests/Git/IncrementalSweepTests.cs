@@ -82,6 +82,33 @@ public sealed class IncrementalSweepTests : IDisposable
         Assert.DoesNotContain(c, sweep3.Reachable);
     }
 
+    /// <summary>
+    /// After a rewrite, an object of the remaining history that cannot be read makes the reachable set unknown, not
+    /// smaller: an incomplete set would mark live findings resolved for good (their commits lie behind the stored tips).
+    /// </summary>
+    [Fact]
+    public void A_rewrite_whose_remaining_history_cannot_be_read_names_nothing_reachable_and_says_why()
+    {
+        HistorySweep.GitReadersFromCommits = int.MaxValue;
+        _repo.Write("app/a.env", HistoryRepo.KeyLine(_repo.NewKeyId()));
+        var a = _repo.Commit("add a");
+        var (_, sweep1) = _repo.Sweep(new HistoryOptions { Since = Memory([], []) });
+        _repo.Write("README.md", "dropped later\n");
+        _repo.Commit("readme");
+        var (_, sweep2) = _repo.Sweep(new HistoryOptions { Since = Memory(sweep1.Tips.Values, sweep1.Scanned) });
+        _repo.Git("reset -q --hard HEAD~1");
+        var tree = _repo.Git($"rev-parse {a}^{{tree}}").Trim();
+        var loose = Path.Combine(_repo.Dir, ".git", "objects", tree[..2], tree[2..]);
+        Assert.True(File.Exists(loose), "the tree is not a loose object");
+        File.SetAttributes(loose, FileAttributes.Normal);
+        File.Delete(loose);
+
+        var (run3, sweep3) = _repo.Sweep(new HistoryOptions { Since = Memory(sweep2.Tips.Values, sweep1.Scanned.Concat(sweep2.Scanned)) });
+
+        Assert.Null(sweep3.Reachable);
+        Assert.Contains(run3.Errors, e => e.Message.Contains("still reaches"));
+    }
+
     private static SweepMemory Memory(IEnumerable<string> tips, IEnumerable<string> scanned) =>
         new(tips.ToList(), scanned.ToHashSet(StringComparer.Ordinal));
 }

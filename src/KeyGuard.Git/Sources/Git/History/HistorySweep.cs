@@ -69,7 +69,11 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         LibGit2Limits.Apply();
         // SHA-256 repositories: libgit2 cannot open them; git walks and reads them instead.
         if (ObjectFormat.IsSha256(gitDir))
+        {
+            // Its walk keeps no tips or scanned ids: an incremental run would come back with nothing to remember.
+            if (options.Since != null) throw new InvalidInputException($"{options.RepositoryPath}: incremental sweeps (org scans) need a SHA-1 repository; SHA-256 repositories are swept whole with scan --history");
             return new GitCliHistorySweep(scanner, options, pathFilter ?? (_ => true), gitDir).Run(depth, (o, d) => new HistorySweep(scanner, o, pathFilter).Run(d));
+        }
         var result = new ScanResult();
         var outcome = new HistorySweepResult { Result = result };
         using var repo = OpenRepository(gitDir);
@@ -204,7 +208,7 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
                 outcome.Tips = selector.RefTips;
                 var failed = blobs.FailedBlobs;
                 outcome.Scanned.AddRange(index.Blobs.Where(b => !skipped.Contains(b.Index) && !failed.Contains(b.Id)).Select(b => b.Id.Sha));
-                outcome.Reachable = LostHistory(gitDir, options.Since.Tips, selector.RefTips.Values) ? Reachable(repo, gitDir, selector.RefTips.Values) : null;
+                outcome.Reachable = LostHistory(repo, gitDir, options.Since.Tips, selector.RefTips.Values) ? Reachable(repo, gitDir, selector.RefTips.Values, result) : null;
                 blobCount = index.Blobs.Count - skipped.Count;
             }
             else
@@ -257,18 +261,8 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
         ScanResult result, HistorySweepResult outcome)
     {
         var seen = new HashSet<ObjectId>();
-        var tags = new List<TagAnnotation>();
-        try
-        {
-            foreach (var reference in repo.Refs)
-            {
-                GitObject? target;
-                try { target = reference.ResolveToDirectReference()?.Target; }
-                catch (LibGit2SharpException) { continue; }   // the selector reported the damaged ref
-                for (; target is TagAnnotation tag; target = tag.Target) tags.Add(tag);
-            }
-        }
-        catch (LibGit2SharpException) { /* the selector reported why the refs cannot be listed */ }
+        // The selector reported damaged refs already.
+        var tags = AnnotatedTags(repo, errors: null);
         tags.AddRange(unreachable);
         foreach (var annotation in tags)
         {
@@ -282,40 +276,47 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
                 continue;
             }
             int commit = tag.Commit != null && index.CommitIndexById.TryGetValue(new ObjectId(tag.Commit), out int ci) ? ci : -1;
-            ScanTagMessage(scanner, tag, commit, scratch, hits, result);
-            if (options.Since != null) outcome.Scanned.Add(tag.TagId);
+            // One whose scan failed is not remembered as scanned: the next run tries it again.
+            if (ScanTagMessage(scanner, tag, commit, scratch, hits, result) && options.Since != null) outcome.Scanned.Add(tag.TagId);
         }
     }
 
-    /// <summary>Scans one tag's message; its findings are hits at the tagged commit (-1: not one the sweep took).</summary>
-    internal static void ScanTagMessage(ContentScanner scanner, TagMessage tag, int commit, List<Finding> scratch, List<Hit> hits, ScanResult result)
+    /// <summary>Scans one tag's message; its findings are hits at the tagged commit (-1: not one the sweep took).
+    /// False when a rule timed out on it (an error in <paramref name="result"/>).</summary>
+    internal static bool ScanTagMessage(ContentScanner scanner, TagMessage tag, int commit, List<Finding> scratch, List<Hit> hits, ScanResult result)
     {
         var source = tag.Source;
         scratch.Clear();
+        bool whole = true;
         try { result.Stats.SuppressedInline += scanner.ScanText(tag.Text, source, scratch).Suppressed; }
-        catch (RuleTimeoutException e) { result.Errors.Add(new ScanError(source.Path, e.Message)); }
+        catch (RuleTimeoutException e) { result.Errors.Add(new ScanError(source.Path, e.Message)); whole = false; }
         foreach (var f in scratch) hits.Add(new Hit(f, -1, commit));
+        return whole;
     }
 
     /// <summary>
     /// True when some earlier tip is no longer reachable from the current ones (force-push, a deleted branch or tag whose
     /// commits no other ref holds): only then can a finding become unreachable, so only then is reachability computed.
     /// </summary>
-    private static bool LostHistory(string gitDir, IReadOnlyCollection<string> previous, IEnumerable<string> current)
+    private static bool LostHistory(Repository repo, string gitDir, IReadOnlyCollection<string> previous, IEnumerable<string> current)
     {
         var now = current.ToHashSet(StringComparer.Ordinal);
         var gone = previous.Where(p => !now.Contains(p)).Distinct().ToList();
         if (gone.Count == 0) return false;
-        using var repo = new Repository(gitDir);
-        if (gone.Any(s => repo.Lookup<Commit>(s) == null)) return true;
+        // An earlier tip that is gone or unreadable: reachability decides (and reports what it cannot read).
+        if (gone.Any(s => { try { return repo.Lookup<Commit>(s) == null; } catch (LibGit2SharpException) { return true; } })) return true;
         var goneIds = gone.Select(s => new ObjectId(s)).ToList();
         var nowIds = now.Select(s => new ObjectId(s)).ToList();
         if (NativeRevWalk.Walk(gitDir, goneIds, nowIds, 1) is { } ids) return ids.Count > 0;
         return repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = goneIds, ExcludeReachableFrom = nowIds }).Any();
     }
 
-    /// <summary>Every commit, blob (at any path) and annotated tag the current refs reach, found by the same walk.</summary>
-    private HashSet<string> Reachable(Repository repo, string gitDir, IEnumerable<string> tips)
+    /// <summary>
+    /// Every commit, blob (at any path) and annotated tag the current refs reach, found by the same walk. Null, with
+    /// the errors in <paramref name="result"/>, when some object could not be read: an incomplete set would mark live
+    /// findings resolved (their commits are behind the stored tips, so no later run would scan them again).
+    /// </summary>
+    private HashSet<string>? Reachable(Repository repo, string gitDir, IEnumerable<string> tips, ScanResult result)
     {
         var all = new HashSet<string>(StringComparer.Ordinal);
         var tipIds = tips.Distinct().Select(s => new ObjectId(s)).ToList();
@@ -323,16 +324,34 @@ internal sealed class HistorySweep(ContentScanner scanner, HistoryOptions option
                       ?? repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = tipIds }).Select(c => c.Id).ToList();
         commits.Reverse();
         var index = new HistoryIndex();
-        new HistoryWalker(gitDir, index, _ => true, options.UseGit && commits.Count >= GitReadersFromCommits).Walk(commits, (info, _) => all.Add(info.Sha), (_, _, _) => { });
+        var walker = new HistoryWalker(gitDir, index, _ => true, options.UseGit && commits.Count >= GitReadersFromCommits);
+        walker.Walk(commits, (info, _) => all.Add(info.Sha), (_, _, _) => { });
         foreach (var blob in index.Blobs) all.Add(blob.Id.Sha);
+        var errors = walker.Errors.Select(e => new ScanError(e.Where, $"while checking what history still reaches: {e.Message}")).ToList();
+        foreach (var tag in AnnotatedTags(repo, errors)) all.Add(tag.Sha);
+        if (errors.Count == 0) return all;
+        result.Errors.AddRange(errors);
+        return null;
+    }
+
+    /// <summary>The annotated tags the refs point at, tags of tags included; a ref that cannot be read is an error.</summary>
+    private static List<TagAnnotation> AnnotatedTags(Repository repo, List<ScanError>? errors)
+    {
+        var tags = new List<TagAnnotation>();
         try
         {
             foreach (var reference in repo.Refs)
-                for (var target = reference.ResolveToDirectReference()?.Target; target is TagAnnotation tag; target = tag.Target)
-                    all.Add(tag.Sha);
+            {
+                try
+                {
+                    for (var target = reference.ResolveToDirectReference()?.Target; target is TagAnnotation tag; target = tag.Target)
+                        tags.Add(tag);
+                }
+                catch (LibGit2SharpException e) { errors?.Add(new ScanError(reference.CanonicalName, $"cannot read the ref: {e.Message.Trim()}")); }
+            }
         }
-        catch (LibGit2SharpException) { /* a tag that cannot be read is not kept alive by it */ }
-        return all;
+        catch (LibGit2SharpException e) { errors?.Add(new ScanError("refs", $"cannot list the refs: {e.Message.Trim()}")); }
+        return tags;
     }
 
     internal static Provenance SourceFor(BlobRecord blob, HistoryIndex index)

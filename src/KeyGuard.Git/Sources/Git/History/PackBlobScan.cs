@@ -91,7 +91,7 @@ internal sealed class PackBlobScan : IDisposable
                     if (new FileInfo(Path.ChangeExtension(path, ".idx")).Length > MaxIndexBytes) continue;
                     Phase = "reading pack index";
                     using var pack = PackFile.Open(path);
-                    if (pack != null) new PackPass(this, pack, path).Run();
+                    if (pack != null) new PackPass(this, pack).Run();
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException) { _failure = e; }
             }
@@ -108,7 +108,7 @@ internal sealed class PackBlobScan : IDisposable
     /// blobs in order, on every core: a blob and every delta built on it (one family, by the chain's root) go to the
     /// same lane, so each lane has every base it needs and its own reader, cache and buffers; families are dealt out
     /// largest first to the least loaded lane.</summary>
-    private sealed class PackPass(PackBlobScan owner, PackFile pack, string path)
+    private sealed class PackPass(PackBlobScan owner, PackFile pack)
     {
         private readonly PackBlobScan _owner = owner;
         private readonly PackIndex _index = pack.Index;
@@ -155,7 +155,7 @@ internal sealed class PackBlobScan : IDisposable
             Exception? failure = null;
             try
             {
-                for (int l = 1; l < lanes; l++) readers[l] = PackFile.Open(path) ?? throw new IOException($"{path}: could not be opened again");
+                for (int l = 1; l < lanes; l++) readers[l] = pack.Reopen();
                 for (int l = 1; l < lanes; l++)
                 {
                     var worker = new Lane(this, readers[l]!, lane, l, CacheBytes / lanes);

@@ -75,6 +75,10 @@ internal sealed class PackFile : IDisposable
         }
     }
 
+    /// <summary>Another reader of this pack for another thread: its own handle and read window, the same index (an
+    /// index can be a hundred megabytes; it is read once).</summary>
+    public PackFile Reopen() => new(Path, File.OpenHandle(Path), _length, Index);
+
     /// <summary>The bytes [offset, offset + count): from the window when it holds them, else the window moves there.</summary>
     private ReadOnlySpan<byte> Bytes(long offset, int count, out byte[] array, out int at)
     {
