@@ -63,7 +63,7 @@ internal sealed class HistoryScan
         if (HistorySweep.FindGitDir(repoPath) == null) throw new InvalidInputException($"--history: {repoPath}: not a git repository");
 
         var setup = ScanSetup.Create(settings, ScanSetup.ConfigRootFor(repoPath));
-        foreach (var warning in setup.Warnings) Console.Error.WriteLine($"keyguard: warning: {KeyGuard.Reporting.ControlCharacters.Escape(warning)}");
+        SetupWarnings.Print(setup.Warnings);
         var options = new HistoryOptions
         {
             RepositoryPath = repoPath,

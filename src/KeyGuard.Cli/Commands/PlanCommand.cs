@@ -53,7 +53,7 @@ internal static class PlanCommand
             {
                 var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
                 var setup = ScanSetup.Create(scan.Read(p), ScanSetup.ConfigRootFor(roots[0]));
-                foreach (var warning in setup.Warnings) Console.Error.WriteLine($"keyguard: warning: {ControlCharacters.Escape(warning)}");
+                SetupWarnings.Print(setup.Warnings);
                 var result = ScanCommand.Run(setup, roots, "stdin");
                 setup.Finish(result);
                 // What could not be read has no plan: say so, and exit 3 as scan does, after writing the plans made.

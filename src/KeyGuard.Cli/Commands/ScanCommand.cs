@@ -50,7 +50,7 @@ internal static class ScanCommand
             var settings = scan.Read(p, p.GetValue(baseline));
             var configRoot = ScanSetup.ConfigRootFor(roots.FirstOrDefault(r => r != "-") ?? ".");
             var setup = ScanSetup.Create(settings, configRoot);
-            foreach (var warning in setup.Warnings) Console.Error.WriteLine($"keyguard: warning: {warning}");
+            SetupWarnings.Print(setup.Warnings);
             var awsOptions = verifying ? aws.Read(p) : null;
             var stdinNameValue = p.GetValue(stdinName) ?? "stdin";
             var result = Run(setup, roots, stdinNameValue);
