@@ -28,9 +28,11 @@ public sealed class HistoryProgressTests : IDisposable
     [Fact]
     public void Progress_starts_before_any_blob_is_scanned_and_counts_the_pack_pass()
     {
+        // 5 blobs of 340,000 bytes: 1.6 MB read once, which the last line rounds to 2 MB (3 MB if placing the pack
+        // pass's blobs counted their bytes again).
         for (int i = 0; i < 5; i++)
         {
-            _repo.Write($"src/file{i}.txt", $"line {i}\n");
+            _repo.Write($"src/file{i}.txt", string.Concat(Enumerable.Range(0, 20_000).Select(n => $"line {i} {n,9}\n")));
             _repo.Commit($"commit {i}");
         }
         // Packed, as a clone is: the pack pass scans the blobs while the walk runs.
@@ -49,6 +51,7 @@ public sealed class HistoryProgressTests : IDisposable
         Assert.Contains("5/5 commits", lines[^1]);
         Assert.Contains("packs (done): 5/5 blobs", lines[^1]);
         Assert.Contains("5/5 blobs placed", lines[^1]);
+        Assert.Contains(", 2 MB, ", lines[^1]);
         Assert.DoesNotContain('\r', stderr);
     }
 

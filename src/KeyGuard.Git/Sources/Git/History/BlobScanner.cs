@@ -41,6 +41,8 @@ internal sealed class BlobScanner : IDisposable
     /// <summary>Ticks spent per phase across workers (KEYGUARD_HISTORY_TIMING=1 prints them), for tuning.</summary>
     public long ReadTicks, DiffTicks, ScanTicks;
     public long BlobsScanned, BytesScanned, BinarySkipped, LfsSkipped, SuppressedInline, IncrementalBlobs, BytesRescanned;
+    /// <summary>Of <see cref="BytesScanned"/>, the bytes the pack pass had scanned (its own progress counted them).</summary>
+    public long BytesFromPacks;
 
     /// <summary>Below this size a full scan is as cheap as a diff.</summary>
     public const long IncrementalMinBytes = 128 * 1024;
@@ -150,6 +152,7 @@ internal sealed class BlobScanner : IDisposable
         if (scanned.Lfs) { Interlocked.Increment(ref LfsSkipped); return; }
         if (scanned.Findings != null)
             lock (_gate) foreach (var f in scanned.Findings) Hits.Add(new Hit(HistoryFindings.Rehome(f, work.Source), work.Blob.Index, -1));
+        Interlocked.Add(ref BytesFromPacks, scanned.Bytes);
         if (scanned.Incremental)
         {
             Interlocked.Increment(ref IncrementalBlobs);

@@ -36,77 +36,111 @@ internal static class DeltaZones
     }
 
     /// <summary>Scans <paramref name="bytes"/> (rebuilt by <paramref name="ops"/> from the base) where it changed;
-    /// null when it must be scanned whole instead (binary, another encoding, or changed in over a third of its lines).</summary>
+    /// null when it must be scanned whole instead (binary, another encoding, or changed in over a third of its lines).
+    /// Line numbers come from counting newlines between the instructions' ends, which ascend: no line table of the
+    /// whole blob is built, since most of a blob's versions differ in a few lines.</summary>
     public static (int Suppressed, long Rescanned)? TryScan(ContentScanner scanner, ArraySegment<byte> bytes, BaseText baseText,
                                                            List<DeltaOp> ops, Provenance source, List<Finding> output)
     {
         if (ops.Count == 0 || !Decodable(bytes, out var encoding) || !ReferenceEquals(encoding, baseText.Encoding)) return null;
-        var starts = LineStarts(bytes, out int lineCount);
-        try
+        var span = bytes.AsSpan();
+        // Inserting a third of the blob changes at least that much of it: scanning it whole is the cheaper way.
+        long inserted = 0;
+        foreach (var op in ops) if (op.IsInsert) inserted += op.Length;
+        if (inserted * 3 > span.Length) return null;
+        int lineCount = span.Count((byte)'\n') + (span.Length > 0 && span[^1] != '\n' ? 1 : 0);
+        var zones = Zones(ops, span, lineCount);
+        if (zones == null) return null;
+        int suppressed = 0;
+        long rescanned = 0;
+        var found = new List<Finding>();
+        bool utf8 = !ReferenceEquals(encoding, Encoding.Latin1);
+        foreach (var zone in zones)
         {
-            var zones = Zones(ops, starts, lineCount);
-            long zoneLines = zones.Sum(z => (long)(z.To - z.From + 1));
-            if (zoneLines * 3 > lineCount) return null;
-            int suppressed = 0;
-            long rescanned = 0;
-            var found = new List<Finding>();
-            bool utf8 = !ReferenceEquals(encoding, Encoding.Latin1);
-            foreach (var (from, to) in zones)
+            int first = Math.Max(1, zone.From - BlobDelta.ScanMargin), last = Math.Min(lineCount, zone.To + BlobDelta.ScanMargin);
+            int start = StartOfLine(span, zone.FirstMark, zone.FirstMarkLine - first);
+            int end = EndOfLine(span, zone.LastMark, last - zone.LastMarkLine);
+            if (start >= end) continue;
+            rescanned += end - start;
+            var chars = ArrayPool<char>.Shared.Rent(end - start);
+            try
             {
-                int first = Math.Max(1, from - BlobDelta.ScanMargin), last = Math.Min(lineCount, to + BlobDelta.ScanMargin);
-                int start = starts[first - 1], end = starts[last];
-                if (start >= end) continue;
-                rescanned += end - start;
-                var chars = ArrayPool<char>.Shared.Rent(end - start);
-                try
-                {
-                    int n = Encoding.Latin1.GetChars(bytes.AsSpan(start, end - start), chars);
-                    suppressed += scanner.Engine.Scan(chars.AsSpan(0, n), new TextPosition(start, first, start, Utf8Bytes: utf8), source, found);
-                }
-                finally { ArrayPool<char>.Shared.Return(chars); }
+                int n = Encoding.Latin1.GetChars(span[start..end], chars);
+                suppressed += scanner.Engine.Scan(chars.AsSpan(0, n), new TextPosition(start, first, start, Utf8Bytes: utf8), source, found);
             }
-            foreach (var f in found)
-                if (InZone(zones, f.Line)) output.Add(f);
-            if (baseText.Findings != null) Inherit(baseText, ops, starts, lineCount, zones, source, output);
-            return (suppressed, rescanned);
+            finally { ArrayPool<char>.Shared.Return(chars); }
         }
-        finally { ArrayPool<int>.Shared.Return(starts); }
+        foreach (var f in found)
+            if (InZone(zones, f.Line)) output.Add(f);
+        if (baseText.Findings != null) Inherit(baseText, ops, span, zones, source, output);
+        return (suppressed, rescanned);
     }
 
-    private static bool Decodable(ArraySegment<byte> bytes, out Encoding encoding)
+    /// <summary>Changed lines widened by the zone margin and merged (1-based, inclusive), each with the byte offsets
+    /// and lines of its first and last change (to find the zone's text from); null once they pass a third of the lines.</summary>
+    private static List<Zone>? Zones(List<DeltaOp> ops, ReadOnlySpan<byte> span, int lineCount)
     {
-        var head = bytes.AsSpan(0, Math.Min(bytes.Count, ContentScanner.ChunkBytes));
-        encoding = Encoding.Latin1;
-        if (TextDecoder.LooksBinary(head)) return false;
-        encoding = TextDecoder.Choose(head, out int bom);
-        return bom == 0 && TextDecoder.ScanAsBytes(encoding);
-    }
-
-    /// <summary>Changed lines (1-based, inclusive ranges) widened by the zone margin and merged.</summary>
-    private static List<(int From, int To)> Zones(List<DeltaOp> ops, int[] starts, int lineCount)
-    {
-        var zones = new List<(int From, int To)>();
-        void Mark(int fromByte, int toByte)
+        var zones = new List<Zone>();
+        long zoneLines = 0;
+        int cursor = 0, cursorLine = 1;
+        int LineAt(ReadOnlySpan<byte> text, int offset)
         {
-            int from = Math.Max(1, LineOf(starts, lineCount, fromByte) - BlobDelta.ZoneMargin);
-            int to = Math.Min(lineCount, LineOf(starts, lineCount, toByte) + BlobDelta.ZoneMargin);
-            if (zones.Count > 0 && from <= zones[^1].To + 1) zones[^1] = (zones[^1].From, Math.Max(to, zones[^1].To));
-            else zones.Add((from, to));
+            cursorLine += text[cursor..offset].Count((byte)'\n');
+            cursor = offset;
+            return cursorLine;
         }
-        // Instructions come in target order, so the marks ascend.
+        // Instructions come in target order, so the marks ascend and the line count only moves forward.
         foreach (var op in ops)
         {
-            if (op.IsInsert) Mark(op.Target, op.Target + op.Length - 1);
-            else
-            {
-                Mark(op.Target, op.Target);
-                Mark(op.Target + op.Length - 1, op.Target + op.Length - 1);
-            }
+            int a = op.Target, b = op.Target + op.Length - 1;
+            if (op.IsInsert) { if (!Mark(a, b, span)) return null; }
+            else if (!Mark(a, a, span) || !Mark(b, b, span)) return null;
         }
         return zones;
+
+        bool Mark(int fromByte, int toByte, ReadOnlySpan<byte> text)
+        {
+            int fromLine = LineAt(text, fromByte), toLine = LineAt(text, toByte);
+            int from = Math.Max(1, fromLine - BlobDelta.ZoneMargin), to = Math.Min(lineCount, toLine + BlobDelta.ZoneMargin);
+            if (zones.Count > 0 && from <= zones[^1].To + 1)
+            {
+                var last = zones[^1];
+                if (to > last.To) zoneLines += to - last.To;
+                zones[^1] = last with { To = Math.Max(to, last.To), LastMark = toByte, LastMarkLine = toLine };
+            }
+            else
+            {
+                zones.Add(new Zone(from, to, fromByte, fromLine, toByte, toLine));
+                zoneLines += to - from + 1;
+            }
+            return zoneLines * 3 <= lineCount;
+        }
     }
 
-    private static void Inherit(BaseText baseText, List<DeltaOp> ops, int[] starts, int lineCount, List<(int From, int To)> zones,
+    private readonly record struct Zone(int From, int To, int FirstMark, int FirstMarkLine, int LastMark, int LastMarkLine);
+
+    /// <summary>Start of the line <paramref name="back"/> lines before the one holding <paramref name="offset"/>.</summary>
+    private static int StartOfLine(ReadOnlySpan<byte> span, int offset, int back)
+    {
+        int start = span[..offset].LastIndexOf((byte)'\n') + 1;
+        for (int i = 0; i < back && start > 0; i++) start = span[..(start - 1)].LastIndexOf((byte)'\n') + 1;
+        return start;
+    }
+
+    /// <summary>End (past its newline) of the line <paramref name="ahead"/> lines after the one holding <paramref name="offset"/>.</summary>
+    private static int EndOfLine(ReadOnlySpan<byte> span, int offset, int ahead)
+    {
+        int end = offset;
+        for (int i = 0; i <= ahead; i++)
+        {
+            int nl = span[end..].IndexOf((byte)'\n');
+            if (nl < 0) return span.Length;
+            end += nl + 1;
+        }
+        return end;
+    }
+
+    private static void Inherit(BaseText baseText, List<DeltaOp> ops, ReadOnlySpan<byte> span, List<Zone> zones,
                                 Provenance source, List<Finding> output)
     {
         var baseStarts = baseText.LineStarts!;
@@ -117,24 +151,29 @@ internal static class DeltaZones
             foreach (var op in ops)
             {
                 if (op.IsInsert || op.Source > lineStart || lineEnd > op.Source + op.Length) continue;
-                int at = Array.BinarySearch(starts, 0, lineCount, op.Target + (lineStart - op.Source));
-                if (at < 0 || InZone(zones, at + 1)) continue;
-                output.Add(HistoryFindings.Copy(f, source, at + 1));
+                int at = op.Target + (lineStart - op.Source);
+                // Copied from the middle of a line: the line it lands in changed, and the rescan covers it.
+                if (at > 0 && span[at - 1] != '\n') continue;
+                int line = span[..at].Count((byte)'\n') + 1;
+                if (InZone(zones, line)) continue;
+                output.Add(HistoryFindings.Copy(f, source, line));
             }
         }
     }
 
-    private static bool InZone(List<(int From, int To)> zones, int line)
+    private static bool InZone(List<Zone> zones, int line)
     {
-        foreach (var (from, to) in zones) if (line >= from && line <= to) return true;
+        foreach (var z in zones) if (line >= z.From && line <= z.To) return true;
         return false;
     }
 
-    /// <summary>1-based line holding byte <paramref name="offset"/>.</summary>
-    private static int LineOf(int[] starts, int lineCount, int offset)
+    private static bool Decodable(ArraySegment<byte> bytes, out Encoding encoding)
     {
-        int i = Array.BinarySearch(starts, 0, lineCount, offset);
-        return (i >= 0 ? i : ~i - 1) + 1;
+        var head = bytes.AsSpan(0, Math.Min(bytes.Count, ContentScanner.ChunkBytes));
+        encoding = Encoding.Latin1;
+        if (TextDecoder.LooksBinary(head)) return false;
+        encoding = TextDecoder.Choose(head, out int bom);
+        return bom == 0 && TextDecoder.ScanAsBytes(encoding);
     }
 
     /// <summary>Where each line starts, plus the length: lineCount + 1 entries in a rented array.</summary>

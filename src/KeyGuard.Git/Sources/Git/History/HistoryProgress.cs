@@ -29,7 +29,8 @@ internal sealed class HistoryProgress(Stopwatch clock)
         if (Blobs is { } blobs)
         {
             long done = Interlocked.Read(ref blobs.BlobsScanned) + Interlocked.Read(ref blobs.BinarySkipped) + Interlocked.Read(ref blobs.LfsSkipped);
-            bytes += Interlocked.Read(ref blobs.BytesScanned);
+            // Placing a blob the pack pass scanned records its bytes again: counted once, by the pack pass.
+            bytes += Interlocked.Read(ref blobs.BytesScanned) - Interlocked.Read(ref blobs.BytesFromPacks);
             parts.Add($"{done:N0}/{Index?.Blobs.Count ?? 0:N0} blobs placed");
         }
         double mb = bytes / 1048576.0;

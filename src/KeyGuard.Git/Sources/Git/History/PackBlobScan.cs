@@ -17,7 +17,7 @@ internal sealed record PackBlobResult(bool Binary, bool Lfs, long Bytes, int Sup
 /// <summary>
 /// Scans every blob of the repository's packs, in pack order, on its own thread while the walk is still diffing trees:
 /// full sweeps read nearly every blob anyway, and pack order is the cheap one. A blob stored as a delta of another is
-/// rebuilt from it here, in process, and — when both are large text — scanned only around the bytes the delta inserted
+/// rebuilt from it here, in process, and — when both are text — scanned only around the bytes the delta inserted
 /// (<see cref="DeltaZones"/>); findings on lines the delta copied whole are carried over from the base, whose own
 /// findings are complete by then (a base precedes its deltas in a pack). The rest of a large SDK model file's thousand
 /// versions is never decoded. Anything unusual (a loose object, a corrupt entry, a blob over the size limit) is left
@@ -282,7 +282,7 @@ internal sealed class PackBlobScan : IDisposable
                     PackBlobResult result;
                     int baseK = _bases[k];
                     BaseText? baseText = baseK >= 0 && !fromCache ? _texts.GetValueOrDefault(baseK) : null;
-                    var zones = baseText != null && length >= BlobScanner.IncrementalMinBytes ? DeltaZones.TryScan(owner._scanner, bytes, baseText, _ops, Pending, _local) : null;
+                    var zones = baseText != null ? DeltaZones.TryScan(owner._scanner, bytes, baseText, _ops, Pending, _local) : null;
                     if (zones != null)
                     {
                         result = new PackBlobResult(false, false, length, zones.Value.Suppressed, Copy(_local), zones.Value.Rescanned);

@@ -52,7 +52,10 @@ internal static class PackDelta
             {
                 if (pos + op > delta.Length || written + op > target.Length) throw new InvalidDataException("delta inserts past its end");
                 delta.Slice(pos, op).CopyTo(target[written..]);
-                ops?.Add(new DeltaOp(written, -1, op));
+                // Inserts come 127 bytes at a time: a run of them is one insert here.
+                if (ops is { Count: > 0 } && ops[^1] is { IsInsert: true } prior && prior.Target + prior.Length == written)
+                    ops[^1] = prior with { Length = prior.Length + op };
+                else ops?.Add(new DeltaOp(written, -1, op));
                 written += op;
                 pos += op;
             }
