@@ -81,6 +81,12 @@ internal sealed record Rule
     /// a vectorised check that spares the regex almost every window near a common keyword.
     /// </summary>
     public int MinRun { get; init; }
+    /// <summary>
+    /// The regex matches token characters only (lookarounds aside) and its secret is the whole match, so it runs on
+    /// each token of a window that holds a run of <see cref="MinRun"/> characters, not on the whole window: the same
+    /// matches, without trying every word of the window.
+    /// </summary>
+    public bool MatchIsToken { get; init; }
     /// <summary>Characters searched after a keyword hit on its own line (long tokens need more).</summary>
     public int MaxWindow { get; init; } = 4096;
     public string Description { get; init; } = "";

@@ -43,7 +43,52 @@ internal sealed class RuleSet
         // Same order as the finder's keywords, so a hit's keyword index picks its rules.
         KeywordRules = Keywords is null ? [] : Keywords.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
         Slots = Rules.Count > 0 ? Rules.Count + 1 : 0;
+
+        // The runs-first screen's split: keywords whose every rule needs a base64 run are looked for only near runs.
+        bool NeedsRun(string kw) => byKeyword[kw].All(x => !ReferenceEquals(x.Item1, EncodedText.Trigger) && x.Item1.MinRun > 0);
+        var nearRuns = byKeyword.Keys.Where(NeedsRun).ToList();
+        if (nearRuns.Count == 0) return;
+        var always = byKeyword.Keys.Where(k => !NeedsRun(k)).ToList();
+        RunKeywords = new KeywordFinder(nearRuns);
+        RunKeywordRules = Table(RunKeywords);
+        AlwaysKeywords = always.Count > 0 ? new KeywordFinder(always) : null;
+        AlwaysKeywordRules = AlwaysKeywords is null ? [] : Table(AlwaysKeywords);
+        LongestKeyword = byKeyword.Keys.Max(k => k.Length);
+        RunShortest = int.MaxValue;
+        foreach (var kw in nearRuns)
+            foreach (var (rule, pairing) in byKeyword[kw])
+            {
+                RunShortest = Math.Min(RunShortest, rule.MinRun);
+                if (pairing)
+                {
+                    RunLinesBack = Math.Max(RunLinesBack, rule.LinesAfter);
+                    RunLinesAhead = Math.Max(RunLinesAhead, rule.LinesBefore);
+                }
+                else RunReachBack = Math.Max(RunReachBack, rule.Reach > 0 ? rule.Reach : rule.MaxWindow);
+            }
+
+        IReadOnlyList<(string, (Rule, bool, int)[])> Table(KeywordFinder finder) =>
+            finder.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
     }
+
+    /// <summary>
+    /// Keywords all of whose rules need a base64 run (<c>secret</c>, <c>token</c>): on text where they are everywhere,
+    /// they are looked for only around the runs (<see cref="TextScanner"/>'s runs-first screen), with their rules as
+    /// <see cref="KeywordRules"/> has them. Null when no keyword is such.
+    /// </summary>
+    internal KeywordFinder? RunKeywords { get; }
+    internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> RunKeywordRules { get; } = [];
+    /// <summary>The other keywords (key ID prefixes, escapes, rules without a run), looked for everywhere.</summary>
+    internal KeywordFinder? AlwaysKeywords { get; }
+    internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> AlwaysKeywordRules { get; } = [];
+    /// <summary>The shortest run a <see cref="RunKeywords"/> rule needs.</summary>
+    internal int RunShortest { get; }
+    /// <summary>How far before a run a <see cref="RunKeywords"/> hit can open a window holding it: characters
+    /// (reach, or a line's window), and lines (pair keywords' lines after them); and lines after it (lines before).</summary>
+    internal int RunReachBack { get; }
+    internal int RunLinesBack { get; }
+    internal int RunLinesAhead { get; }
+    internal int LongestKeyword { get; }
 
     /// <summary>Window slots: one per rule, then <see cref="EncodedText.Trigger"/>'s.</summary>
     internal int Slots { get; }

@@ -47,6 +47,9 @@ internal sealed class RunIndex
 
     public int Count => _runs.Count;
 
+    /// <summary>The runs, ascending: [Start, End).</summary>
+    public IReadOnlyList<(int Start, int End)> Runs => _runs;
+
     /// <summary>Whether [<paramref name="start"/>, <paramref name="end"/>) holds at least <paramref name="length"/>
     /// characters of one run (as <see cref="TextScanner.HasRun(ReadOnlySpan{byte}, int)"/> on that slice).</summary>
     public bool HasRun(int start, int end, int length)

@@ -61,12 +61,18 @@ internal sealed class TextScanner(RuleSet rules)
     /// </summary>
     public WindowList? WindowsToMatch(ReadOnlySpan<byte> bytes)
     {
-        var windows = Windows(bytes);
+        RunIndex? runs = null;
+        var windows = Windows(bytes, Rules.RunKeywords != null ? DenseHits : int.MaxValue);
+        if (windows == null)
+        {
+            runs = new RunIndex(bytes, Math.Min(_shortestRun, 64));
+            windows = RunsFirstWindows(bytes, runs);
+        }
         // Windows that cover less than half the text are checked on their own; past that (text where keywords are
         // everywhere), the text's runs are found once, and each window is a lookup.
         long toCheck = 0;
         foreach (var w in windows) if (w.Rule.MinRun > 0) toCheck += w.End - w.Start;
-        var runs = toCheck > bytes.Length / 2 && _shortestRun > 0 ? new RunIndex(bytes, Math.Min(_shortestRun, 64)) : null;
+        if (runs == null && toCheck > bytes.Length / 2 && _shortestRun > 0) runs = new RunIndex(bytes, Math.Min(_shortestRun, 64));
         int kept = 0;
         for (int i = 0; i < windows.Count; i++)
         {
@@ -178,10 +184,20 @@ internal sealed class TextScanner(RuleSet rules)
         return suppressed;
     }
 
+    /// <summary>Keyword hits in a text (of bytes) past which its windows are found from its runs instead, when
+    /// they came at least one per <see cref="DenseBytes"/> bytes.</summary>
+    internal const int DenseHits = 64;
+    internal const int DenseBytes = 256;
+
+    private List<(Rule Rule, int Start, int End)> Windows<T>(ReadOnlySpan<T> text) where T : unmanaged, IBinaryInteger<T> =>
+        Windows(text, int.MaxValue)!;
+
     /// <summary>
-    /// Yields, per rule, merged windows around keyword hits. Rules without keywords get the whole text.
+    /// Yields, per rule, merged windows around keyword hits. Rules without keywords get the whole text. Null when
+    /// there are more than <paramref name="hitLimit"/> hits: keywords are everywhere, and the caller asks
+    /// <see cref="RunsFirstWindows"/> instead.
     /// </summary>
-    private List<(Rule Rule, int Start, int End)> Windows<T>(ReadOnlySpan<T> text) where T : unmanaged, IBinaryInteger<T>
+    private List<(Rule Rule, int Start, int End)>? Windows<T>(ReadOnlySpan<T> text, int hitLimit) where T : unmanaged, IBinaryInteger<T>
     {
         // Most files hold no keyword at all: one vectorised pass, and nothing is allocated.
         var keywords = Rules.Keywords;
@@ -194,31 +210,123 @@ internal sealed class TextScanner(RuleSet rules)
         // Each rule's window still open, by the rule's position (Start -1: none yet).
         Span<(int Start, int End)> open = Rules.Slots <= 64 ? stackalloc (int, int)[Rules.Slots] : new (int, int)[Rules.Slots];
         open.Fill((-1, -1));
-        int pos = first;
+        int pos = first, hits = 0;
         while (pos < text.Length)
         {
             int hit = IndexOfAny(keywords!, text, pos);
             if (hit < 0) break;
-            foreach (int k in keywords!.StartingWith(uint.CreateTruncating(text[hit])))
-            {
-                if (!keywords.Matches(text, hit, k)) continue;
-                foreach (var (rule, pairing, index) in Rules.KeywordRules[k].Rules)
-                {
-                    var (ws, we) = pairing ? LinesAround(text, hit, rule) : Reach(text, hit, rule);
-                    ref var w = ref open[index];
-                    if (w.Start >= 0)
-                    {
-                        if (ws <= w.End) { w.End = Math.Max(w.End, we); continue; }
-                        windows.Add((rule, w.Start, w.End));
-                    }
-                    w = (ws, we);
-                }
-            }
+            // Keywords closer than one per DenseBytes (configuration, SDK code) on average: runs first. Sparser hits
+            // (an SDK model's NextToken every few lines) cost less than a pass for runs over the whole text.
+            if (++hits == hitLimit && hit < hitLimit * DenseBytes) return null;
+            Open(text, hit, keywords!, Rules.KeywordRules, open, windows);
             pos = hit + 1;
         }
+        Close(open, windows);
+        return windows;
+    }
+
+    /// <summary>
+    /// The runs-first screen, for text where keywords are everywhere (configuration, SDK code): the cost of finding
+    /// windows no longer grows with the number of keyword hits. The runs of base64 characters are found first
+    /// (<paramref name="runs"/>, one vectorised pass); keywords whose rules all need a run are looked for only in the
+    /// regions around runs long enough, from where a keyword's window could hold the run; the others (key ID
+    /// prefixes, escapes) everywhere, as they are rare. A window with no run would be dropped anyway
+    /// (<see cref="WindowsToMatch"/>); one that holds a run is opened from the same hits as before.
+    /// </summary>
+    private List<(Rule Rule, int Start, int End)> RunsFirstWindows(ReadOnlySpan<byte> text, RunIndex runs)
+    {
+        var regions = RunRegions(text, runs);
+        var windows = new List<(Rule, int, int)>();
+        foreach (var rule in Rules.Unfiltered) windows.Add((rule, 0, text.Length));
+        Span<(int Start, int End)> open = Rules.Slots <= 64 ? stackalloc (int, int)[Rules.Slots] : new (int, int)[Rules.Slots];
+        open.Fill((-1, -1));
+        var always = Rules.AlwaysKeywords;
+        var near = Rules.RunKeywords!;
+        int region = 0;
+        int a = always?.IndexOfAny(text, 0) ?? -1;
+        int b = NextNearRun(text, near, regions, ref region, 0);
+        // Hits in order, from both searches: each rule's windows are merged as they come.
+        while (a >= 0 || b >= 0)
+        {
+            if (b < 0 || a >= 0 && a <= b)
+            {
+                Open(text, a, always!, Rules.AlwaysKeywordRules, open, windows);
+                a = a + 1 < text.Length ? always!.IndexOfAny(text, a + 1) : -1;
+            }
+            else
+            {
+                Open(text, b, near, Rules.RunKeywordRules, open, windows);
+                b = NextNearRun(text, near, regions, ref region, b + 1);
+            }
+        }
+        Close(open, windows);
+        return windows;
+    }
+
+    /// <summary>Where a <see cref="RuleSet.RunKeywords"/> hit can open a window holding a run its rules need:
+    /// merged ranges of hit positions, ascending.</summary>
+    private List<(int Start, int End)> RunRegions(ReadOnlySpan<byte> text, RunIndex runs)
+    {
+        var regions = new List<(int Start, int End)>();
+        bool lines = Rules.RunLinesBack > 0 || Rules.RunLinesAhead > 0;
+        foreach (var (runStart, runEnd) in runs.Runs)
+        {
+            if (runEnd - runStart < Rules.RunShortest) continue;
+            // A window reaches a whole token: a hit anywhere in the run's token, or reaching into it, holds the run.
+            int tokenStart = TokenBoundaryBefore(text, runStart), tokenEnd = TokenBoundaryAfter(text, runEnd);
+            int start = Math.Max(0, tokenStart - Rules.RunReachBack), end = tokenEnd;
+            if (lines)
+            {
+                start = Math.Min(start, TextLines.StartBack(text, tokenStart, Rules.RunLinesBack));
+                end = Math.Max(end, TextLines.EndAhead(text, Math.Max(tokenStart, tokenEnd - 1), Rules.RunLinesAhead));
+            }
+            if (regions.Count > 0 && start <= regions[^1].End) regions[^1] = (regions[^1].Start, Math.Max(end, regions[^1].End));
+            else regions.Add((start, end));
+        }
+        return regions;
+    }
+
+    /// <summary>The next hit at or after <paramref name="from"/> that starts inside a region, or -1.</summary>
+    private int NextNearRun(ReadOnlySpan<byte> text, KeywordFinder finder, List<(int Start, int End)> regions, ref int region, int from)
+    {
+        for (; region < regions.Count; region++)
+        {
+            var (start, end) = regions[region];
+            int at = Math.Max(from, start);
+            if (at >= end) continue;
+            // A keyword starting inside the region may end past it.
+            int hit = finder.IndexOfAny(text[..Math.Min(text.Length, end + Rules.LongestKeyword)], at);
+            if (hit >= 0 && hit < end) return hit;
+        }
+        return -1;
+    }
+
+    /// <summary>Opens (or widens) the windows of every rule of every keyword that starts at <paramref name="hit"/>.</summary>
+    private static void Open<T>(ReadOnlySpan<T> text, int hit, KeywordFinder keywords,
+                                IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> table,
+                                Span<(int Start, int End)> open, List<(Rule, int, int)> windows) where T : unmanaged, IBinaryInteger<T>
+    {
+        foreach (int k in keywords.StartingWith(uint.CreateTruncating(text[hit])))
+        {
+            if (!keywords.Matches(text, hit, k)) continue;
+            foreach (var (rule, pairing, index) in table[k].Rules)
+            {
+                var (ws, we) = pairing ? LinesAround(text, hit, rule) : Reach(text, hit, rule);
+                ref var w = ref open[index];
+                if (w.Start >= 0)
+                {
+                    if (ws <= w.End) { w.End = Math.Max(w.End, we); continue; }
+                    windows.Add((rule, w.Start, w.End));
+                }
+                w = (ws, we);
+            }
+        }
+    }
+
+    private void Close(Span<(int Start, int End)> open, List<(Rule, int, int)> windows)
+    {
         for (int i = 0; i < open.Length; i++)
             if (open[i].Start >= 0) windows.Add((Rules.RuleAt(i), open[i].Start, open[i].End));
-        return windows;
     }
 
     /// <summary>Shared and never changed: what most texts get.</summary>
@@ -266,27 +374,26 @@ internal sealed class TextScanner(RuleSet rules)
         return (TokenBoundaryBefore(text, start), TokenBoundaryAfter(text, end));
     }
 
-    private static bool IsTokenChar<T>(T unit) where T : unmanaged, IBinaryInteger<T>
-    {
-        uint u = uint.CreateTruncating(unit);
-        return u < 128 && TokenChars[(int)u];
-    }
+    private const string TokenAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+=%_-.";
+    private static readonly System.Buffers.SearchValues<byte> TokenBytes = System.Buffers.SearchValues.Create(System.Text.Encoding.ASCII.GetBytes(TokenAlphabet));
+    private static readonly System.Buffers.SearchValues<char> TokenChars = System.Buffers.SearchValues.Create(TokenAlphabet);
 
-    private static readonly bool[] TokenChars = Enumerable.Range(0, 128)
-        .Select(u => char.IsAsciiLetterOrDigit((char)u) || u is '/' or '+' or '=' or '%' or '_' or '-' or '.').ToArray();
-
+    /// <summary>Where the token holding position <paramref name="i"/> - 1 starts (at most 65536 back; vectorised:
+    /// keywords sit in long identifiers).</summary>
     private static int TokenBoundaryBefore<T>(ReadOnlySpan<T> text, int i) where T : unmanaged, IBinaryInteger<T>
     {
         int limit = Math.Max(0, i - 65536);
-        while (i > limit && IsTokenChar(text[i - 1])) i--;
-        return i;
+        int other = typeof(T) == typeof(byte) ? MemoryMarshal.Cast<T, byte>(text)[limit..i].LastIndexOfAnyExcept(TokenBytes)
+            : MemoryMarshal.Cast<T, char>(text)[limit..i].LastIndexOfAnyExcept(TokenChars);
+        return other < 0 ? limit : limit + other + 1;
     }
 
     private static int TokenBoundaryAfter<T>(ReadOnlySpan<T> text, int i) where T : unmanaged, IBinaryInteger<T>
     {
         int limit = Math.Min(text.Length, i + 65536);
-        while (i < limit && IsTokenChar(text[i])) i++;
-        return i;
+        int other = typeof(T) == typeof(byte) ? MemoryMarshal.Cast<T, byte>(text)[i..limit].IndexOfAnyExcept(TokenBytes)
+            : MemoryMarshal.Cast<T, char>(text)[i..limit].IndexOfAnyExcept(TokenChars);
+        return other < 0 ? limit : i + other;
     }
 
     private const string RunAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+%";
@@ -326,6 +433,11 @@ internal sealed class TextScanner(RuleSet rules)
 
     private static void MatchWindow(Rule rule, ReadOnlySpan<char> text, int start, int end, List<Candidate> into, bool checkedRuns = false)
     {
+        if (rule.MatchIsToken && rule.MinRun > 0)
+        {
+            MatchRunTokens(rule, text, start, end, into);
+            return;
+        }
         if (!checkedRuns && rule.MinRun > 0 && !HasRun(text[start..end], rule.MinRun)) return;
         // Windows start and end at token boundaries, so the regex sees all the context its lookarounds need.
         var window = new string(text[start..end]);
@@ -344,6 +456,48 @@ internal sealed class TextScanner(RuleSet rules)
             }
             try { m = m.NextMatch(); }
             catch (RegexMatchTimeoutException) { throw new RuleTimeoutException(rule); }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MatchWindow"/> for a <see cref="Rule.MatchIsToken"/> rule: the regex runs on each token of the window
+    /// that holds a run of the rule's length. A match is made of token characters and its lookarounds stop at
+    /// the token's ends, where the window's own text holds characters no token has: the matches are the window's.
+    /// </summary>
+    private static void MatchRunTokens(Rule rule, ReadOnlySpan<char> text, int start, int end, List<Candidate> into)
+    {
+        var window = text[start..end];
+        int pos = 0, done = 0;
+        while (pos < window.Length)
+        {
+            int runStart = window[pos..].IndexOfAny(RunChars);
+            if (runStart < 0) break;
+            runStart += pos;
+            int length = window[runStart..].IndexOfAnyExcept(RunChars);
+            int runEnd = length < 0 ? window.Length : runStart + length;
+            pos = runEnd;
+            // A shorter run, or one in a token already searched.
+            if (runEnd - runStart < rule.MinRun || runStart < done) continue;
+            int tokenStart = TokenBoundaryBefore(window, runStart), tokenEnd = TokenBoundaryAfter(window, runEnd);
+            done = tokenEnd;
+            var token = window[tokenStart..tokenEnd];
+            Regex.ValueMatchEnumerator matches;
+            try { matches = rule.Regex.EnumerateMatches(token); }
+            catch (RegexMatchTimeoutException) { throw new RuleTimeoutException(rule); }
+            while (true)
+            {
+                try { if (!matches.MoveNext()) break; }
+                catch (RegexMatchTimeoutException) { throw new RuleTimeoutException(rule); }
+                var m = matches.Current;
+                if (m.Length == 0) continue;
+                int at = start + tokenStart + m.Index;
+                if (Validate(rule, text, at, new string(token.Slice(m.Index, m.Length))) is { } candidate)
+                {
+                    candidate.Index = at;
+                    candidate.Length = m.Length;
+                    into.Add(candidate);
+                }
+            }
         }
     }
 

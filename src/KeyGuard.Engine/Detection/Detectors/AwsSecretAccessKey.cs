@@ -23,6 +23,7 @@ internal static partial class AwsSecretAccessKey
             LinesBefore = 5,
             LinesAfter = 5,
             Regex = Pattern(),
+            MatchIsToken = true,
             Check = RuleCheck.AwsSecret,
             MinEntropy = 4.25,
             Severity = "critical",

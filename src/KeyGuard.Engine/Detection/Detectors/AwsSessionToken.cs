@@ -26,6 +26,7 @@ internal static partial class AwsSessionToken
             LinesBefore = 10,
             LinesAfter = 10,
             Regex = Pattern(),
+            MatchIsToken = true,
             Check = RuleCheck.AwsSessionToken,
             MinEntropy = 4.5,
             Severity = "critical",

@@ -58,15 +58,17 @@ internal static class DeltaZones
         foreach (var zone in zones)
         {
             int first = Math.Max(1, zone.From - BlobDelta.ScanMargin), last = Math.Min(lineCount, zone.To + BlobDelta.ScanMargin);
-            int start = StartOfLine(span, zone.FirstMark, zone.FirstMarkLine - first);
-            int end = EndOfLine(span, zone.LastMark, last - zone.LastMarkLine);
+            int start = TextLines.StartBack(span, zone.FirstMark, zone.FirstMarkLine - first);
+            int end = TextLines.EndAhead(span, zone.LastMark, last - zone.LastMarkLine);
             if (start >= end) continue;
             rescanned += end - start;
+            // As a whole blob is: windows found on the bytes, and only a zone with some decoded.
+            if (scanner.Engine.WindowsToMatch(span[start..end]) is not { } windows) continue;
             var chars = ArrayPool<char>.Shared.Rent(end - start);
             try
             {
                 int n = Encoding.Latin1.GetChars(span[start..end], chars);
-                suppressed += scanner.Engine.Scan(chars.AsSpan(0, n), new TextPosition(start, first, start, Utf8Bytes: utf8), source, found);
+                suppressed += scanner.Engine.Scan(chars.AsSpan(0, n), new TextPosition(start, first, start, Utf8Bytes: utf8), source, found, windows);
             }
             finally { ArrayPool<char>.Shared.Return(chars); }
         }
@@ -118,27 +120,6 @@ internal static class DeltaZones
     }
 
     private readonly record struct Zone(int From, int To, int FirstMark, int FirstMarkLine, int LastMark, int LastMarkLine);
-
-    /// <summary>Start of the line <paramref name="back"/> lines before the one holding <paramref name="offset"/>.</summary>
-    private static int StartOfLine(ReadOnlySpan<byte> span, int offset, int back)
-    {
-        int start = span[..offset].LastIndexOf((byte)'\n') + 1;
-        for (int i = 0; i < back && start > 0; i++) start = span[..(start - 1)].LastIndexOf((byte)'\n') + 1;
-        return start;
-    }
-
-    /// <summary>End (past its newline) of the line <paramref name="ahead"/> lines after the one holding <paramref name="offset"/>.</summary>
-    private static int EndOfLine(ReadOnlySpan<byte> span, int offset, int ahead)
-    {
-        int end = offset;
-        for (int i = 0; i <= ahead; i++)
-        {
-            int nl = span[end..].IndexOf((byte)'\n');
-            if (nl < 0) return span.Length;
-            end += nl + 1;
-        }
-        return end;
-    }
 
     private static void Inherit(BaseText baseText, List<DeltaOp> ops, ReadOnlySpan<byte> span, List<Zone> zones,
                                 Provenance source, List<Finding> output)

@@ -1,0 +1,96 @@
+using System.Text;
+using KeyGuard.Detection;
+using KeyGuard.Findings;
+using KeyGuard.Sources;
+using KeyGuard.Tests.Support;
+using Xunit;
+
+namespace KeyGuard.Tests.Engine;
+
+/// <summary>
+/// Issue 15: on text where the keywords are everywhere, windows are found from the base64 runs first
+/// (<c>TextScanner.RunsFirstWindows</c>), and run rules' regexes run on each long run's token instead of the whole
+/// window (<see cref="Rule.MatchIsToken"/>). Both must find exactly what the keyword-first path and the whole-window
+/// regex find.
+/// </summary>
+public sealed class RunsFirstScreenTests
+{
+    private static readonly Provenance Source = new("dense.txt");
+
+    /// <summary>Lines where nearly every one says secret or token, with runs, hashes, JWT-like and URL-encoded
+    /// values, padding, and planted keys, secrets and session tokens (paired and alone).</summary>
+    private static string DenseText(int seed, int lines)
+    {
+        var fake = new FakeCredentials(seed);
+        var r = fake.Random;
+        string[] words = ["secret", "token", "secretKey", "sessionToken", "accessToken", "authToken", "client_secret", "NextToken"];
+        string W() => words[r.Next(words.Length)];
+        var sb = new StringBuilder();
+        for (int i = 0; i < lines; i++)
+        {
+            switch (r.Next(14))
+            {
+                case 0: sb.Append($"    {W()}_sha = \"{fake.Hex(40)}\"\n"); break;
+                case 1: sb.Append($"    {W()}Blob = '{fake.Chars(r.Next(30, 130), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}'\n"); break;
+                case 2: sb.Append($"    aws_secret_access_key = {fake.Secret()}\n"); break;
+                case 3: sb.Append($"    aws_access_key_id = {fake.KeyId(r.Next(2) == 0 ? "AKIA" : "ASIA")}\n"); break;
+                case 4: sb.Append($"    {fake.Secret()}\n"); break;
+                case 5: sb.Append($"    aws_session_token = {fake.SessionToken()}\n"); break;
+                case 6: sb.Append($"    {W()} = \"eyJhbGciOi.{fake.Secret()}.x_-{fake.Secret()}\"\n"); break;
+                case 7: sb.Append($"    {W()}=" + Uri.EscapeDataString(fake.Secret()) + "\n"); break;
+                case 8: sb.Append($"    {W()}: {fake.Secret()}={fake.Secret()}_-{fake.Secret()}==\n"); break;
+                case 9: sb.Append($"    {W()}Account{W()}PolicyClientConfigShapeRoleHandler: value\n"); break;
+                default: sb.Append($"    const {W()}{i} = await this.{W()}.get({W()}, {i}); // rotate the {W()}\n"); break;
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static List<string> Describe(List<Finding> found) =>
+        found.Select(f => $"{f.RuleId} {f.Line}:{f.Column}-{f.EndColumn} {f.Secret} {string.Join(",", f.PairedWith.Order())}").Order().ToList();
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Dense_text_finds_what_the_keyword_first_path_finds(int seed)
+    {
+        var text = DenseText(seed, 3000);
+        var bytes = Encoding.ASCII.GetBytes(text);
+        var engine = new TextScanner(RuleSet.Default());
+        // Dense enough for the runs-first screen: its threshold of hits is reached within its span of bytes.
+        int hits = 0, at = 0;
+        for (int i = 0; i < TextScanner.DenseHits; i++) { at = RuleSet.Default().Keywords!.IndexOfAny(bytes.AsSpan(), at) + 1; hits++; }
+        Assert.True(at < TextScanner.DenseHits * TextScanner.DenseBytes, $"{TextScanner.DenseHits} hits end at {at}: not dense");
+
+        // The characters' path always opens windows keyword first; the bytes' path (files, blobs) goes runs first here.
+        var keywordFirst = new List<Finding>();
+        engine.Scan(text, TextPosition.Start, Source, keywordFirst);
+        var runsFirst = new List<Finding>();
+        new ContentScanner(engine).ScanBuffer(bytes, Source, runsFirst);
+
+        Assert.True(keywordFirst.Count > 100, $"{keywordFirst.Count} findings: the text plants too few");
+        Assert.Contains(keywordFirst, f => f.RuleId == "aws-session-token");
+        Assert.Equal(Describe(keywordFirst), Describe(runsFirst));
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Run_rules_on_tokens_match_what_they_match_on_whole_windows(int seed)
+    {
+        var text = DenseText(seed, 2000);
+        var defaults = RuleSet.Default().Rules;
+        Assert.Contains(defaults, r => r.MatchIsToken);
+        var wholeWindows = new TextScanner(new RuleSet(defaults.Select(r => r with { MatchIsToken = false })));
+        var tokens = new TextScanner(new RuleSet(defaults));
+
+        var a = new List<Finding>();
+        wholeWindows.Scan(text, TextPosition.Start, Source, a);
+        var b = new List<Finding>();
+        tokens.Scan(text, TextPosition.Start, Source, b);
+
+        Assert.True(a.Count > 100, $"{a.Count} findings");
+        Assert.Equal(Describe(a), Describe(b));
+    }
+}
