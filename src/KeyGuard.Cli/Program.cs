@@ -9,6 +9,12 @@ using KeyGuard.Cli.Commands;
 using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT,
     _ => Console.Error.WriteLine("keyguard: interrupted"));
 
+// libgit2, and the TLS library it loads as it starts, take milliseconds to load: commands that read a repository
+// load it on another core while this one parses the command line and builds the rules. A failure is left to the
+// command's own first call, which reports it.
+if (args.Length > 0 && args[0] is "scan" or "baseline" or "hook" or "install")
+    new Thread(() => { try { _ = LibGit2Sharp.GlobalSettings.Version; } catch (Exception) { } }) { IsBackground = true, Name = "keyguard libgit2 load" }.Start();
+
 var root = new RootCommand("KeyGuard: finds leaked AWS credentials and closes the loop in IAM.");
 // Each command lives in its own file under Commands/ and adds itself here.
 root.Subcommands.Add(ScanCommand.Create());

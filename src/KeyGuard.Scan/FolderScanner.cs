@@ -70,7 +70,8 @@ public static class FolderScanner
             NoGitSecretsConfig = options.NoGitSecretsConfig,
             Threads = options.Threads,
         };
-        var setup = ScanSetup.Create(settings, ScanSetup.ConfigRootFor(folder));
+        using var repositories = new KeyGuard.Sources.Git.OpenRepositories();
+        var setup = ScanSetup.Create(settings, ScanSetup.ConfigRootFor(folder, repositories), repositories: repositories);
         var result = new FileScan(setup.Scanner, setup.Walk, progress: false, setup.Settings.Threads).Run([folder]);
         setup.Finish(result, baselineScope: Suppression.Baseline.Scanned([folder], "stdin", setup.BaselinePath));
         return new FolderScanResult(result);

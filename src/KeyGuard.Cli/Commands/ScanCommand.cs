@@ -48,8 +48,10 @@ internal static class ScanCommand
             }
             var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];
             var settings = scan.Read(p, p.GetValue(baseline));
-            var configRoot = ScanSetup.ConfigRootFor(roots.FirstOrDefault(r => r != "-") ?? ".");
-            var setup = ScanSetup.Create(settings, configRoot);
+            // One open of the repository for the config root, its git-secrets settings and its ignore files.
+            using var repositories = new KeyGuard.Sources.Git.OpenRepositories();
+            var configRoot = ScanSetup.ConfigRootFor(roots.FirstOrDefault(r => r != "-") ?? ".", repositories);
+            var setup = ScanSetup.Create(settings, configRoot, repositories: repositories);
             SetupWarnings.Print(setup.Warnings);
             var awsOptions = verifying ? aws.Read(p) : null;
             var stdinNameValue = p.GetValue(stdinName) ?? "stdin";

@@ -145,7 +145,7 @@ internal sealed class ContentScanner(TextScanner engine)
         }
         finally
         {
-            if (chars != null) ArrayPool<char>.Shared.Return(chars);
+            if (chars != null) ReturnChars(chars);
         }
     }
 
@@ -243,7 +243,7 @@ internal sealed class ContentScanner(TextScanner engine)
         finally
         {
             ArrayPool<byte>.Shared.Return(bytes);
-            if (chars != null) ArrayPool<char>.Shared.Return(chars);
+            if (chars != null) ReturnChars(chars);
         }
     }
 
@@ -254,9 +254,26 @@ internal sealed class ContentScanner(TextScanner engine)
     private int SearchBytes(ReadOnlySpan<byte> view, TextPosition position, Provenance source, List<Finding> into, ref char[]? chars, ref RuleTimeoutException? timedOut)
     {
         if (Engine.WindowsToMatch(view) is not { } windows) return 0;
-        chars ??= ArrayPool<char>.Shared.Rent(ChunkBytes + OverlapChars);
-        int n = Encoding.Latin1.GetChars(view, chars);
+        chars ??= RentChars(ChunkBytes + OverlapChars);
+        var (from, to) = AroundWindows(view, windows, ref position);
+        int n = Encoding.Latin1.GetChars(view[from..to], chars);
         return ScanChunk(chars.AsSpan(0, n), position, source, into, windows, ref timedOut);
+    }
+
+    /// <summary>
+    /// The whole lines around the windows found on bytes, with room for context: only they are decoded. The windows
+    /// and the position move to the start of that part.
+    /// </summary>
+    private static (int From, int To) AroundWindows(ReadOnlySpan<byte> text, TextScanner.WindowList windows, ref TextPosition position)
+    {
+        var (first, last) = windows.Extent;
+        int from = text[..Math.Max(0, first - OverlapChars)].LastIndexOf((byte)'\n') + 1;
+        int after = text[Math.Min(text.Length, last + OverlapChars)..].IndexOf((byte)'\n');
+        int to = after < 0 ? text.Length : Math.Min(text.Length, last + OverlapChars) + after + 1;
+        // From a line's start: that line starts there, with no continuation byte before it.
+        if (from > 0) position = position with { Offset = position.Offset + from, Line = position.Line + text[..from].Count((byte)'\n'), LineStart = position.Offset + from, Skew = 0 };
+        windows.Rebase(from);
+        return (from, to);
     }
 
     /// <summary>Adds a chunk's findings but those an earlier chunk's overlap already reported (same rule, same offset).</summary>
@@ -346,23 +363,39 @@ internal sealed class ContentScanner(TextScanner engine)
         var text = data[bom..];
         if (windows != null)
         {
-            // Windows found on the bytes: only the whole lines around them, with room for context, are decoded.
-            var (first, last) = windows.Extent;
-            int from = text[..Math.Max(0, first - OverlapChars)].LastIndexOf((byte)'\n') + 1;
-            int after = text[Math.Min(text.Length, last + OverlapChars)..].IndexOf((byte)'\n');
-            int to = after < 0 ? text.Length : Math.Min(text.Length, last + OverlapChars) + after + 1;
-            position = position with { Offset = from, Line = 1 + text[..from].Count((byte)'\n'), LineStart = from };
-            windows.Rebase(from);
+            var (from, to) = AroundWindows(text, windows, ref position);
             text = text[from..to];
         }
         // A pooled buffer, not a string per file: the garbage collector was a fifth of a scan's CPU.
-        char[] chars = ArrayPool<char>.Shared.Rent(Math.Max(1, decode.GetMaxCharCount(text.Length)));
+        char[] chars = RentChars(Math.Max(1, decode.GetMaxCharCount(text.Length)));
         try
         {
             int n = decode.GetChars(text, chars);
             return new ContentResult(false, data.Length, Engine.Scan(chars.AsSpan(0, n), position, source, output, windows));
         }
-        finally { ArrayPool<char>.Shared.Return(chars); }
+        finally { ReturnChars(chars); }
+    }
+
+    /// <summary>Characters of one chunk with its overlap: the size of this thread's decoding buffer.</summary>
+    private const int ChunkChars = ChunkBytes + OverlapChars;
+
+    /// <summary>One decoding buffer per thread, as large as any chunk's text. The shared pool, renting by size, gave
+    /// each thread a buffer per size class, and every new buffer is memory the kernel has to fault in: the decoding
+    /// step caused a third of a tree scan's page faults.</summary>
+    [ThreadStatic] private static char[]? t_chars;
+
+    private static char[] RentChars(int length)
+    {
+        if (length > ChunkChars) return ArrayPool<char>.Shared.Rent(length);
+        var chars = t_chars ?? GC.AllocateUninitializedArray<char>(ChunkChars);
+        t_chars = null;   // a nested scan on this thread gets a buffer of its own
+        return chars;
+    }
+
+    private static void ReturnChars(char[] chars)
+    {
+        if (chars.Length == ChunkChars) t_chars = chars;
+        else ArrayPool<char>.Shared.Return(chars);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using KeyGuard.Sources.Git;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using KeyGuard.Config;
@@ -33,20 +34,21 @@ internal sealed class GitSecretsConfig
     public static GitSecretsConfig None { get; } = new();
 
     /// <summary>Reads the config of the repository around <paramref name="configRoot"/>; none outside a repository.</summary>
-    public static GitSecretsConfig Load(string configRoot)
+    public static GitSecretsConfig Load(string configRoot, OpenRepositories? repositories = null)
     {
         string? gitDir;
         try { gitDir = Sources.Git.Staged.GitRepositoryLocator.Discover(configRoot); }
         catch (LibGit2SharpException) { return None; }
         if (gitDir == null) return None;
         Repository repo;
-        try { repo = new Repository(gitDir); }
+        Repository? owned = null;
+        try { repo = repositories?.Open(gitDir) ?? (owned = new Repository(gitDir)); }
         catch (LibGit2SharpException e)
         {
             // The files are still scanned; only the repository's git-secrets settings cannot be read.
             return new GitSecretsConfig { Warnings = [$"{configRoot}: cannot read the repository's git config, so its git-secrets settings are not applied: {KeyGuard.Sources.Git.UnreadableRepository.Explain(e, configRoot)}"] };
         }
-        using (repo) return Load(repo);
+        using (owned) return Load(repo);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using KeyGuard.Sources.Git;
 using KeyGuard.Config;
 using KeyGuard.Detection;
 using KeyGuard.Findings;
@@ -54,14 +55,16 @@ internal sealed class ScanSetup
     /// <param name="loadGitSecrets">Reads the git-secrets settings instead of the repository's git config (an org
     /// scan's repository: its committed .gitallowed; a repository only git can read); called only when the config
     /// does not turn them off.</param>
+    /// <param name="repositories">Repositories this command already opened (or will open again), shared.</param>
     public static ScanSetup Create(ScanSettings settings, string configRoot, bool applyBaseline = true,
-        IEnumerable<string>? excludeFiles = null, LibGit2Sharp.Repository? repository = null, Func<GitSecretsConfig>? loadGitSecrets = null)
+        IEnumerable<string>? excludeFiles = null, LibGit2Sharp.Repository? repository = null, Func<GitSecretsConfig>? loadGitSecrets = null,
+        OpenRepositories? repositories = null)
     {
         var config = KeyGuardConfig.Find(settings.ConfigPath, configRoot);
         var gitSecrets = config.GitSecretsConfig == false ? GitSecretsConfig.None
             : loadGitSecrets != null ? loadGitSecrets()
             : settings.NoGitSecretsConfig ? GitSecretsConfig.None
-            : repository != null ? GitSecretsConfig.Load(repository) : GitSecretsConfig.Load(configRoot);
+            : repository != null ? GitSecretsConfig.Load(repository) : GitSecretsConfig.Load(configRoot, repositories);
         var rules = RuleSet.Load(config.Patterns.Concat(settings.Patterns), config.EnableRules.Concat(settings.EnableRules),
             config.DisableRules.Concat(settings.DisableRules));
         if (gitSecrets.Rules.Count > 0) rules = new RuleSet(rules.Rules.Concat(gitSecrets.Rules));
@@ -85,6 +88,7 @@ internal sealed class ScanSetup
                 Include = config.Include.Concat(settings.Include).ToList(),
                 Exclude = config.Exclude.Concat(settings.Exclude).ToList(),
                 ExcludeFiles = notScanned,
+                Repositories = repositories,
             },
             Settings = settings,
             GitSecrets = gitSecrets,
@@ -118,7 +122,7 @@ internal sealed class ScanSetup
     }
 
     /// <summary>The folder whose .keyguard.json applies: the git work tree around <paramref name="path"/>, else the path itself.</summary>
-    public static string ConfigRootFor(string path)
+    public static string ConfigRootFor(string path, OpenRepositories? repositories = null)
     {
         var full = Path.GetFullPath(path);
         var dir = Directory.Exists(full) ? full : Path.GetDirectoryName(full) ?? full;
@@ -127,8 +131,10 @@ internal sealed class ScanSetup
             var gitDir = KeyGuard.Sources.Git.Staged.GitRepositoryLocator.Discover(dir);
             if (gitDir != null)
             {
-                using var repo = new LibGit2Sharp.Repository(gitDir);
-                if (!repo.Info.IsBare) return repo.Info.WorkingDirectory;
+                LibGit2Sharp.Repository? owned = null;
+                var repo = repositories?.Open(gitDir) ?? (owned = new LibGit2Sharp.Repository(gitDir));
+                using (owned)
+                    if (!repo.Info.IsBare) return repo.Info.WorkingDirectory;
             }
         }
         catch (LibGit2Sharp.LibGit2SharpException) { }

@@ -1,3 +1,4 @@
+using KeyGuard.Sources.Git;
 using System.IO.Enumeration;
 using System.Runtime.ExceptionServices;
 using LibGit2Sharp;
@@ -69,6 +70,8 @@ internal sealed class WalkOptions
     public IReadOnlyList<string> Exclude { get; init; } = [];
     /// <summary>Full paths of files never scanned, even when named (the baseline file).</summary>
     public IReadOnlyList<string> ExcludeFiles { get; init; } = [];
+    /// <summary>Repositories the command already opened, shared (null: each root opens its own).</summary>
+    public OpenRepositories? Repositories { get; init; }
 }
 
 /// <summary>
@@ -191,7 +194,9 @@ internal sealed class FileWalker(WalkOptions options)
                 var gitDir = KeyGuard.Sources.Git.Staged.GitRepositoryLocator.Discover(full);
                 if (gitDir != null)
                 {
-                    using var repo = new Repository(gitDir);
+                    Repository? owned = null;
+                    var repo = options.Repositories?.Open(gitDir) ?? (owned = new Repository(gitDir));
+                    using var _ = owned;
                     var workdir = repo.Info.IsBare ? null : Path.GetFullPath(repo.Info.WorkingDirectory);
                     // A root the user named explicitly is scanned even if git ignores it, as ripgrep does.
                     if (workdir != null && !IsIgnored(repo, workdir, full, isDir: true)
