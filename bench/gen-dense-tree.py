@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Generates a code-like tree of SIZE_MB megabytes where most lines carry credential words (issue 15).
 
-Usage: gen-dense-tree.py OUT [SIZE_MB (default 500)] [PAIRS (default 10)]
+Usage: gen-dense-tree.py OUT [SIZE_MB (default 500)] [PAIRS (default 10)] [--no-runs]
 
 Deterministic for a seed. Nearly every line names a secret, key, token, credential or password, as configuration and
 SDK code does; some lines also hold long identifiers, hashes and base64 values next to those words (the case where a
 keyword screen has to look at every hit). PAIRS key ID + secret pairs are planted, generated at run time by
-fakekeys.py, so nothing credential-shaped is committed.
+fakekeys.py, so nothing credential-shaped is committed. With --no-runs, the lines with a hash, a long identifier or a
+base64 value are left out: keywords everywhere, long runs only in the planted pairs (the case a runs-first screen
+is for).
 """
 import os, random, string, sys
 
@@ -18,9 +20,14 @@ PLAIN = "config value result handler request client user account name region buc
 B64 = string.ascii_letters + string.digits + "+/"
 
 
+NO_RUNS = "--no-runs" in sys.argv
+
+
 def line(r):
     k, p = r.choice(WORDS), r.choice(PLAIN)
     kind = r.randrange(12)
+    while NO_RUNS and 6 <= kind < 9:
+        kind = r.randrange(12)
     if kind < 3:
         return f"    const {k}{p.title()} = await this.{p}.get{k[0].upper() + k[1:]}({p}, {r.randrange(1000)});"
     if kind < 5:
@@ -43,8 +50,9 @@ def line(r):
 
 
 def main():
-    out, size_mb = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 500
-    pairs = int(sys.argv[3]) if len(sys.argv) > 3 else 10
+    args = [a for a in sys.argv[1:] if a != "--no-runs"]
+    out, size_mb = args[0], int(args[1]) if len(args) > 1 else 500
+    pairs = int(args[2]) if len(args) > 2 else 10
     r = random.Random(15)
     os.makedirs(out, exist_ok=True)
     pool = [line(r) for _ in range(20000)]

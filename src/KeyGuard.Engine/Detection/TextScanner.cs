@@ -400,17 +400,23 @@ internal sealed class TextScanner(RuleSet rules)
     private static readonly System.Buffers.SearchValues<char> RunChars = System.Buffers.SearchValues.Create(RunAlphabet);
     private static readonly System.Buffers.SearchValues<byte> RunBytes = System.Buffers.SearchValues.Create(System.Text.Encoding.ASCII.GetBytes(RunAlphabet));
 
+    /// <summary>True when <paramref name="span"/> holds a run of at least <paramref name="length"/> base64/URL
+    /// characters. Probes every <paramref name="length"/>th byte: a run that long holds one of them, so a probe on
+    /// another byte rules out everything up to the next probe. A window near a common keyword ("NextToken") is ruled
+    /// out in a few probes instead of a search per word.</summary>
     internal static bool HasRun(ReadOnlySpan<byte> span, int length)
     {
-        while (span.Length >= length)
+        if (length <= 0) return true;
+        for (int probe = length - 1; probe < span.Length; probe += length)
         {
-            int start = span.IndexOfAny(RunBytes);
-            if (start < 0) return false;
-            span = span[start..];
-            int run = span.IndexOfAnyExcept(RunBytes);
-            if (run < 0) run = span.Length;
-            if (run >= length) return true;
-            span = span[run..];
+            if (!RunBytes.Contains(span[probe])) continue;
+            // The run through the probe: back to its start, then on to its end.
+            int start = span[..probe].LastIndexOfAnyExcept(RunBytes) + 1;
+            int end = span[probe..].IndexOfAnyExcept(RunBytes);
+            end = end < 0 ? span.Length : probe + end;
+            if (end - start >= length) return true;
+            // No run reaching past this one's end can start before it: the next probe is a full length after it.
+            probe = end;
         }
         return false;
     }
@@ -418,15 +424,15 @@ internal sealed class TextScanner(RuleSet rules)
     /// <summary>True when <paramref name="span"/> holds a run of at least <paramref name="length"/> base64/URL characters.</summary>
     internal static bool HasRun(ReadOnlySpan<char> span, int length)
     {
-        while (span.Length >= length)
+        if (length <= 0) return true;
+        for (int probe = length - 1; probe < span.Length; probe += length)
         {
-            int start = span.IndexOfAny(RunChars);
-            if (start < 0) return false;
-            span = span[start..];
-            int run = span.IndexOfAnyExcept(RunChars);
-            if (run < 0) run = span.Length;
-            if (run >= length) return true;
-            span = span[run..];
+            if (!RunChars.Contains(span[probe])) continue;
+            int start = span[..probe].LastIndexOfAnyExcept(RunChars) + 1;
+            int end = span[probe..].IndexOfAnyExcept(RunChars);
+            end = end < 0 ? span.Length : probe + end;
+            if (end - start >= length) return true;
+            probe = end;
         }
         return false;
     }
