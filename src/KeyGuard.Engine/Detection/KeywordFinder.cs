@@ -36,13 +36,7 @@ internal sealed class KeywordFinder
         _keywords = keywords.Where(k => k.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
         _exact = _keywords.Select(IsExact).ToArray();
 
-        // Keywords sharing a first character share a bucket (AKIA, ASIA, ABIA, ACCA, ABSK): fewer cross-keyword
-        // nibble collisions than spreading them.
-        var groups = _keywords.Select((w, k) => (First: char.ToLowerInvariant(w[0]), k)).GroupBy(x => x.First).ToList();
-        var buckets = new List<int>[Buckets];
-        for (int b = 0; b < Buckets; b++) buckets[b] = [];
-        for (int g = 0; g < groups.Count; g++) buckets[g % Buckets].AddRange(groups[g].Select(x => x.k));
-        _byBucket = buckets.Select(b => b.ToArray()).ToArray();
+        _byBucket = AssignBuckets();
 
         var lo = new byte[3, 16];
         var hi = new byte[3, 16];
@@ -87,6 +81,62 @@ internal sealed class KeywordFinder
 
     /// <summary>A keyword with an uppercase letter matches exactly; an all-lowercase one matches any case.</summary>
     public static bool IsExact(string keyword) => keyword.Any(char.IsUpper);
+
+    /// <summary>
+    /// Keywords share a bucket when their first three characters let the fewest other trigrams through together:
+    /// a bucket's screen passes any combination of its keywords' nibbles, so putting <c>accessToken</c> with the key ID
+    /// prefixes let every "acc" and "Acc" of a text through to a verification. Greedy: singletons, then the pair of
+    /// buckets whose union passes the fewest extra nibble combinations is merged, until eight are left.
+    /// </summary>
+    private int[][] AssignBuckets()
+    {
+        var groups = new List<(ushort[] Lo, ushort[] Hi, List<int> Members, double Passed)>();
+        for (int k = 0; k < _keywords.Length; k++)
+        {
+            var (lo, hi) = (new ushort[3], new ushort[3]);
+            for (int j = 0; j < 3; j++)
+            {
+                var word = _keywords[k];
+                char c = j < word.Length ? word[j] : '\uFFFF';
+                if (j >= word.Length || c > 0x7F) { lo[j] = hi[j] = ushort.MaxValue; continue; }
+                foreach (var f in _exact[k] || !char.IsAsciiLetter(c) ? [c] : new[] { char.ToLowerInvariant(c), char.ToUpperInvariant(c) })
+                {
+                    lo[j] |= (ushort)(1 << (f & 15));
+                    hi[j] |= (ushort)(1 << (f >> 4));
+                }
+            }
+            groups.Add((lo, hi, [k], Passed(lo, hi)));
+        }
+        static double Passed(ushort[] lo, ushort[] hi)
+        {
+            double n = 1;
+            for (int j = 0; j < 3; j++) n *= BitOperations.PopCount(lo[j]) * BitOperations.PopCount(hi[j]);
+            return n;
+        }
+        while (groups.Count > Buckets)
+        {
+            int bestA = 0, bestB = 1;
+            double bestCost = double.MaxValue;
+            for (int a = 0; a < groups.Count; a++)
+                for (int b = a + 1; b < groups.Count; b++)
+                {
+                    var (ga, gb) = (groups[a], groups[b]);
+                    double merged = 1;
+                    for (int j = 0; j < 3; j++)
+                        merged *= BitOperations.PopCount((uint)(ga.Lo[j] | gb.Lo[j])) * BitOperations.PopCount((uint)(ga.Hi[j] | gb.Hi[j]));
+                    double cost = merged - ga.Passed - gb.Passed;
+                    if (cost < bestCost) { bestCost = cost; bestA = a; bestB = b; }
+                }
+            var (x, y) = (groups[bestA], groups[bestB]);
+            for (int j = 0; j < 3; j++) { x.Lo[j] |= y.Lo[j]; x.Hi[j] |= y.Hi[j]; }
+            x.Members.AddRange(y.Members);
+            groups[bestA] = x with { Passed = Passed(x.Lo, x.Hi) };
+            groups.RemoveAt(bestB);
+        }
+        var buckets = new int[Buckets][];
+        for (int b = 0; b < Buckets; b++) buckets[b] = b < groups.Count ? [.. groups[b].Members.Order()] : [];
+        return buckets;
+    }
 
     /// <summary>Does keyword <paramref name="k"/> occur at <paramref name="index"/>?</summary>
     public bool Matches<T>(ReadOnlySpan<T> text, int index, int k) where T : unmanaged, IBinaryInteger<T>

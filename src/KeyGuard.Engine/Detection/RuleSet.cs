@@ -22,9 +22,7 @@ internal sealed class RuleSet
         for (int i = 0; i < Rules.Count; i++) index.TryAdd(Rules[i], i);
         Unfiltered = Rules.Where(r => r.Keywords.Count == 0 && r.PairKeywords.Count == 0).ToList();
         var byKeyword = new Dictionary<string, List<(Rule, bool)>>(StringComparer.Ordinal);
-        // Encoded segments are found in the same keyword pass, as the windows of one more rule in the last slot. The
-        // escape's keyword goes first and the entities' last: the finder buckets keywords by first character in this
-        // order, so if the two share a bucket they share it with each other, both rare, not with a rule's common letter.
+        // Encoded segments are found in the same keyword pass, as the windows of one more rule in the last slot.
         var triggers = Rules.Count > 0 ? EncodedText.TriggerKeywords : [];
         if (triggers.Count > 0) index[EncodedText.Trigger] = Rules.Count;
         foreach (var kw in triggers.Take(1)) byKeyword[kw] = [(EncodedText.Trigger, false)];
