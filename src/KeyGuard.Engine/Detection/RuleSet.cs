@@ -41,6 +41,7 @@ internal sealed class RuleSet
         // Same order as the finder's keywords, so a hit's keyword index picks its rules.
         KeywordRules = Keywords is null ? [] : Keywords.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
         Slots = Rules.Count > 0 ? Rules.Count + 1 : 0;
+        PairsReachBack = Rules.Any(r => r.PairKeywords.Count > 0 && r.LinesBefore > 0);
 
         // The runs-first screen's split: keywords whose every rule needs a base64 run are looked for only near runs.
         bool NeedsRun(string kw) => byKeyword[kw].All(x => !ReferenceEquals(x.Item1, EncodedText.Trigger) && x.Item1.MinRun > 0);
@@ -62,7 +63,8 @@ internal sealed class RuleSet
                     RunLinesBack = Math.Max(RunLinesBack, rule.LinesAfter);
                     RunLinesAhead = Math.Max(RunLinesAhead, rule.LinesBefore);
                 }
-                else RunReachBack = Math.Max(RunReachBack, rule.Reach > 0 ? rule.Reach : rule.MaxWindow);
+                else if (rule.Reach > 0) RunReachBack = Math.Max(RunReachBack, rule.Reach);
+                else RunLineReachBack = Math.Max(RunLineReachBack, rule.MaxWindow);
             }
 
         IReadOnlyList<(string, (Rule, bool, int)[])> Table(KeywordFinder finder) =>
@@ -82,11 +84,16 @@ internal sealed class RuleSet
     /// <summary>The shortest run a <see cref="RunKeywords"/> rule needs.</summary>
     internal int RunShortest { get; }
     /// <summary>How far before a run a <see cref="RunKeywords"/> hit can open a window holding it: characters
-    /// (reach, or a line's window), and lines (pair keywords' lines after them); and lines after it (lines before).</summary>
+    /// (reach), characters on the run's own line (rules whose window is the rest of the hit's line), and lines (pair
+    /// keywords' lines after them); and lines after it (lines before).</summary>
     internal int RunReachBack { get; }
+    internal int RunLineReachBack { get; }
     internal int RunLinesBack { get; }
     internal int RunLinesAhead { get; }
     internal int LongestKeyword { get; }
+
+    /// <summary>Some rule's pair-keyword windows reach lines back, so a rule's windows can overlap.</summary>
+    internal bool PairsReachBack { get; }
 
     /// <summary>Window slots: one per rule, then <see cref="EncodedText.Trigger"/>'s.</summary>
     internal int Slots { get; }

@@ -275,6 +275,9 @@ internal sealed class TextScanner(RuleSet rules)
             // A window reaches a whole token: a hit anywhere in the run's token, or reaching into it, holds the run.
             int tokenStart = TokenBoundaryBefore(text, runStart), tokenEnd = TokenBoundaryAfter(text, runEnd);
             int start = Math.Max(0, tokenStart - Rules.RunReachBack), end = tokenEnd;
+            // A window to the end of the hit's line holds the run only from a hit on the run's line.
+            if (Rules.RunLineReachBack > 0)
+                start = Math.Min(start, Math.Max(text[..tokenStart].LastIndexOf((byte)'\n') + 1, tokenStart - Rules.RunLineReachBack));
             if (lines)
             {
                 start = Math.Min(start, TextLines.StartBack(text, tokenStart, Rules.RunLinesBack));
@@ -315,7 +318,8 @@ internal sealed class TextScanner(RuleSet rules)
                 ref var w = ref open[index];
                 if (w.Start >= 0)
                 {
-                    if (ws <= w.End) { w.End = Math.Max(w.End, we); continue; }
+                    // A pair keyword's window reaches lines back, before the open window's start: it widens that way too.
+                    if (ws <= w.End) { w = (Math.Min(w.Start, ws), Math.Max(w.End, we)); continue; }
                     windows.Add((rule, w.Start, w.End));
                 }
                 w = (ws, we);
@@ -327,6 +331,29 @@ internal sealed class TextScanner(RuleSet rules)
     {
         for (int i = 0; i < open.Length; i++)
             if (open[i].Start >= 0) windows.Add((Rules.RuleAt(i), open[i].Start, open[i].End));
+        if (windows.Count > 1 && Rules.PairsReachBack) MergeOverlaps(windows);
+    }
+
+    /// <summary>
+    /// A window widened back (<see cref="Open{T}"/>) can reach into the rule's window before it: those merge, so no text
+    /// is matched twice. Each rule's windows end up in order.
+    /// </summary>
+    private static void MergeOverlaps(List<(Rule Rule, int Start, int End)> windows)
+    {
+        windows.Sort(static (a, b) =>
+        {
+            int byRule = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(a.Rule).CompareTo(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(b.Rule));
+            return byRule != 0 ? byRule : a.Start.CompareTo(b.Start);
+        });
+        int kept = 0;
+        for (int i = 0; i < windows.Count; i++)
+        {
+            var w = windows[i];
+            if (kept > 0 && ReferenceEquals(windows[kept - 1].Rule, w.Rule) && w.Start <= windows[kept - 1].End)
+                windows[kept - 1] = (w.Rule, windows[kept - 1].Start, Math.Max(windows[kept - 1].End, w.End));
+            else windows[kept++] = w;
+        }
+        windows.RemoveRange(kept, windows.Count - kept);
     }
 
     /// <summary>Shared and never changed: what most texts get.</summary>

@@ -74,6 +74,26 @@ public sealed class RunsFirstScreenTests
         Assert.Equal(Describe(keywordFirst), Describe(runsFirst));
     }
 
+    /// <summary>Found by the test above: a key ID's pairing window reaches five lines back, but when a keyword hit
+    /// between them had opened the secret rule's window first, the merge kept that window's start, and the secret
+    /// before the keyword was never matched.</summary>
+    [Fact]
+    public void A_secret_lines_before_its_key_id_is_found_with_a_keyword_between_them()
+    {
+        var fake = new FakeCredentials(11);
+        var (secret, key) = (fake.Secret(), fake.KeyId());
+        var text = $"value = {secret}\nmy_secret_name = \"prod/db\"\naws_access_key_id = {key}\n";
+        var engine = new TextScanner(RuleSet.Default());
+
+        var chars = new List<Finding>();
+        engine.Scan(text, TextPosition.Start, Source, chars);
+        var bytes = new List<Finding>();
+        new ContentScanner(engine).ScanBuffer(Encoding.ASCII.GetBytes(text), Source, bytes);
+
+        Assert.Contains(chars, f => f.Secret == secret && f.Line == 1);
+        Assert.Contains(bytes, f => f.Secret == secret && f.Line == 1);
+    }
+
     [Theory]
     [InlineData(4)]
     [InlineData(5)]
