@@ -48,7 +48,15 @@ internal static class PlanCommand
             var findingsFile = p.GetValue(findings);
             List<LeakSighting> sightings;
             int scanErrors = 0;
-            if (findingsFile != null) sightings = LeakReader.Sightings(findingsFile);
+            if (findingsFile != null)
+            {
+                sightings = LeakReader.Sightings(findingsFile, out var reportErrors);
+                // The scan behind the report could not read everything: what it missed has no plan. Said, and exit 3,
+                // as for a fresh scan.
+                foreach (var (path, message) in reportErrors)
+                    Console.Error.WriteLine($"keyguard: {ControlCharacters.Escape(findingsFile)}: the scan could not read {ControlCharacters.Escape(path)}: {ControlCharacters.Escape(message)}");
+                scanErrors = reportErrors.Count;
+            }
             else
             {
                 var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["."];

@@ -431,34 +431,22 @@ internal sealed class TextScanner(RuleSet rules)
     /// characters. Probes every <paramref name="length"/>th byte: a run that long holds one of them, so a probe on
     /// another byte rules out everything up to the next probe. A window near a common keyword ("NextToken") is ruled
     /// out in a few probes instead of a search per word.</summary>
-    internal static bool HasRun(ReadOnlySpan<byte> span, int length)
+    internal static bool HasRun(ReadOnlySpan<byte> span, int length) => HasRun(span, length, RunBytes);
+
+    internal static bool HasRun(ReadOnlySpan<char> span, int length) => HasRun(span, length, RunChars);
+
+    private static bool HasRun<T>(ReadOnlySpan<T> span, int length, System.Buffers.SearchValues<T> run) where T : IEquatable<T>
     {
         if (length <= 0) return true;
         for (int probe = length - 1; probe < span.Length; probe += length)
         {
-            if (!RunBytes.Contains(span[probe])) continue;
+            if (!run.Contains(span[probe])) continue;
             // The run through the probe: back to its start, then on to its end.
-            int start = span[..probe].LastIndexOfAnyExcept(RunBytes) + 1;
-            int end = span[probe..].IndexOfAnyExcept(RunBytes);
+            int start = span[..probe].LastIndexOfAnyExcept(run) + 1;
+            int end = span[probe..].IndexOfAnyExcept(run);
             end = end < 0 ? span.Length : probe + end;
             if (end - start >= length) return true;
             // No run reaching past this one's end can start before it: the next probe is a full length after it.
-            probe = end;
-        }
-        return false;
-    }
-
-    /// <summary>True when <paramref name="span"/> holds a run of at least <paramref name="length"/> base64/URL characters.</summary>
-    internal static bool HasRun(ReadOnlySpan<char> span, int length)
-    {
-        if (length <= 0) return true;
-        for (int probe = length - 1; probe < span.Length; probe += length)
-        {
-            if (!RunChars.Contains(span[probe])) continue;
-            int start = span[..probe].LastIndexOfAnyExcept(RunChars) + 1;
-            int end = span[probe..].IndexOfAnyExcept(RunChars);
-            end = end < 0 ? span.Length : probe + end;
-            if (end - start >= length) return true;
             probe = end;
         }
         return false;

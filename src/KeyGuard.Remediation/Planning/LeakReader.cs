@@ -15,19 +15,30 @@ internal static class LeakReader
     public static List<LeakedKey> Parse(byte[] report, string file, Func<string, DateTimeOffset?>? fileAppeared = null) =>
         LeakedKeys.From(Sightings(report, file), fileAppeared ?? GitFileHistory.FirstSeen);
 
-    internal static List<LeakSighting> Sightings(string file)
+    internal static List<LeakSighting> Sightings(string file) => Sightings(file, out _);
+
+    private static string Text(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : "";
+
+    /// <param name="errors">What the scan behind the report could not read (path, message): no plan covers it.</param>
+    internal static List<LeakSighting> Sightings(string file, out List<(string Path, string Message)> errors)
     {
         if (!File.Exists(file)) throw new InvalidInputException($"--findings: {file}: file not found");
-        return Sightings(File.ReadAllBytes(file), file);
+        return Sightings(File.ReadAllBytes(file), file, out errors);
     }
 
-    internal static List<LeakSighting> Sightings(byte[] report, string file)
+    internal static List<LeakSighting> Sightings(byte[] report, string file) => Sightings(report, file, out _);
+
+    private static List<LeakSighting> Sightings(byte[] report, string file, out List<(string Path, string Message)> errors)
     {
         try
         {
             using var doc = JsonDocument.Parse(report);
             if (!doc.RootElement.TryGetProperty("version", out var v) || v.GetInt32() != 1 || !doc.RootElement.TryGetProperty("findings", out var findings))
                 throw new InvalidInputException($"--findings: {file}: not a KeyGuard scan report (version 1)");
+            errors = doc.RootElement.TryGetProperty("errors", out var listed) && listed.ValueKind == JsonValueKind.Array
+                ? listed.EnumerateArray().Select(e => (Text(e, "path"), Text(e, "message"))).ToList()
+                : [];
             return findings.EnumerateArray().Select(Sighting).ToList();
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
