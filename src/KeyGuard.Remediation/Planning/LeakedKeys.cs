@@ -20,6 +20,10 @@ internal static class LeakedKeys
 {
     public static List<LeakedKey> From(IReadOnlyList<LeakSighting> sightings, Func<string, DateTimeOffset?> fileAppeared)
     {
+        // Asked once per file: for a file in git it is a walk of the history from HEAD, and a file often holds a key
+        // ID, its secret and more keys.
+        var appeared = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
+        DateTimeOffset? Appeared(string path) => appeared.TryGetValue(path, out var d) ? d : appeared[path] = fileAppeared(path);
         var result = new List<LeakedKey>();
         foreach (var group in sightings.Where(s => s.KeyId != null).GroupBy(s => s.KeyId!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
@@ -29,7 +33,7 @@ internal static class LeakedKeys
             {
                 Seen(s.Date);
                 Seen(s.Introduced);
-                if (s.Commit == null && s.Date == null) Seen(fileAppeared(s.Path));
+                if (s.Commit == null && s.Date == null) Seen(Appeared(s.Path));
             }
             var paths = group.Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
             var others = sightings.Where(s => paths.Contains(s.Path) && s.KeyId != group.Key && s.Role != CredentialRole.KeyId)
