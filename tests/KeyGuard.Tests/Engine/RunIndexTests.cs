@@ -38,4 +38,20 @@ public sealed class RunIndexTests
         Assert.True(new RunIndex(all, minLength).HasRun(0, 300, 300));
         Assert.False(new RunIndex(all, minLength).HasRun(10, 20, 11));
     }
+
+    /// <summary>Every byte value, through the vectorised classifier (a block of 64 of it) and byte by byte (the tail):
+    /// a run exactly when it is in the alphabet A-Z a-z 0-9 / + %.</summary>
+    [Fact]
+    public void Every_byte_is_classified_as_the_alphabet_says()
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+%";
+        for (int b = 0; b < 256; b++)
+        {
+            var text = new byte[64 + 20];
+            Array.Fill(text, (byte)b);
+            bool inAlphabet = alphabet.Contains((char)b);
+            Assert.True((new RunIndex(text, 16).Count == 1) == inAlphabet, $"byte 0x{b:X2}");
+            Assert.Equal(inAlphabet, RunIndex.IsRunByte((byte)b));
+        }
+    }
 }
