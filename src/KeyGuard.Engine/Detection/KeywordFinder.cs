@@ -36,27 +36,21 @@ internal sealed class KeywordFinder
         _keywords = keywords.Where(k => k.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
         _exact = _keywords.Select(IsExact).ToArray();
 
-        _byBucket = AssignBuckets();
+        var nibbles = Enumerable.Range(0, _keywords.Length).Select(Nibbles).ToArray();
+        _byBucket = AssignBuckets(nibbles);
 
         var lo = new byte[3, 16];
         var hi = new byte[3, 16];
         for (int b = 0; b < Buckets; b++)
             foreach (int k in _byBucket[b])
             {
-                var word = _keywords[k];
                 byte bit = (byte)(1 << b);
                 for (int j = 0; j < 3; j++)
-                {
-                    char c = j < word.Length ? word[j] : '\uFFFF';
-                    char[] forms = j >= word.Length || c > 0x7F ? [] : _exact[k] || !char.IsAsciiLetter(c) ? [c] : [char.ToLowerInvariant(c), char.ToUpperInvariant(c)];
-                    if (forms.Length == 0)
+                    for (int n = 0; n < 16; n++)
                     {
-                        // Shorter keyword or non-ASCII character: any byte passes the screen here.
-                        for (int n = 0; n < 16; n++) { lo[j, n] |= bit; hi[j, n] |= bit; }
-                        continue;
+                        if ((nibbles[k].Lo[j] & (1 << n)) != 0) lo[j, n] |= bit;
+                        if ((nibbles[k].Hi[j] & (1 << n)) != 0) hi[j, n] |= bit;
                     }
-                    foreach (var f in forms) { lo[j, f & 15] |= bit; hi[j, f >> 4] |= bit; }
-                }
             }
         _byFirst = Enumerable.Range(0, 129)
             .Select(slot => Enumerable.Range(0, _keywords.Length).Where(k => (_keywords[k][0] < 128 ? _keywords[k][0] | 0x20 : 128) == slot).ToArray())
@@ -82,31 +76,34 @@ internal sealed class KeywordFinder
     /// <summary>A keyword with an uppercase letter matches exactly; an all-lowercase one matches any case.</summary>
     public static bool IsExact(string keyword) => keyword.Any(char.IsUpper);
 
+    /// <summary>The low and high nibbles keyword <paramref name="k"/> allows at each of its first three characters:
+    /// both cases of a letter unless it matches exactly; any past its end or at a non-ASCII character.</summary>
+    private (ushort[] Lo, ushort[] Hi) Nibbles(int k)
+    {
+        var (lo, hi) = (new ushort[3], new ushort[3]);
+        var word = _keywords[k];
+        for (int j = 0; j < 3; j++)
+        {
+            if (j >= word.Length || word[j] > 0x7F) { lo[j] = hi[j] = ushort.MaxValue; continue; }
+            char c = word[j];
+            foreach (var f in _exact[k] || !char.IsAsciiLetter(c) ? [c] : new[] { char.ToLowerInvariant(c), char.ToUpperInvariant(c) })
+            {
+                lo[j] |= (ushort)(1 << (f & 15));
+                hi[j] |= (ushort)(1 << (f >> 4));
+            }
+        }
+        return (lo, hi);
+    }
+
     /// <summary>
     /// Keywords share a bucket when their first three characters let the fewest other trigrams through together:
     /// a bucket's screen passes any combination of its keywords' nibbles, so putting <c>accessToken</c> with the key ID
     /// prefixes let every "acc" and "Acc" of a text through to a verification. Greedy: singletons, then the pair of
     /// buckets whose union passes the fewest extra nibble combinations is merged, until eight are left.
     /// </summary>
-    private int[][] AssignBuckets()
+    private static int[][] AssignBuckets((ushort[] Lo, ushort[] Hi)[] nibbles)
     {
-        var groups = new List<(ushort[] Lo, ushort[] Hi, List<int> Members, double Passed)>();
-        for (int k = 0; k < _keywords.Length; k++)
-        {
-            var (lo, hi) = (new ushort[3], new ushort[3]);
-            for (int j = 0; j < 3; j++)
-            {
-                var word = _keywords[k];
-                char c = j < word.Length ? word[j] : '\uFFFF';
-                if (j >= word.Length || c > 0x7F) { lo[j] = hi[j] = ushort.MaxValue; continue; }
-                foreach (var f in _exact[k] || !char.IsAsciiLetter(c) ? [c] : new[] { char.ToLowerInvariant(c), char.ToUpperInvariant(c) })
-                {
-                    lo[j] |= (ushort)(1 << (f & 15));
-                    hi[j] |= (ushort)(1 << (f >> 4));
-                }
-            }
-            groups.Add((lo, hi, [k], Passed(lo, hi)));
-        }
+        var groups = nibbles.Select((m, k) => (Lo: (ushort[])m.Lo.Clone(), Hi: (ushort[])m.Hi.Clone(), Members: new List<int> { k }, Passed: Passed(m.Lo, m.Hi))).ToList();
         static double Passed(ushort[] lo, ushort[] hi)
         {
             double n = 1;

@@ -217,7 +217,7 @@ internal sealed class TextScanner(RuleSet rules)
             if (hit < 0) break;
             // Keywords closer than one per DenseBytes (configuration, SDK code) on average: runs first. Sparser hits
             // (an SDK model's NextToken every few lines) cost less than a pass for runs over the whole text.
-            if (++hits == hitLimit && hit < hitLimit * DenseBytes) return null;
+            if (++hits == hitLimit && hit < (long)hitLimit * DenseBytes) return null;
             Open(text, hit, keywords!, Rules.KeywordRules, open, windows);
             pos = hit + 1;
         }

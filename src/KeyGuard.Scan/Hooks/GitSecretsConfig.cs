@@ -40,15 +40,14 @@ internal sealed class GitSecretsConfig
         try { gitDir = Sources.Git.Staged.GitRepositoryLocator.Discover(configRoot); }
         catch (LibGit2SharpException) { return None; }
         if (gitDir == null) return None;
-        Repository repo;
-        Repository? owned = null;
-        try { repo = repositories?.Open(gitDir) ?? (owned = new Repository(gitDir)); }
+        OpenRepositories.Lease lease;
+        try { lease = OpenRepositories.Borrow(repositories, gitDir); }
         catch (LibGit2SharpException e)
         {
             // The files are still scanned; only the repository's git-secrets settings cannot be read.
             return new GitSecretsConfig { Warnings = [$"{configRoot}: cannot read the repository's git config, so its git-secrets settings are not applied: {KeyGuard.Sources.Git.UnreadableRepository.Explain(e, configRoot)}"] };
         }
-        using (owned) return Load(repo);
+        using (lease) return Load(lease.Repository);
     }
 
     /// <summary>

@@ -131,10 +131,8 @@ internal sealed class ScanSetup
             var gitDir = KeyGuard.Sources.Git.Staged.GitRepositoryLocator.Discover(dir);
             if (gitDir != null)
             {
-                LibGit2Sharp.Repository? owned = null;
-                var repo = repositories?.Open(gitDir) ?? (owned = new LibGit2Sharp.Repository(gitDir));
-                using (owned)
-                    if (!repo.Info.IsBare) return repo.Info.WorkingDirectory;
+                using var lease = OpenRepositories.Borrow(repositories, gitDir);
+                if (!lease.Repository.Info.IsBare) return lease.Repository.Info.WorkingDirectory;
             }
         }
         catch (LibGit2Sharp.LibGit2SharpException) { }

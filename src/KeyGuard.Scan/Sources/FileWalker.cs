@@ -194,9 +194,8 @@ internal sealed class FileWalker(WalkOptions options)
                 var gitDir = KeyGuard.Sources.Git.Staged.GitRepositoryLocator.Discover(full);
                 if (gitDir != null)
                 {
-                    Repository? owned = null;
-                    var repo = options.Repositories?.Open(gitDir) ?? (owned = new Repository(gitDir));
-                    using var _ = owned;
+                    using var lease = OpenRepositories.Borrow(options.Repositories, gitDir);
+                    var repo = lease.Repository;
                     var workdir = repo.Info.IsBare ? null : Path.GetFullPath(repo.Info.WorkingDirectory);
                     // A root the user named explicitly is scanned even if git ignores it, as ripgrep does.
                     if (workdir != null && !IsIgnored(repo, workdir, full, isDir: true)

@@ -22,6 +22,17 @@ internal sealed class OpenRepositories : IDisposable
         }
     }
 
+    /// <summary>The repository at <paramref name="path"/>: shared from <paramref name="repositories"/> when given, else
+    /// opened for the caller alone; disposing the lease closes only the latter.</summary>
+    public static Lease Borrow(OpenRepositories? repositories, string path) =>
+        repositories != null ? new(repositories.Open(path), owned: false) : new(new Repository(path), owned: true);
+
+    public readonly struct Lease(Repository repository, bool owned) : IDisposable
+    {
+        public Repository Repository => repository;
+        public void Dispose() { if (owned) repository.Dispose(); }
+    }
+
     public void Dispose()
     {
         lock (_open)
