@@ -35,6 +35,9 @@ internal enum RuleCheck
 /// secret); null for none.</param>
 internal sealed record Pairing(CredentialRole With, int WithinLines, string? KeyIdPrefix = null, CredentialRole? Via = null);
 
+/// <summary>Whether a run (of bytes, as <see cref="RunIndex"/> finds them) can hold what a rule reports.</summary>
+internal delegate bool RunTest(ReadOnlySpan<byte> run);
+
 /// <summary>
 /// One detector: a built-in one (Detection/Detectors/) or one from a user's rule file. Immutable: the engine shares rules between threads.
 /// Keywords are the prefilter: a rule's regex runs only in windows around a keyword hit.
@@ -87,6 +90,13 @@ internal sealed record Rule
     /// matches, without trying every word of the window.
     /// </summary>
     public bool MatchIsToken { get; init; }
+    /// <summary>
+    /// For a built-in rule whose matches are always whole runs of base64/URL characters (its lookarounds exclude every
+    /// run character): whether a run can hold a match its check keeps. Looked at once per run where keywords are
+    /// everywhere (<see cref="RuleSet.RunMask"/>), so windows around a hash or a 76-character blob never reach the
+    /// regex. Null: every run of <see cref="MinRun"/> characters can.
+    /// </summary>
+    public RunTest? RunMayHold { get; init; }
     /// <summary>Characters searched after a keyword hit on its own line (long tokens need more).</summary>
     public int MaxWindow { get; init; } = 4096;
     public string Description { get; init; } = "";

@@ -43,54 +43,86 @@ internal sealed class RuleSet
         Slots = Rules.Count > 0 ? Rules.Count + 1 : 0;
         PairsReachBack = Rules.Any(r => r.PairKeywords.Count > 0 && r.LinesBefore > 0);
 
+        // Rules that need a run get a bit in a run's mask (RunIndex.Classify): the first 63 their own, the rest bit 63.
+        RunRules = Rules.Where(r => r.MinRun > 0).ToList();
+        for (int i = 0; i < RunRules.Count; i++) _runBit.TryAdd(RunRules[i], 1UL << Math.Min(i, 63));
+
         // The runs-first screen's split: keywords whose every rule needs a base64 run are looked for only near runs.
         bool NeedsRun(string kw) => byKeyword[kw].All(x => !ReferenceEquals(x.Item1, EncodedText.Trigger) && x.Item1.MinRun > 0);
         var nearRuns = byKeyword.Keys.Where(NeedsRun).ToList();
         if (nearRuns.Count == 0) return;
         var always = byKeyword.Keys.Where(k => !NeedsRun(k)).ToList();
         RunKeywords = new KeywordFinder(nearRuns);
-        RunKeywordRules = Table(RunKeywords);
         AlwaysKeywords = always.Count > 0 ? new KeywordFinder(always) : null;
-        AlwaysKeywordRules = AlwaysKeywords is null ? [] : Table(AlwaysKeywords);
-        LongestKeyword = byKeyword.Keys.Max(k => k.Length);
-        RunShortest = int.MaxValue;
-        foreach (var kw in nearRuns)
-            foreach (var (rule, pairing) in byKeyword[kw])
-            {
-                RunShortest = Math.Min(RunShortest, rule.MinRun);
-                if (pairing)
-                {
-                    RunLinesBack = Math.Max(RunLinesBack, rule.LinesAfter);
-                    RunLinesAhead = Math.Max(RunLinesAhead, rule.LinesBefore);
-                }
-                else if (rule.Reach > 0) RunReachBack = Math.Max(RunReachBack, rule.Reach);
-                else RunLineReachBack = Math.Max(RunLineReachBack, rule.MaxWindow);
-            }
-
-        IReadOnlyList<(string, (Rule, bool, int)[])> Table(KeywordFinder finder) =>
-            finder.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
+        AlwaysKeywordRules = AlwaysKeywords is null ? [] : AlwaysKeywords.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
+        _nearRuns = nearRuns.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
+        foreach (var (_, opened) in _nearRuns)
+            foreach (var (rule, _, _) in opened) NearRunMask |= RunBit(rule);
     }
 
     /// <summary>
     /// Keywords all of whose rules need a base64 run (<c>secret</c>, <c>token</c>): on text where they are everywhere,
-    /// they are looked for only around the runs (<see cref="TextScanner"/>'s runs-first screen), with their rules as
-    /// <see cref="KeywordRules"/> has them. Null when no keyword is such.
+    /// they are looked for only around the runs (<see cref="TextScanner"/>'s runs-first screen, through
+    /// <see cref="ScreenFor"/>). Null when no keyword is such.
     /// </summary>
     internal KeywordFinder? RunKeywords { get; }
-    internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> RunKeywordRules { get; } = [];
     /// <summary>The other keywords (key ID prefixes, escapes, rules without a run), looked for everywhere.</summary>
     internal KeywordFinder? AlwaysKeywords { get; }
     internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> AlwaysKeywordRules { get; } = [];
-    /// <summary>The shortest run a <see cref="RunKeywords"/> rule needs.</summary>
-    internal int RunShortest { get; }
-    /// <summary>How far before a run a <see cref="RunKeywords"/> hit can open a window holding it: characters
-    /// (reach), characters on the run's own line (rules whose window is the rest of the hit's line), and lines (pair
-    /// keywords' lines after them); and lines after it (lines before).</summary>
-    internal int RunReachBack { get; }
-    internal int RunLineReachBack { get; }
-    internal int RunLinesBack { get; }
-    internal int RunLinesAhead { get; }
-    internal int LongestKeyword { get; }
+
+    /// <summary>The rules that need a base64 run (<see cref="Rule.MinRun"/> &gt; 0), in <see cref="RunMask"/>'s bit order.</summary>
+    internal IReadOnlyList<Rule> RunRules { get; }
+    private readonly Dictionary<Rule, ulong> _runBit = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>A rule's bit in a run's mask; 0 for a rule that needs no run.</summary>
+    internal ulong RunBit(Rule rule) => _runBit.GetValueOrDefault(rule);
+
+    /// <summary>The rules a maximal run of base64/URL characters may serve: long enough, and passing the rule's
+    /// <see cref="Rule.RunMayHold"/> (rules past the 63rd share bit 63 and skip that test).</summary>
+    internal ulong RunMask(ReadOnlySpan<byte> run)
+    {
+        ulong mask = 0;
+        for (int i = 0; i < RunRules.Count; i++)
+        {
+            var rule = RunRules[i];
+            if (run.Length < rule.MinRun || i < 63 && rule.RunMayHold is { } test && !test(run)) continue;
+            mask |= 1UL << Math.Min(i, 63);
+        }
+        return mask;
+    }
+
+    /// <summary>The bits of the <see cref="RunKeywords"/>' rules.</summary>
+    internal ulong NearRunMask { get; }
+
+    private readonly List<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> _nearRuns = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, NearRunScreen> _screens = new();
+
+    /// <summary>
+    /// The runs-first screen around runs that may serve the rules of <paramref name="mask"/> (within
+    /// <see cref="NearRunMask"/>, not 0): only those rules' keywords are looked for, from as far back as their windows
+    /// reach. A 76-character base64 blob cannot be a secret access key, so a "secret" before it is not looked for.
+    /// </summary>
+    internal NearRunScreen ScreenFor(ulong mask) => _screens.GetOrAdd(mask, m =>
+    {
+        var mine = _nearRuns.Where(k => k.Rules.Any(x => (RunBit(x.Rule) & m) != 0)).ToList();
+        int reachBack = 0, lineReachBack = 0, linesBack = 0, linesAhead = 0;
+        foreach (var (_, rules) in mine)
+            foreach (var (rule, pairing, _) in rules)
+            {
+                if ((RunBit(rule) & m) == 0) continue;
+                if (pairing)
+                {
+                    linesBack = Math.Max(linesBack, rule.LinesAfter);
+                    linesAhead = Math.Max(linesAhead, rule.LinesBefore);
+                }
+                else if (rule.Reach > 0) reachBack = Math.Max(reachBack, rule.Reach);
+                else lineReachBack = Math.Max(lineReachBack, rule.MaxWindow);
+            }
+        var finder = new KeywordFinder(mine.Select(k => k.Keyword));
+        var rulesOf = mine.ToDictionary(k => k.Keyword, k => k.Rules, StringComparer.Ordinal);
+        return new NearRunScreen(finder, finder.Keywords.Select(k => (k, rulesOf[k])).ToList(),
+            reachBack, lineReachBack, linesBack, linesAhead, mine.Max(k => k.Keyword.Length));
+    });
 
     /// <summary>Some rule's pair-keyword windows reach lines back, so a rule's windows can overlap.</summary>
     internal bool PairsReachBack { get; }
@@ -134,3 +166,11 @@ internal sealed class RuleSet
 
     public static RuleSet Default() => new(RuleFileParser.LoadDefaults());
 }
+
+/// <summary>What the runs-first screen looks for around runs that may serve a set of rules: those rules' keywords
+/// (with the rules each opens, as <see cref="RuleSet.KeywordRules"/> has them), and how far before a run a hit can
+/// open a window that holds it: characters (reach), characters on the run's own line (windows to the end of the hit's
+/// line), lines (pair keywords' lines after them); and lines after it (lines before).</summary>
+internal sealed record NearRunScreen(
+    KeywordFinder Finder, IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> Table,
+    int ReachBack, int LineReachBack, int LinesBack, int LinesAhead, int LongestKeyword);

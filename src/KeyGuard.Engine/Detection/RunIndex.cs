@@ -50,9 +50,23 @@ internal sealed class RunIndex
     /// <summary>The runs, ascending: [Start, End).</summary>
     public IReadOnlyList<(int Start, int End)> Runs => _runs;
 
+    private ulong[]? _masks;
+
+    /// <summary>Marks each run with the rules it may serve (<see cref="RuleSet.RunMask"/>), for <see cref="Mask"/> and
+    /// <see cref="HasRun"/>'s rule bit.</summary>
+    public void Classify(ReadOnlySpan<byte> text, RuleSet rules)
+    {
+        _masks = new ulong[_runs.Count];
+        for (int r = 0; r < _runs.Count; r++) _masks[r] = rules.RunMask(text[_runs[r].Start.._runs[r].End]);
+    }
+
+    /// <summary>The rules run <paramref name="r"/> may serve; every rule before <see cref="Classify"/>.</summary>
+    public ulong Mask(int r) => _masks?[r] ?? ulong.MaxValue;
+
     /// <summary>Whether [<paramref name="start"/>, <paramref name="end"/>) holds at least <paramref name="length"/>
-    /// characters of one run (as <see cref="TextScanner.HasRun(ReadOnlySpan{byte}, int)"/> on that slice).</summary>
-    public bool HasRun(int start, int end, int length)
+    /// characters of one run (as <see cref="TextScanner.HasRun(ReadOnlySpan{byte}, int)"/> on that slice) that may
+    /// serve the rule of <paramref name="bit"/> (<see cref="RuleSet.RunBit"/>).</summary>
+    public bool HasRun(int start, int end, int length, ulong bit = ulong.MaxValue)
     {
         // The first run that ends after the window starts.
         int lo = 0, hi = _runs.Count;
@@ -62,7 +76,7 @@ internal sealed class RunIndex
             if (_runs[mid].End <= start) lo = mid + 1; else hi = mid;
         }
         for (int r = lo; r < _runs.Count && _runs[r].Start < end; r++)
-            if (Math.Min(_runs[r].End, end) - Math.Max(_runs[r].Start, start) >= length) return true;
+            if ((Mask(r) & bit) != 0 && Math.Min(_runs[r].End, end) - Math.Max(_runs[r].Start, start) >= length) return true;
         return false;
     }
 

@@ -65,25 +65,33 @@ internal sealed class TextScanner(RuleSet rules)
         var windows = Windows(bytes, Rules.RunKeywords != null ? DenseHits : int.MaxValue);
         if (windows == null)
         {
-            runs = new RunIndex(bytes, Math.Min(_shortestRun, 64));
+            runs = Classified(bytes);
             windows = RunsFirstWindows(bytes, runs);
         }
         // Windows that cover less than half the text are checked on their own; past that (text where keywords are
         // everywhere), the text's runs are found once, and each window is a lookup.
         long toCheck = 0;
         foreach (var w in windows) if (w.Rule.MinRun > 0) toCheck += w.End - w.Start;
-        if (runs == null && toCheck > bytes.Length / 2 && _shortestRun > 0) runs = new RunIndex(bytes, Math.Min(_shortestRun, 64));
+        if (runs == null && toCheck > bytes.Length / 2 && _shortestRun > 0) runs = Classified(bytes);
         int kept = 0;
         for (int i = 0; i < windows.Count; i++)
         {
             var w = windows[i];
             bool keep = ReferenceEquals(w.Rule, EncodedText.Trigger) ? EncodedText.WorthDecoding(bytes, w.Start, w.End)
-                : w.Rule.MinRun == 0 || (runs?.HasRun(w.Start, w.End, w.Rule.MinRun) ?? HasRun(bytes[w.Start..w.End], w.Rule.MinRun));
+                : w.Rule.MinRun == 0 || (runs?.HasRun(w.Start, w.End, w.Rule.MinRun, Rules.RunBit(w.Rule)) ?? HasRun(bytes[w.Start..w.End], w.Rule.MinRun));
             if (keep) windows[kept++] = w;
         }
         if (kept == 0) return null;
         windows.RemoveRange(kept, windows.Count - kept);
         return new WindowList(windows);
+    }
+
+    /// <summary>The runs of <paramref name="bytes"/> any rule needs, each marked with the rules it may serve.</summary>
+    private RunIndex Classified(ReadOnlySpan<byte> bytes)
+    {
+        var runs = new RunIndex(bytes, Math.Min(_shortestRun, 64));
+        runs.Classify(bytes, Rules);
+        return runs;
     }
 
     /// <summary>Windows found on bytes for <see cref="Scan(ReadOnlySpan{char}, TextPosition, Provenance, List{Finding}, WindowList?)"/>.</summary>
@@ -186,7 +194,7 @@ internal sealed class TextScanner(RuleSet rules)
 
     /// <summary>Keyword hits in a text (of bytes) past which its windows are found from its runs instead, when
     /// they came at least one per <see cref="DenseBytes"/> bytes.</summary>
-    internal const int DenseHits = 64;
+    internal const int DenseHits = 16;
     internal const int DenseBytes = 256;
 
     private List<(Rule Rule, int Start, int End)> Windows<T>(ReadOnlySpan<T> text) where T : unmanaged, IBinaryInteger<T> =>
@@ -241,10 +249,9 @@ internal sealed class TextScanner(RuleSet rules)
         Span<(int Start, int End)> open = Rules.Slots <= 64 ? stackalloc (int, int)[Rules.Slots] : new (int, int)[Rules.Slots];
         open.Fill((-1, -1));
         var always = Rules.AlwaysKeywords;
-        var near = Rules.RunKeywords!;
         int region = 0;
         int a = always?.IndexOfAny(text, 0) ?? -1;
-        int b = NextNearRun(text, near, regions, ref region, 0);
+        int b = NextNearRun(text, regions, ref region, 0);
         // Hits in order, from both searches: each rule's windows are merged as they come.
         while (a >= 0 || b >= 0)
         {
@@ -255,50 +262,63 @@ internal sealed class TextScanner(RuleSet rules)
             }
             else
             {
-                Open(text, b, near, Rules.RunKeywordRules, open, windows);
-                b = NextNearRun(text, near, regions, ref region, b + 1);
+                var screen = regions[region].Screen;
+                Open(text, b, screen.Finder, screen.Table, open, windows);
+                b = NextNearRun(text, regions, ref region, b + 1);
             }
         }
         Close(open, windows);
         return windows;
     }
 
-    /// <summary>Where a <see cref="RuleSet.RunKeywords"/> hit can open a window holding a run its rules need:
-    /// merged ranges of hit positions, ascending.</summary>
-    private List<(int Start, int End)> RunRegions(ReadOnlySpan<byte> text, RunIndex runs)
+    /// <summary>Where a <see cref="RuleSet.RunKeywords"/> hit can open a window holding a run one of its rules may
+    /// use: merged ranges of hit positions, ascending, each with what to look for there.</summary>
+    private List<(int Start, int End, NearRunScreen Screen)> RunRegions(ReadOnlySpan<byte> text, RunIndex runs)
     {
-        var regions = new List<(int Start, int End)>();
-        bool lines = Rules.RunLinesBack > 0 || Rules.RunLinesAhead > 0;
-        foreach (var (runStart, runEnd) in runs.Runs)
+        var regions = new List<(int Start, int End, NearRunScreen Screen)>();
+        ulong regionMask = 0;
+        for (int r = 0; r < runs.Count; r++)
         {
-            if (runEnd - runStart < Rules.RunShortest) continue;
+            ulong mask = runs.Mask(r) & Rules.NearRunMask;
+            if (mask == 0) continue;
+            var (runStart, runEnd) = runs.Runs[r];
+            var screen = Rules.ScreenFor(mask);
             // A window reaches a whole token: a hit anywhere in the run's token, or reaching into it, holds the run.
             int tokenStart = TokenBoundaryBefore(text, runStart), tokenEnd = TokenBoundaryAfter(text, runEnd);
-            int start = Math.Max(0, tokenStart - Rules.RunReachBack), end = tokenEnd;
+            int start = Math.Max(0, tokenStart - screen.ReachBack), end = tokenEnd;
             // A window to the end of the hit's line holds the run only from a hit on the run's line.
-            if (Rules.RunLineReachBack > 0)
-                start = Math.Min(start, Math.Max(text[..tokenStart].LastIndexOf((byte)'\n') + 1, tokenStart - Rules.RunLineReachBack));
-            if (lines)
+            if (screen.LineReachBack > 0)
+                start = Math.Min(start, Math.Max(text[..tokenStart].LastIndexOf((byte)'\n') + 1, tokenStart - screen.LineReachBack));
+            if (screen.LinesBack > 0 || screen.LinesAhead > 0)
             {
-                start = Math.Min(start, TextLines.StartBack(text, tokenStart, Rules.RunLinesBack));
-                end = Math.Max(end, TextLines.EndAhead(text, Math.Max(tokenStart, tokenEnd - 1), Rules.RunLinesAhead));
+                start = Math.Min(start, TextLines.StartBack(text, tokenStart, screen.LinesBack));
+                end = Math.Max(end, TextLines.EndAhead(text, Math.Max(tokenStart, tokenEnd - 1), screen.LinesAhead));
             }
-            if (regions.Count > 0 && start <= regions[^1].End) regions[^1] = (regions[^1].Start, Math.Max(end, regions[^1].End));
-            else regions.Add((start, end));
+            if (regions.Count > 0 && start <= regions[^1].End)
+            {
+                regionMask |= mask;
+                regions[^1] = (regions[^1].Start, Math.Max(end, regions[^1].End), Rules.ScreenFor(regionMask));
+            }
+            else
+            {
+                regionMask = mask;
+                regions.Add((start, end, screen));
+            }
         }
         return regions;
     }
 
-    /// <summary>The next hit at or after <paramref name="from"/> that starts inside a region, or -1.</summary>
-    private int NextNearRun(ReadOnlySpan<byte> text, KeywordFinder finder, List<(int Start, int End)> regions, ref int region, int from)
+    /// <summary>The next hit of its region's keywords at or after <paramref name="from"/> that starts inside a region,
+    /// or -1.</summary>
+    private static int NextNearRun(ReadOnlySpan<byte> text, List<(int Start, int End, NearRunScreen Screen)> regions, ref int region, int from)
     {
         for (; region < regions.Count; region++)
         {
-            var (start, end) = regions[region];
+            var (start, end, screen) = regions[region];
             int at = Math.Max(from, start);
             if (at >= end) continue;
             // A keyword starting inside the region may end past it.
-            int hit = finder.IndexOfAny(text[..Math.Min(text.Length, end + Rules.LongestKeyword)], at);
+            int hit = screen.Finder.IndexOfAny(text[..Math.Min(text.Length, end + screen.LongestKeyword)], at);
             if (hit >= 0 && hit < end) return hit;
         }
         return -1;

@@ -1,5 +1,6 @@
 using System.Text;
 using KeyGuard.Detection;
+using KeyGuard.Detection.Detectors;
 using KeyGuard.Findings;
 using KeyGuard.Sources;
 using KeyGuard.Tests.Support;
@@ -112,5 +113,84 @@ public sealed class RunsFirstScreenTests
 
         Assert.True(a.Count > 100, $"{a.Count} findings");
         Assert.Equal(Describe(a), Describe(b));
+    }
+
+    /// <summary>Keyword-dense lines with hashes, identifiers and blobs next to "secret" and "token", none a credential.</summary>
+    private static string DenseFiller(int lines)
+    {
+        var fake = new FakeCredentials(21);
+        var sb = new StringBuilder();
+        for (int i = 0; i < lines; i++)
+            sb.Append((i % 4) switch
+            {
+                0 => $"    secret_sha = \"{fake.Hex(40)}\"\n",
+                1 => $"    secretBlob = '{fake.Chars(76, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}'\n",
+                2 => "    secretConfigValueResultHandlerRequestClientShape: token\n",
+                _ => $"    const secretToken{i} = await this.tokens.getSessionToken(name); // rotate the secret\n",
+            });
+        return sb.ToString();
+    }
+
+    public static TheoryData<string> Detectors() => new(BuiltInDetectors.All.Select(d => d.Id));
+
+    /// <summary>Every detector's true positives, in the middle of keyword-dense text read as bytes (the runs-first
+    /// screen, with each rule's <see cref="Rule.RunMayHold"/>), are found as on their own.</summary>
+    [Theory, MemberData(nameof(Detectors))]
+    public void True_positives_are_found_in_keyword_dense_text(string id)
+    {
+        var detector = BuiltInDetectors.All.Single(d => d.Id == id);
+        var engine = new ContentScanner(new TextScanner(new RuleSet(RuleFileParser.LoadDefaults().Select(r => r with { Enabled = true }))));
+        string before = DenseFiller(60), after = DenseFiller(20);
+        foreach (var example in detector.TruePositives(new ExampleCredentials(seed: 12)))
+        {
+            var found = new List<Finding>();
+            engine.ScanBuffer(Encoding.UTF8.GetBytes(before + example.Text.TrimEnd('\n') + "\n" + after), Source, found);
+            Assert.Single(found, f => f.RuleId == id && f.Secret == example.Reported);
+        }
+    }
+
+    [Fact]
+    public void The_dense_filler_takes_the_runs_first_screen_and_holds_no_finding()
+    {
+        var bytes = Encoding.ASCII.GetBytes(DenseFiller(60));
+        int at = 0;
+        for (int i = 0; i < TextScanner.DenseHits; i++) at = RuleSet.Default().Keywords!.IndexOfAny(bytes.AsSpan(), at) + 1;
+        Assert.True(at < TextScanner.DenseHits * TextScanner.DenseBytes, $"{TextScanner.DenseHits} hits end at {at}: not dense");
+        var found = new List<Finding>();
+        new ContentScanner(new TextScanner(RuleSet.Default())).ScanBuffer(bytes, Source, found);
+        Assert.Empty(found);
+    }
+
+    [Fact]
+    public void A_run_may_be_a_secret_only_when_forty_characters_of_a_secrets_shape_once_decoded()
+    {
+        var fake = new FakeCredentials(31);
+        for (int i = 0; i < 200; i++)
+        {
+            var secret = fake.Secret();
+            Assert.True(AwsSecretAccessKey.RunMayBeSecret(Encoding.ASCII.GetBytes(secret)), secret);
+            var escaped = secret.Replace("/", "%2F").Replace("+", "%2b");
+            Assert.True(AwsSecretAccessKey.RunMayBeSecret(Encoding.ASCII.GetBytes(escaped)), escaped);
+        }
+        string b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        foreach (var run in new[] { fake.Hex(40), fake.Chars(39, b64), fake.Chars(41, b64), fake.Chars(76, b64),
+                                    "secretConfigValueResultHandlerRequestCli", fake.Chars(40, "abcdefghijklmnopqrstuvwxyz0123456789") })
+            Assert.False(AwsSecretAccessKey.RunMayBeSecret(Encoding.ASCII.GetBytes(run)), run);
+    }
+
+    /// <summary>The screen does consult the run test: one that refuses every run loses the dense text's secrets on
+    /// the bytes' path (and the characters' path, keyword first, still finds them).</summary>
+    [Fact]
+    public void A_run_test_refusing_every_run_loses_the_secrets_of_dense_bytes()
+    {
+        var text = DenseText(7, 2000);
+        var refusing = new TextScanner(new RuleSet(RuleSet.Default().Rules.Select(r => r.RunMayHold is null ? r : r with { RunMayHold = _ => false })));
+        var chars = new List<Finding>();
+        refusing.Scan(text, TextPosition.Start, Source, chars);
+        var bytes = new List<Finding>();
+        new ContentScanner(refusing).ScanBuffer(Encoding.ASCII.GetBytes(text), Source, bytes);
+        int Secrets(List<Finding> found) => found.Count(f => f.RuleId == "aws-secret-access-key");
+        Assert.True(Secrets(chars) > 50, $"{Secrets(chars)} secrets");
+        Assert.True(Secrets(bytes) < Secrets(chars) / 2, $"{Secrets(bytes)} of {Secrets(chars)} secrets still found");
     }
 }

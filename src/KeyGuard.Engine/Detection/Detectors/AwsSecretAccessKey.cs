@@ -24,6 +24,7 @@ internal static partial class AwsSecretAccessKey
             LinesAfter = 5,
             Regex = Pattern(),
             MatchIsToken = true,
+            RunMayHold = RunMayBeSecret,
             Check = RuleCheck.AwsSecret,
             MinEntropy = 4.25,
             Severity = "critical",
@@ -55,7 +56,9 @@ internal static partial class AwsSecretAccessKey
 
     /// <summary>Random 40-character base64 has both cases and a digit or '/' or '+'; a hex digest, a word run or
     /// a low-entropy string is not a secret key.</summary>
-    internal static bool LooksLikeSecret(string s, double minEntropy)
+    internal static bool LooksLikeSecret(ReadOnlySpan<char> s, double minEntropy) => HasSecretShape(s) && Entropy.Shannon(s) >= minEntropy;
+
+    private static bool HasSecretShape(ReadOnlySpan<char> s)
     {
         if (Entropy.IsHex(s) || Placeholders.IsPlaceholder(s)) return false;
         bool upper = false, lower = false, other = false;
@@ -65,7 +68,24 @@ internal static partial class AwsSecretAccessKey
             else if (char.IsAsciiLetterLower(c)) lower = true;
             else other = true;
         }
-        return upper && lower && other && Entropy.Shannon(s) >= minEntropy;
+        return upper && lower && other;
+    }
+
+    /// <summary>
+    /// Whether a run of base64/URL characters can be a secret <see cref="Validate"/> keeps. The regex's lookarounds
+    /// exclude every run character, so a match is a whole run; decoded (each %2B or %2F is one character) it must be
+    /// 40 characters of a secret's shape. Hashes, identifiers and long blobs next to a "secret" stop here.
+    /// </summary>
+    internal static bool RunMayBeSecret(ReadOnlySpan<byte> run)
+    {
+        if (run.Length is < 40 or > 120) return false;
+        int escapes = run.Length == 40 ? 0 : run.Count((byte)'%');
+        if (run.Length - 2 * escapes != 40) return false;
+        // Escapes are decoded (or the match refused) by the regex and Validate.
+        if (escapes > 0) return true;
+        Span<char> chars = stackalloc char[40];
+        for (int i = 0; i < chars.Length; i++) chars[i] = (char)run[i];
+        return HasSecretShape(chars);
     }
 
     private static IEnumerable<DetectorExample> TruePositives(ExampleCredentials make)
