@@ -1,5 +1,7 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace KeyGuard.Detection;
 
@@ -19,21 +21,7 @@ internal sealed class RunIndex
     {
         if (minLength is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(minLength));
         int i = 0, carry = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + 64 <= text.Length; i += 64)
-            {
-                ulong m = Mask(text, i);
-                if (m == ulong.MaxValue) { carry += 64; continue; }
-                int prefix = BitOperations.TrailingZeroCount(~m);
-                if (carry + prefix >= minLength) _runs.Add((i - carry, i + prefix));
-                int top = BitOperations.LeadingZeroCount(~m);
-                // The runs that neither continue one from before nor go on into the next block.
-                ulong inner = m & ~(prefix == 0 ? 0 : (1UL << prefix) - 1) & (top == 0 ? ulong.MaxValue : (1UL << (64 - top)) - 1);
-                if (BitOperations.PopCount(inner) >= minLength && HasRunOfBits(inner, minLength)) AddRuns(inner, i, minLength);
-                carry = top;
-            }
-        }
+        if (Avx2.IsSupported) i = Blocks(text, minLength, ref carry);
         // The tail (or everything, without vectors), a byte at a time.
         int start = i - carry;
         for (; i < text.Length; i++)
@@ -44,6 +32,58 @@ internal sealed class RunIndex
         }
         if (text.Length - start >= minLength) _runs.Add((start, text.Length));
     }
+
+    /// <summary>The whole 64-byte blocks: returns where they end, with <paramref name="carry"/> run bytes at their end.</summary>
+    private int Blocks(ReadOnlySpan<byte> text, int minLength, ref int carry)
+    {
+        ref byte at = ref MemoryMarshal.GetReference(text);
+        var (lo, hi) = (Vector256.Create(LowNibbles), Vector256.Create(HighNibbles));
+        // A run of 32 or more bits inside 64 covers bits 64 - minLength to minLength - 1: most blocks fail that one test.
+        ulong middle = minLength >= 32 ? (ulong.MaxValue >> (64 - minLength)) & (ulong.MaxValue << (64 - minLength)) : 0;
+        int i = 0;
+        for (; i + 64 <= text.Length; i += 64)
+        {
+            ulong m = Classify(Vector256.LoadUnsafe(ref at, (nuint)i), lo, hi)
+                      | ((ulong)Classify(Vector256.LoadUnsafe(ref at, (nuint)i + 32), lo, hi) << 32);
+            if (m == ulong.MaxValue) { carry += 64; continue; }
+            int prefix = BitOperations.TrailingZeroCount(~m);
+            if (carry + prefix >= minLength) _runs.Add((i - carry, i + prefix));
+            int top = BitOperations.LeadingZeroCount(~m);
+            // The runs that neither continue one from before nor go on into the next block.
+            ulong inner = m & (ulong.MaxValue << prefix) & (ulong.MaxValue >> top);
+            if (middle != 0 ? (inner & middle) == middle : BitOperations.PopCount(inner) >= minLength && HasRunOfBits(inner, minLength))
+                AddRuns(inner, i, minLength);
+            carry = top;
+        }
+        return i;
+    }
+
+    /// <summary>
+    /// Per byte, whether it is a run character, as a bit mask: two 16-entry lookups (vpshufb), by the low and by the
+    /// high nibble, share a bit for each group of run bytes: 0x25 0x2B 0x2F; 0x30-0x39; 0x41-0x4F and 0x61-0x6F;
+    /// 0x50-0x5A and 0x70-0x7A. Bytes from 0x80 have no group.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static uint Classify(Vector256<byte> v, Vector256<byte> lo, Vector256<byte> hi)
+    {
+        var nibble = Vector256.Create((byte)0x0F);
+        var groups = Avx2.Shuffle(lo, v & nibble) & Avx2.Shuffle(hi, Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nibble);
+        return ~Vector256.Equals(groups, Vector256<byte>.Zero).ExtractMostSignificantBits();
+    }
+
+    private static ReadOnlySpan<byte> LowNibbles =>
+    [
+        // 0    1    2    3    4    5    6    7    8    9    A    B    C    D    E    F   (low nibble)
+        0xA, 0xE, 0xE, 0xE, 0xE, 0xF, 0xE, 0xE, 0xE, 0xE, 0xC, 0x5, 0x4, 0x4, 0x4, 0x5,
+        0xA, 0xE, 0xE, 0xE, 0xE, 0xF, 0xE, 0xE, 0xE, 0xE, 0xC, 0x5, 0x4, 0x4, 0x4, 0x5,
+    ];
+
+    private static ReadOnlySpan<byte> HighNibbles =>
+    [
+        // high nibble 2: %+/ (bit 0); 3: digits (bit 1); 4, 6: letters from 1 (bit 2); 5, 7: letters to A (bit 3)
+        0, 0, 1, 2, 4, 8, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 1, 2, 4, 8, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
 
     public int Count => _runs.Count;
 
@@ -78,20 +118,6 @@ internal sealed class RunIndex
         for (int r = lo; r < _runs.Count && _runs[r].Start < end; r++)
             if ((Mask(r) & bit) != 0 && Math.Min(_runs[r].End, end) - Math.Max(_runs[r].Start, start) >= length) return true;
         return false;
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static ulong Mask(ReadOnlySpan<byte> text, int at) =>
-        Classify(Vector256.Create(text.Slice(at, 32))) | ((ulong)Classify(Vector256.Create(text.Slice(at + 32, 32))) << 32);
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static uint Classify(Vector256<byte> v)
-    {
-        var letter = Vector256.LessThan((v | Vector256.Create((byte)0x20)) - Vector256.Create((byte)'a'), Vector256.Create((byte)26));
-        var digit = Vector256.LessThan(v - Vector256.Create((byte)'0'), Vector256.Create((byte)10));
-        var sign = Vector256.Equals(v, Vector256.Create((byte)'/')) | Vector256.Equals(v, Vector256.Create((byte)'+'))
-                   | Vector256.Equals(v, Vector256.Create((byte)'%'));
-        return (letter | digit | sign).ExtractMostSignificantBits();
     }
 
     internal static bool IsRunByte(byte b) => (uint)((b | 0x20) - 'a') < 26 || (uint)(b - '0') < 10 || b is (byte)'/' or (byte)'+' or (byte)'%';
