@@ -16,9 +16,7 @@ internal static class Entropy
         return h;
     }
 
-    public static bool IsHex(ReadOnlySpan<char> s)
-    {
-        foreach (var c in s) if (!char.IsAsciiHexDigit(c)) return false;
-        return true;
-    }
+    public static bool IsHex(ReadOnlySpan<char> s) => s.IndexOfAnyExcept(HexDigits) < 0;
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 }

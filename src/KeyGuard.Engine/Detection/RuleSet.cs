@@ -44,8 +44,8 @@ internal sealed class RuleSet
         PairsReachBack = Rules.Any(r => r.PairKeywords.Count > 0 && r.LinesBefore > 0);
 
         // Rules that need a run get a bit in a run's mask (RunIndex.Classify): the first 63 their own, the rest bit 63.
-        RunRules = Rules.Where(r => r.MinRun > 0).ToList();
-        for (int i = 0; i < RunRules.Count; i++) _runBit.TryAdd(RunRules[i], 1UL << Math.Min(i, 63));
+        _runRules = Rules.Where(r => r.MinRun > 0).ToArray();
+        for (int i = 0; i < _runRules.Length; i++) _runBit.TryAdd(_runRules[i], 1UL << Math.Min(i, 63));
 
         // The runs-first screen's split: keywords whose every rule needs a base64 run are looked for only near runs.
         bool NeedsRun(string kw) => byKeyword[kw].All(x => !ReferenceEquals(x.Item1, EncodedText.Trigger) && x.Item1.MinRun > 0);
@@ -71,7 +71,8 @@ internal sealed class RuleSet
     internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> AlwaysKeywordRules { get; } = [];
 
     /// <summary>The rules that need a base64 run (<see cref="Rule.MinRun"/> &gt; 0), in <see cref="RunMask"/>'s bit order.</summary>
-    internal IReadOnlyList<Rule> RunRules { get; }
+    internal IReadOnlyList<Rule> RunRules => _runRules;
+    private readonly Rule[] _runRules;
     private readonly Dictionary<Rule, ulong> _runBit = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>A rule's bit in a run's mask; 0 for a rule that needs no run.</summary>
@@ -82,9 +83,10 @@ internal sealed class RuleSet
     internal ulong RunMask(ReadOnlySpan<byte> run)
     {
         ulong mask = 0;
-        for (int i = 0; i < RunRules.Count; i++)
+        var rules = _runRules;
+        for (int i = 0; i < rules.Length; i++)
         {
-            var rule = RunRules[i];
+            var rule = rules[i];
             if (run.Length < rule.MinRun || i < 63 && rule.RunMayHold is { } test && !test(run)) continue;
             mask |= 1UL << Math.Min(i, 63);
         }

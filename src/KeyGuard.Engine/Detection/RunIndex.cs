@@ -88,7 +88,7 @@ internal sealed class RunIndex
     public int Count => _runs.Count;
 
     /// <summary>The runs, ascending: [Start, End).</summary>
-    public IReadOnlyList<(int Start, int End)> Runs => _runs;
+    public ReadOnlySpan<(int Start, int End)> Runs => CollectionsMarshal.AsSpan(_runs);
 
     private ulong[]? _masks;
 
@@ -96,8 +96,9 @@ internal sealed class RunIndex
     /// <see cref="HasRun"/>'s rule bit.</summary>
     public void Classify(ReadOnlySpan<byte> text, RuleSet rules)
     {
-        _masks = new ulong[_runs.Count];
-        for (int r = 0; r < _runs.Count; r++) _masks[r] = rules.RunMask(text[_runs[r].Start.._runs[r].End]);
+        var runs = Runs;
+        _masks = new ulong[runs.Length];
+        for (int r = 0; r < runs.Length; r++) _masks[r] = rules.RunMask(text[runs[r].Start..runs[r].End]);
     }
 
     /// <summary>The rules run <paramref name="r"/> may serve; every rule before <see cref="Classify"/>.</summary>

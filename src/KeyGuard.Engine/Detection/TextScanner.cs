@@ -276,12 +276,13 @@ internal sealed class TextScanner(RuleSet rules)
     private List<(int Start, int End, NearRunScreen Screen)> RunRegions(ReadOnlySpan<byte> text, RunIndex runs)
     {
         var regions = new List<(int Start, int End, NearRunScreen Screen)>();
-        ulong regionMask = 0;
-        for (int r = 0; r < runs.Count; r++)
+        ulong regionMask = 0, near = Rules.NearRunMask;
+        var all = runs.Runs;
+        for (int r = 0; r < all.Length; r++)
         {
-            ulong mask = runs.Mask(r) & Rules.NearRunMask;
+            ulong mask = runs.Mask(r) & near;
             if (mask == 0) continue;
-            var (runStart, runEnd) = runs.Runs[r];
+            var (runStart, runEnd) = all[r];
             var screen = Rules.ScreenFor(mask);
             // A window reaches a whole token: a hit anywhere in the run's token, or reaching into it, holds the run.
             int tokenStart = TokenBoundaryBefore(text, runStart), tokenEnd = TokenBoundaryAfter(text, runEnd);

@@ -78,7 +78,8 @@ internal static partial class AwsSecretAccessKey
     /// </summary>
     internal static bool RunMayBeSecret(ReadOnlySpan<byte> run)
     {
-        if (run.Length is < 40 or > 120) return false;
+        // Each escape adds two characters: 40 and an even number more.
+        if (run.Length is < 40 or > 120 || (run.Length & 1) != 0) return false;
         int escapes = run.Length == 40 ? 0 : run.Count((byte)'%');
         if (run.Length - 2 * escapes != 40) return false;
         // Escapes are decoded (or the match refused) by the regex and Validate.
