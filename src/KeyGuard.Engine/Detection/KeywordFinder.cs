@@ -35,6 +35,9 @@ internal sealed class KeywordFinder
     {
         _keywords = keywords.Where(k => k.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
         _exact = _keywords.Select(IsExact).ToArray();
+        // One keyword that matches exactly (the runs-first screen's accessToken): a plain vectorised substring search.
+        if (_keywords.Length == 1 && (_exact[0] || !_keywords[0].Any(char.IsAsciiLetter)) && _keywords[0].All(char.IsAscii))
+            _only = System.Text.Encoding.ASCII.GetBytes(_keywords[0]);
 
         var nibbles = Enumerable.Range(0, _keywords.Length).Select(Nibbles).ToArray();
         _byBucket = AssignBuckets(nibbles);
@@ -69,6 +72,7 @@ internal sealed class KeywordFinder
     public ReadOnlySpan<int> StartingWith(uint c) => _byFirst[c < 128 ? (int)(c | 0x20) : 128];
 
     private readonly int[][] _byFirst;
+    private readonly byte[]? _only;
 
     /// <summary>The keywords, in the order <see cref="Matches{T}"/> numbers them.</summary>
     public IReadOnlyList<string> Keywords => _keywords;
@@ -155,6 +159,11 @@ internal sealed class KeywordFinder
     public int IndexOfAny(ReadOnlySpan<byte> text, int from = 0)
     {
         if (_keywords.Length == 0) return -1;
+        if (_only != null)
+        {
+            int at = text[from..].IndexOf(_only);
+            return at < 0 ? -1 : from + at;
+        }
         int i = from;
         if (Avx2.IsSupported)
         {

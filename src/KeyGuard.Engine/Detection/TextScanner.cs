@@ -276,14 +276,16 @@ internal sealed class TextScanner(RuleSet rules)
     private List<(int Start, int End, NearRunScreen Screen)> RunRegions(ReadOnlySpan<byte> text, RunIndex runs)
     {
         var regions = new List<(int Start, int End, NearRunScreen Screen)>();
-        ulong regionMask = 0, near = Rules.NearRunMask;
+        ulong regionMask = 0, near = Rules.NearRunMask, lastMask = 0;
+        NearRunScreen screen = null!;
         var all = runs.Runs;
         for (int r = 0; r < all.Length; r++)
         {
             ulong mask = runs.Mask(r) & near;
             if (mask == 0) continue;
             var (runStart, runEnd) = all[r];
-            var screen = Rules.ScreenFor(mask);
+            // Runs of a kind come together (a file of hashes, of blobs): the last screen is usually this one.
+            if (mask != lastMask) (screen, lastMask) = (Rules.ScreenFor(mask), mask);
             // A window reaches a whole token: a hit anywhere in the run's token, or reaching into it, holds the run.
             int tokenStart = TokenBoundaryBefore(text, runStart), tokenEnd = TokenBoundaryAfter(text, runEnd);
             int start = Math.Max(0, tokenStart - screen.ReachBack), end = tokenEnd;
@@ -297,13 +299,14 @@ internal sealed class TextScanner(RuleSet rules)
             }
             if (regions.Count > 0 && start <= regions[^1].End)
             {
-                regionMask |= mask;
-                regions[^1] = (regions[^1].Start, Math.Max(end, regions[^1].End), Rules.ScreenFor(regionMask));
+                var merged = regionMask | mask;
+                regions[^1] = (regions[^1].Start, Math.Max(end, regions[^1].End), merged == regionMask ? regions[^1].Screen : Rules.ScreenFor(merged));
+                regionMask = merged;
             }
             else
             {
                 regionMask = mask;
-                regions.Add((start, end, screen));
+                regions.Add((start, end, screen!));
             }
         }
         return regions;

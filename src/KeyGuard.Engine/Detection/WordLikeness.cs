@@ -58,11 +58,24 @@ internal static class WordLikeness
                     if (line.Length >= MinDictionaryWord && line[0] != '#') all.Add(line);
             }
         }
-        all.AddRange(Words);
-        var sorted = all.Where(w => w.Length <= MaxWord).Distinct(StringComparer.Ordinal).ToArray();
-        Array.Sort(sorted, StringComparer.Ordinal);
-        return sorted;
+        // The resource is sorted and distinct (WordLikenessTests): it is merged with the vocabulary, not sorted again.
+        var vocabulary = Words.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var merged = new List<string>(all.Count + vocabulary.Length);
+        int v = 0;
+        foreach (var word in all)
+        {
+            for (; v < vocabulary.Length && string.CompareOrdinal(vocabulary[v], word) <= 0; v++)
+                if (vocabulary[v] != word) merged.Add(vocabulary[v]);
+            merged.Add(word);
+        }
+        merged.AddRange(vocabulary.Skip(v));
+        return merged.Where(w => w.Length <= MaxWord).ToArray();
     }
+
+    /// <summary>The words <see cref="IsWordLike"/> looks up: the vocabulary and the dictionary, sorted ordinally.</summary>
+    internal static IReadOnlyList<string> SortedWords => Dictionary.Value;
+
+    internal static IReadOnlyList<string> IdentifierWords => Words;
 
     /// <summary>
     /// True when <paramref name="keyId"/>'s body (from <paramref name="bodyStart"/>) has no digit and dictionary words

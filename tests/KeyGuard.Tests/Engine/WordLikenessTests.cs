@@ -51,6 +51,27 @@ public sealed class WordLikenessTests(ITestOutputHelper output)
         Assert.Empty(rejected);
     }
 
+    /// <summary>The dictionary is merged with the vocabulary, not sorted at start-up: it must stay sorted and
+    /// distinct, and the binary search needs the merge to be.</summary>
+    [Fact]
+    public void The_dictionary_is_sorted_and_the_merged_words_are_sorted_distinct_and_complete()
+    {
+        var file = File.ReadLines(Path.Combine(RepoRoot(), "src/KeyGuard.Engine/Detection/WordLikeness.words")).Where(l => !l.StartsWith('#')).ToList();
+        Assert.True(file.Count > 50_000);
+        for (int i = 1; i < file.Count; i++) Assert.True(string.CompareOrdinal(file[i - 1], file[i]) < 0, $"{file[i - 1]} before {file[i]}");
+        var words = WordLikeness.SortedWords;
+        for (int i = 1; i < words.Count; i++) Assert.True(string.CompareOrdinal(words[i - 1], words[i]) < 0, $"{words[i - 1]} before {words[i]}");
+        Assert.Superset(file.ToHashSet(), words.ToHashSet());
+        Assert.Subset(words.ToHashSet(), WordLikeness.IdentifierWords.ToHashSet());
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "KeyGuard.sln"))) dir = Path.GetDirectoryName(dir)!;
+        return dir;
+    }
+
     [Fact]
     public void A_body_with_a_digit_or_too_few_words_is_not_word_like()
     {

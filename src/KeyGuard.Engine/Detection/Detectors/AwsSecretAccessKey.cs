@@ -60,7 +60,8 @@ internal static partial class AwsSecretAccessKey
 
     private static bool HasSecretShape(ReadOnlySpan<char> s)
     {
-        if (Entropy.IsHex(s) || Placeholders.IsPlaceholder(s)) return false;
+        // Cheapest first: hashes are the common 40-character run.
+        if (Entropy.IsHex(s)) return false;
         bool upper = false, lower = false, other = false;
         foreach (var c in s)
         {
@@ -68,7 +69,7 @@ internal static partial class AwsSecretAccessKey
             else if (char.IsAsciiLetterLower(c)) lower = true;
             else other = true;
         }
-        return upper && lower && other;
+        return upper && lower && other && !Placeholders.IsPlaceholder(s);
     }
 
     /// <summary>
