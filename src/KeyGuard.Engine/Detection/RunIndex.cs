@@ -17,9 +17,29 @@ internal sealed class RunIndex
     private readonly List<(int Start, int End)> _runs = [];
 
     /// <summary>The maximal runs of at least <paramref name="minLength"/> (at most 64) characters, in order.</summary>
-    public RunIndex(ReadOnlySpan<byte> text, int minLength)
+    public RunIndex(ReadOnlySpan<byte> text, int minLength) => Index(text, minLength);
+
+    private RunIndex() { }
+
+    [ThreadStatic] private static RunIndex? t_spare;
+
+    /// <summary>This thread's index of <paramref name="text"/>'s runs, its lists reused from file to file; give it
+    /// back with <see cref="Return"/>.</summary>
+    public static RunIndex Rent(ReadOnlySpan<byte> text, int minLength)
+    {
+        var index = t_spare ?? new RunIndex();
+        t_spare = null;
+        index.Index(text, minLength);
+        return index;
+    }
+
+    public static void Return(RunIndex index) => t_spare = index;
+
+    private void Index(ReadOnlySpan<byte> text, int minLength)
     {
         if (minLength is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(minLength));
+        _runs.Clear();
+        _classified = false;
         int i = 0, carry = 0;
         if (Avx2.IsSupported) i = Blocks(text, minLength, ref carry);
         // The tail (or everything, without vectors), a byte at a time.
@@ -90,19 +110,21 @@ internal sealed class RunIndex
     /// <summary>The runs, ascending: [Start, End).</summary>
     public ReadOnlySpan<(int Start, int End)> Runs => CollectionsMarshal.AsSpan(_runs);
 
-    private ulong[]? _masks;
+    private ulong[] _masks = [];
+    private bool _classified;
 
     /// <summary>Marks each run with the rules it may serve (<see cref="RuleSet.RunMask"/>), for <see cref="Mask"/> and
     /// <see cref="HasRun"/>'s rule bit.</summary>
     public void Classify(ReadOnlySpan<byte> text, RuleSet rules)
     {
         var runs = Runs;
-        _masks = new ulong[runs.Length];
+        if (_masks.Length < runs.Length) _masks = new ulong[Math.Max(runs.Length, 2 * _masks.Length)];
+        _classified = true;
         for (int r = 0; r < runs.Length; r++) _masks[r] = rules.RunMask(text[runs[r].Start..runs[r].End]);
     }
 
     /// <summary>The rules run <paramref name="r"/> may serve; every rule before <see cref="Classify"/>.</summary>
-    public ulong Mask(int r) => _masks?[r] ?? ulong.MaxValue;
+    public ulong Mask(int r) => _classified ? _masks[r] : ulong.MaxValue;
 
     /// <summary>Whether [<paramref name="start"/>, <paramref name="end"/>) holds at least <paramref name="length"/>
     /// characters of one run (as <see cref="TextScanner.HasRun(ReadOnlySpan{byte}, int)"/> on that slice) that may

@@ -62,6 +62,12 @@ internal sealed class TextScanner(RuleSet rules)
     public WindowList? WindowsToMatch(ReadOnlySpan<byte> bytes)
     {
         RunIndex? runs = null;
+        try { return WindowsToMatch(bytes, ref runs); }
+        finally { if (runs != null) RunIndex.Return(runs); }
+    }
+
+    private WindowList? WindowsToMatch(ReadOnlySpan<byte> bytes, ref RunIndex? runs)
+    {
         var windows = Windows(bytes, Rules.RunKeywords != null ? DenseHits : int.MaxValue);
         if (windows == null)
         {
@@ -89,7 +95,7 @@ internal sealed class TextScanner(RuleSet rules)
     /// <summary>The runs of <paramref name="bytes"/> any rule needs, each marked with the rules it may serve.</summary>
     private RunIndex Classified(ReadOnlySpan<byte> bytes)
     {
-        var runs = new RunIndex(bytes, Math.Min(_shortestRun, 64));
+        var runs = RunIndex.Rent(bytes, Math.Min(_shortestRun, 64));
         runs.Classify(bytes, Rules);
         return runs;
     }
@@ -194,7 +200,7 @@ internal sealed class TextScanner(RuleSet rules)
 
     /// <summary>Keyword hits in a text (of bytes) past which its windows are found from its runs instead, when
     /// they came at least one per <see cref="DenseBytes"/> bytes.</summary>
-    internal const int DenseHits = 16;
+    internal const int DenseHits = 8;
     internal const int DenseBytes = 256;
 
     private List<(Rule Rule, int Start, int End)> Windows<T>(ReadOnlySpan<T> text) where T : unmanaged, IBinaryInteger<T> =>
