@@ -35,6 +35,17 @@ internal sealed class KeywordFinder
     {
         _keywords = keywords.Where(k => k.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
         _exact = _keywords.Select(IsExact).ToArray();
+        (_head, _headFold, _headMask) = (new uint[_keywords.Length], new uint[_keywords.Length], new uint[_keywords.Length]);
+        for (int k = 0; k < _keywords.Length; k++)
+            for (int j = 0; j < Math.Min(4, _keywords[k].Length); j++)
+            {
+                char c = _keywords[k][j];
+                if (c > 0x7F) continue;
+                _head[k] |= (uint)c << (8 * j);
+                _headMask[k] |= 0xFFu << (8 * j);
+                // An all-lowercase keyword matches any case: the text's letters compare with the case bit set.
+                if (!_exact[k] && char.IsAsciiLetterLower(c)) _headFold[k] |= 0x20u << (8 * j);
+            }
         // One keyword that matches exactly (the runs-first screen's accessToken): a plain vectorised substring search.
         if (_keywords.Length == 1 && (_exact[0] || !_keywords[0].Any(char.IsAsciiLetter)) && _keywords[0].All(char.IsAscii))
             _only = System.Text.Encoding.ASCII.GetBytes(_keywords[0]);
@@ -73,6 +84,9 @@ internal sealed class KeywordFinder
 
     private readonly int[][] _byFirst;
     private readonly byte[]? _only;
+    /// <summary>Per keyword, its first four characters as a little-endian word, the case bits forced on in the text
+    /// before comparing, and which bytes compare (non-ASCII ones are left to <see cref="Matches{T}"/>).</summary>
+    private readonly uint[] _head, _headFold, _headMask;
 
     /// <summary>The keywords, in the order <see cref="Matches{T}"/> numbers them.</summary>
     public IReadOnlyList<string> Keywords => _keywords;
@@ -273,11 +287,17 @@ internal sealed class KeywordFinder
         {
             int lane = BitOperations.TrailingZeroCount(positions);
             int bits = buckets.GetElement(lane);
+            // The first four bytes against each keyword's in one comparison: "ACCESS" is not "ACCA".
+            uint head = typeof(T) == typeof(byte) && block + lane + 4 <= text.Length
+                ? Unsafe.ReadUnaligned<uint>(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref MemoryMarshal.GetReference(text), block + lane))) : 0;
             for (int b = 0; b < Buckets; b++)
             {
                 if ((bits & (1 << b)) == 0) continue;
                 foreach (int k in _byBucket[b])
+                {
+                    if (typeof(T) == typeof(byte) && block + lane + 4 <= text.Length && ((head | _headFold[k]) & _headMask[k]) != _head[k]) continue;
                     if (Matches(text, block + lane, k)) return block + lane;
+                }
             }
             positions &= positions - 1;
         }

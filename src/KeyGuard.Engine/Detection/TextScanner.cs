@@ -282,12 +282,21 @@ internal sealed class TextScanner(RuleSet rules)
     private List<(int Start, int End, NearRunScreen Screen)> RunRegions(ReadOnlySpan<byte> text, RunIndex runs)
     {
         var regions = new List<(int Start, int End, NearRunScreen Screen)>();
-        ulong regionMask = 0, near = Rules.NearRunMask, lastMask = 0;
+        ulong regionMask = 0, near = Rules.NearRunMask, lastMask = 0, known = 0;
         NearRunScreen screen = null!;
         var all = runs.Runs;
         for (int r = 0; r < all.Length; r++)
         {
             ulong mask = runs.Mask(r) & near;
+            // A rule none of whose keywords occurs in the text opens no window from them: its runs need no region
+            // (an SSO token's "accessToken" is looked for once, not around every blob).
+            for (ulong unknown = mask & ~known; unknown != 0; unknown &= unknown - 1)
+            {
+                ulong bit = unknown & (~unknown + 1);
+                known |= bit;
+                if (Rules.ScreenFor(bit).Finder.IndexOfAny(text, 0) < 0) near &= ~bit;
+            }
+            mask &= near;
             if (mask == 0) continue;
             var (runStart, runEnd) = all[r];
             // Runs of a kind come together (a file of hashes, of blobs): the last screen is usually this one.
