@@ -40,7 +40,7 @@ public sealed class KeywordFinderTests
         var random = new Random(seed);
         string[] pieces = ["AKIA", "akia", "Akia", "ASIA", "asia", "ABSK", "ACCA", "ACC", "AK", "SECRET", "Secret", "sec", "TOKEN", "tok",
                            "amzn.mws.", "AMZN.MWS.", "amzn.mwsx", "bedrock-api-key-", "BEDROCK-API-KEY-", "bedrock-api-key", "PW", "pW", "X",
-                           "é", "É", "ŁKIA", "\u0141", "a", "b", " ", "\n", "=", "A"];
+                           "é", "É", "ŁKIA", "\u0141", "a", "b", " ", "\n", "=", "A", "ACCESS", "PASSWORD", "@MZN.MWS.", "[kia", "accessToken", "AccessToken"];
         var keywords = Keywords.Where(k => k.All(c => c < 256)).ToArray();
         var finder = new KeywordFinder(keywords);
         for (int round = 0; round < 200; round++)
@@ -53,6 +53,25 @@ public sealed class KeywordFinderTests
             Assert.Equal(expected, All(finder, text, bytes: false));
             if (text.All(c => c < 256))
                 Assert.Equal(expected, All(finder, text, bytes: true));
+        }
+    }
+
+    /// <summary>One keyword alone is a plain substring search when it matches exactly; the same hits either way.</summary>
+    [Theory]
+    [InlineData("accessToken")]
+    [InlineData("amzn.mws.")]
+    [InlineData("da2-")]
+    public void A_single_keyword_finds_what_a_naive_search_finds(string keyword)
+    {
+        var random = new Random(keyword.Length);
+        string[] pieces = ["accessToken", "AccessToken", "accesstoken", "access", "amzn.mws.", "AMZN.mws.", "da2-", "DA2-", "da2", "x", " "];
+        var finder = new KeywordFinder([keyword]);
+        for (int round = 0; round < 200; round++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(0, 40)).Select(_ => pieces[random.Next(pieces.Length)]));
+            var expected = Naive(text, [keyword]);
+            Assert.Equal(expected, All(finder, text, bytes: false));
+            Assert.Equal(expected, All(finder, text, bytes: true));
         }
     }
 
