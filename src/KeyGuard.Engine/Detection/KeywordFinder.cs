@@ -28,7 +28,7 @@ internal sealed class KeywordFinder
     private readonly record struct Tables(
         Vector128<byte> Lo0, Vector128<byte> Hi0, Vector128<byte> Lo1, Vector128<byte> Hi1, Vector128<byte> Lo2, Vector128<byte> Hi2);
 
-    private readonly record struct WideTables(
+    internal readonly record struct WideTables(
         Vector256<byte> Lo0, Vector256<byte> Hi0, Vector256<byte> Lo1, Vector256<byte> Hi1, Vector256<byte> Lo2, Vector256<byte> Hi2);
 
     public KeywordFinder(IEnumerable<string> keywords)
@@ -214,6 +214,23 @@ internal sealed class KeywordFinder
         return Scalar(text, i);
     }
 
+    /// <summary>The screen's tables, for a pass that screens while it does something else (<see cref="RunIndex"/>).</summary>
+    internal WideTables Wide => _wide;
+
+    /// <summary>
+    /// The first keyword at or after <paramref name="from"/> among the 32 positions from <paramref name="block"/>, a
+    /// block another pass's screen passed (<paramref name="block"/> + 34 within the text), or -1.
+    /// </summary>
+    internal int FirstInBlock(ReadOnlySpan<byte> text, int block, int from)
+    {
+        ref byte start = ref MemoryMarshal.GetReference(text);
+        var buckets = Screen(_wide, Vector256.LoadUnsafe(ref start, (nuint)block), Vector256.LoadUnsafe(ref start, (nuint)block + 1),
+            Vector256.LoadUnsafe(ref start, (nuint)block + 2));
+        if (from > block) buckets &= Vector256.GreaterThanOrEqual(Vector256<byte>.Indices, Vector256.Create((byte)(from - block)));
+        int hit = Verify(text, block, buckets.GetLower());
+        return hit >= 0 ? hit : Verify(text, block + Vector128<byte>.Count, buckets.GetUpper());
+    }
+
     /// <summary>Characters are narrowed to their low bytes for the screen (a false candidate costs a verification,
     /// never a miss) and verified as characters.</summary>
     public int IndexOfAny(ReadOnlySpan<char> chars, int from = 0)
@@ -266,7 +283,16 @@ internal sealed class KeywordFinder
     private static Vector256<byte> Screen(WideTables t, Vector256<byte> c0, Vector256<byte> c1, Vector256<byte> c2)
     {
         var low = Vector256.Create((byte)0x0F);
-        var m = Avx2.Shuffle(t.Lo0, c0 & low) & Avx2.Shuffle(t.Hi0, Vector256.ShiftRightLogical(c0, 4) & low);
+        return Screen(t, c0 & low, Vector256.ShiftRightLogical(c0, 4) & low, c1, c2);
+    }
+
+    /// <summary><see cref="Screen(WideTables, Vector256{byte}, Vector256{byte}, Vector256{byte})"/> with the first
+    /// position's nibbles already split (<see cref="RunIndex"/> splits them to classify the same bytes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<byte> Screen(WideTables t, Vector256<byte> low0, Vector256<byte> high0, Vector256<byte> c1, Vector256<byte> c2)
+    {
+        var low = Vector256.Create((byte)0x0F);
+        var m = Avx2.Shuffle(t.Lo0, low0) & Avx2.Shuffle(t.Hi0, high0);
         m &= Avx2.Shuffle(t.Lo1, c1 & low) & Avx2.Shuffle(t.Hi1, Vector256.ShiftRightLogical(c1, 4) & low);
         m &= Avx2.Shuffle(t.Lo2, c2 & low) & Avx2.Shuffle(t.Hi2, Vector256.ShiftRightLogical(c2, 4) & low);
         return m;

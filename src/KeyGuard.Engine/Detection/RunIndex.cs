@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -17,7 +18,7 @@ internal sealed class RunIndex
     private readonly List<(int Start, int End)> _runs = [];
 
     /// <summary>The maximal runs of at least <paramref name="minLength"/> (at most 64) characters, in order.</summary>
-    public RunIndex(ReadOnlySpan<byte> text, int minLength) => Index(text, minLength);
+    public RunIndex(ReadOnlySpan<byte> text, int minLength, KeywordFinder? screen = null) => Index(text, minLength, screen);
 
     private RunIndex() { }
 
@@ -25,21 +26,47 @@ internal sealed class RunIndex
 
     /// <summary>This thread's index of <paramref name="text"/>'s runs, its lists reused from file to file; give it
     /// back with <see cref="Return"/>.</summary>
-    public static RunIndex Rent(ReadOnlySpan<byte> text, int minLength)
+    public static RunIndex Rent(ReadOnlySpan<byte> text, int minLength, KeywordFinder? screen = null)
     {
         var index = t_spare ?? new RunIndex();
         t_spare = null;
-        index.Index(text, minLength);
+        index.Index(text, minLength, screen);
         return index;
+    }
+
+    private readonly List<int> _screened = [];
+    private KeywordFinder? _screen;
+    private int _screenedTo;
+
+    /// <summary>
+    /// The first hit of the finder this index screened with at or after <paramref name="from"/>, or -1: its screen ran
+    /// in the same pass as the runs' (one load of each byte for both), and only the 32-byte blocks it passed are
+    /// verified; past the last whole block, the finder searches as usual.
+    /// </summary>
+    public int NextScreened(ReadOnlySpan<byte> text, int from, ref int cursor)
+    {
+        var screen = _screen!;
+        for (; cursor < _screened.Count; cursor++)
+        {
+            int block = _screened[cursor];
+            if (from >= block + 32) continue;
+            int hit = screen.FirstInBlock(text, block, Math.Max(from, block));
+            if (hit >= 0) return hit;
+        }
+        int tail = Math.Max(from, _screenedTo);
+        return tail < text.Length ? screen.IndexOfAny(text, tail) : -1;
     }
 
     public static void Return(RunIndex index) => t_spare = index;
 
-    private void Index(ReadOnlySpan<byte> text, int minLength)
+    private void Index(ReadOnlySpan<byte> text, int minLength, KeywordFinder? screen)
     {
         if (minLength is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(minLength));
         _runs.Clear();
         _classified = false;
+        _screened.Clear();
+        _screen = screen;
+        _screenedTo = 0;
         int i = 0, carry = 0;
         if (Avx2.IsSupported) i = Blocks(text, minLength, ref carry);
         // The tail (or everything, without vectors), a byte at a time.
@@ -57,25 +84,71 @@ internal sealed class RunIndex
     private int Blocks(ReadOnlySpan<byte> text, int minLength, ref int carry)
     {
         ref byte at = ref MemoryMarshal.GetReference(text);
-        var (lo, hi) = (Vector256.Create(LowNibbles), Vector256.Create(HighNibbles));
         // A run of 32 or more bits inside 64 covers bits 64 - minLength to minLength - 1: most blocks fail that one test.
         ulong middle = minLength >= 32 ? (ulong.MaxValue >> (64 - minLength)) & (ulong.MaxValue << (64 - minLength)) : 0;
-        int i = 0;
-        for (; i + 64 <= text.Length; i += 64)
+        int blocks = text.Length / 64;
+        // The screen reads two bytes past each block: the last block it can screen starts 66 bytes before the end.
+        int screened = _screen == null || text.Length < 66 ? 0 : Math.Min(blocks, (text.Length - 66) / 64 + 1);
+        var tables = _screen?.Wide ?? default;
+        // SIMD for a batch of blocks into masks, then the runs and candidates from them: a loop without calls keeps the
+        // tables in registers (every vector register is the callee's to clobber).
+        const int Batch = 64;
+        Span<ulong> masks = stackalloc ulong[Batch];
+        Span<byte> passed = stackalloc byte[Batch];
+        int c = carry;
+        for (int first = 0; first < blocks; first += Batch)
         {
-            ulong m = Classify(Vector256.LoadUnsafe(ref at, (nuint)i), lo, hi)
-                      | ((ulong)Classify(Vector256.LoadUnsafe(ref at, (nuint)i + 32), lo, hi) << 32);
-            if (m == ulong.MaxValue) { carry += 64; continue; }
-            int prefix = BitOperations.TrailingZeroCount(~m);
-            if (carry + prefix >= minLength) _runs.Add((i - carry, i + prefix));
-            int top = BitOperations.LeadingZeroCount(~m);
-            // The runs that neither continue one from before nor go on into the next block.
-            ulong inner = m & (ulong.MaxValue << prefix) & (ulong.MaxValue >> top);
-            if (middle != 0 ? (inner & middle) == middle : BitOperations.PopCount(inner) >= minLength && HasRunOfBits(inner, minLength))
-                AddRuns(inner, i, minLength);
-            carry = top;
+            int count = Math.Min(Batch, blocks - first);
+            MaskBlocks(ref at, first, count, Math.Clamp(screened - first, 0, count), tables, masks, passed);
+            for (int k = 0; k < count; k++)
+            {
+                int i = (first + k) * 64;
+                if (passed[k] != 0)
+                {
+                    if ((passed[k] & 1) != 0) _screened.Add(i);
+                    if ((passed[k] & 2) != 0) _screened.Add(i + 32);
+                }
+                ulong m = masks[k];
+                if (m == ulong.MaxValue) { c += 64; continue; }
+                int prefix = BitOperations.TrailingZeroCount(~m);
+                if (c + prefix >= minLength) _runs.Add((i - c, i + prefix));
+                int top = BitOperations.LeadingZeroCount(~m);
+                // The runs that neither continue one from before nor go on into the next block.
+                ulong inner = m & (ulong.MaxValue << prefix) & (ulong.MaxValue >> top);
+                if (middle != 0 ? (inner & middle) == middle : BitOperations.PopCount(inner) >= minLength && HasRunOfBits(inner, minLength))
+                    AddRuns(inner, i, minLength);
+                c = top;
+            }
         }
-        return i;
+        carry = c;
+        _screenedTo = screened * 64;
+        return blocks * 64;
+    }
+
+    /// <summary>For <paramref name="count"/> 64-byte blocks from block <paramref name="first"/>: each one's run bytes
+    /// as a bit mask, and for the first <paramref name="screened"/> of them whether the keyword screen passed some
+    /// position of each 32-byte half (bits 0 and 1).</summary>
+    private static void MaskBlocks(ref byte at, int first, int count, int screened, KeywordFinder.WideTables tables, Span<ulong> masks, Span<byte> passed)
+    {
+        var (lo, hi, nibble) = (Vector256.Create(LowNibbles), Vector256.Create(HighNibbles), Vector256.Create((byte)0x0F));
+        ref ulong mask = ref MemoryMarshal.GetReference(masks);
+        ref byte pass = ref MemoryMarshal.GetReference(passed);
+        for (int k = 0; k < count; k++)
+        {
+            nuint i = (nuint)(first + k) * 64;
+            var (v0, v1) = (Vector256.LoadUnsafe(ref at, i), Vector256.LoadUnsafe(ref at, i + 32));
+            var (low0, low1) = (v0 & nibble, v1 & nibble);
+            var (high0, high1) = (Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & nibble, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & nibble);
+            Unsafe.Add(ref mask, k) = Classify(low0, high0, lo, hi) | ((ulong)Classify(low1, high1, lo, hi) << 32);
+            byte p = 0;
+            if (k < screened)
+            {
+                var passed0 = KeywordFinder.Screen(tables, low0, high0, Vector256.LoadUnsafe(ref at, i + 1), Vector256.LoadUnsafe(ref at, i + 2));
+                var passed1 = KeywordFinder.Screen(tables, low1, high1, Vector256.LoadUnsafe(ref at, i + 33), Vector256.LoadUnsafe(ref at, i + 34));
+                p = (byte)((passed0 != Vector256<byte>.Zero ? 1 : 0) | (passed1 != Vector256<byte>.Zero ? 2 : 0));
+            }
+            Unsafe.Add(ref pass, k) = p;
+        }
     }
 
     /// <summary>
@@ -84,12 +157,8 @@ internal sealed class RunIndex
     /// 0x50-0x5A and 0x70-0x7A. Bytes from 0x80 have no group.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static uint Classify(Vector256<byte> v, Vector256<byte> lo, Vector256<byte> hi)
-    {
-        var nibble = Vector256.Create((byte)0x0F);
-        var groups = Avx2.Shuffle(lo, v & nibble) & Avx2.Shuffle(hi, Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nibble);
-        return ~Vector256.Equals(groups, Vector256<byte>.Zero).ExtractMostSignificantBits();
-    }
+    private static uint Classify(Vector256<byte> low, Vector256<byte> high, Vector256<byte> lo, Vector256<byte> hi) =>
+        ~Vector256.Equals(Avx2.Shuffle(lo, low) & Avx2.Shuffle(hi, high), Vector256<byte>.Zero).ExtractMostSignificantBits();
 
     private static ReadOnlySpan<byte> LowNibbles =>
     [

@@ -71,14 +71,14 @@ internal sealed class TextScanner(RuleSet rules)
         var windows = Windows(bytes, Rules.RunKeywords != null ? DenseHits : int.MaxValue);
         if (windows == null)
         {
-            runs = Classified(bytes);
+            runs = Classified(bytes, Rules.AlwaysKeywords);
             windows = RunsFirstWindows(bytes, runs);
         }
         // Windows that cover less than half the text are checked on their own; past that (text where keywords are
         // everywhere), the text's runs are found once, and each window is a lookup.
         long toCheck = 0;
         foreach (var w in windows) if (w.Rule.MinRun > 0) toCheck += w.End - w.Start;
-        if (runs == null && toCheck > bytes.Length / 2 && _shortestRun > 0) runs = Classified(bytes);
+        if (runs == null && toCheck > bytes.Length / 2 && _shortestRun > 0) runs = Classified(bytes, screen: null);
         int kept = 0;
         for (int i = 0; i < windows.Count; i++)
         {
@@ -92,10 +92,11 @@ internal sealed class TextScanner(RuleSet rules)
         return new WindowList(windows);
     }
 
-    /// <summary>The runs of <paramref name="bytes"/> any rule needs, each marked with the rules it may serve.</summary>
-    private RunIndex Classified(ReadOnlySpan<byte> bytes)
+    /// <summary>The runs of <paramref name="bytes"/> any rule needs, each marked with the rules it may serve; the
+    /// <paramref name="screen"/>'s keywords screened in the same pass.</summary>
+    private RunIndex Classified(ReadOnlySpan<byte> bytes, KeywordFinder? screen)
     {
-        var runs = RunIndex.Rent(bytes, Math.Min(_shortestRun, 64));
+        var runs = RunIndex.Rent(bytes, Math.Min(_shortestRun, 64), screen);
         runs.Classify(bytes, Rules);
         return runs;
     }
@@ -217,6 +218,14 @@ internal sealed class TextScanner(RuleSet rules)
         var keywords = Rules.Keywords;
         int first = keywords is null ? -1 : IndexOfAny(keywords, text, 0);
         if (first < 0 && Rules.Unfiltered.Count == 0) return NoWindows;
+        // Keywords closer than one per DenseBytes (configuration, SDK code) on average: runs first, decided before any
+        // window is opened. Sparser hits (an SDK model's NextToken every few lines) cost less than a pass for runs.
+        if (first >= 0 && hitLimit < int.MaxValue && (long)hitLimit * DenseBytes < text.Length)
+        {
+            int hits = 1, hit = first;
+            while (hits < hitLimit && (hit = IndexOfAny(keywords!, text, hit + 1)) >= 0 && hit < (long)hitLimit * DenseBytes) hits++;
+            if (hits == hitLimit) return null;
+        }
         var windows = new List<(Rule, int, int)>();
         foreach (var rule in Rules.Unfiltered) windows.Add((rule, 0, text.Length));
         if (first < 0) return windows;
@@ -224,14 +233,11 @@ internal sealed class TextScanner(RuleSet rules)
         // Each rule's window still open, by the rule's position (Start -1: none yet).
         Span<(int Start, int End)> open = Rules.Slots <= 64 ? stackalloc (int, int)[Rules.Slots] : new (int, int)[Rules.Slots];
         open.Fill((-1, -1));
-        int pos = first, hits = 0;
+        int pos = first;
         while (pos < text.Length)
         {
             int hit = IndexOfAny(keywords!, text, pos);
             if (hit < 0) break;
-            // Keywords closer than one per DenseBytes (configuration, SDK code) on average: runs first. Sparser hits
-            // (an SDK model's NextToken every few lines) cost less than a pass for runs over the whole text.
-            if (++hits == hitLimit && hit < (long)hitLimit * DenseBytes) return null;
             Open(text, hit, keywords!, Rules.KeywordRules, open, windows);
             pos = hit + 1;
         }
@@ -255,8 +261,9 @@ internal sealed class TextScanner(RuleSet rules)
         Span<(int Start, int End)> open = Rules.Slots <= 64 ? stackalloc (int, int)[Rules.Slots] : new (int, int)[Rules.Slots];
         open.Fill((-1, -1));
         var always = Rules.AlwaysKeywords;
-        int region = 0;
-        int a = always?.IndexOfAny(text, 0) ?? -1;
+        int region = 0, screened = 0;
+        // The always-keywords were screened in the runs' pass.
+        int a = always == null ? -1 : runs.NextScreened(text, 0, ref screened);
         int b = NextNearRun(text, regions, ref region, 0);
         // Hits in order, from both searches: each rule's windows are merged as they come.
         while (a >= 0 || b >= 0)
@@ -264,7 +271,7 @@ internal sealed class TextScanner(RuleSet rules)
             if (b < 0 || a >= 0 && a <= b)
             {
                 Open(text, a, always!, Rules.AlwaysKeywordRules, open, windows);
-                a = a + 1 < text.Length ? always!.IndexOfAny(text, a + 1) : -1;
+                a = a + 1 < text.Length ? runs.NextScreened(text, a + 1, ref screened) : -1;
             }
             else
             {
