@@ -85,10 +85,14 @@ internal static partial class AwsSecretAccessKey
         if (run.Length - 2 * escapes != 40) return false;
         // Escapes are decoded (or the match refused) by the regex and Validate.
         if (escapes > 0) return true;
+        // Hashes, the common 40-character run, are ruled out on the bytes.
+        if (run.IndexOfAnyExcept(HexBytes) < 0) return false;
         Span<char> chars = stackalloc char[40];
-        for (int i = 0; i < chars.Length; i++) chars[i] = (char)run[i];
+        System.Text.Encoding.Latin1.GetChars(run, chars);
         return HasSecretShape(chars);
     }
+
+    private static readonly System.Buffers.SearchValues<byte> HexBytes = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF"u8);
 
     private static IEnumerable<DetectorExample> TruePositives(ExampleCredentials make)
     {
