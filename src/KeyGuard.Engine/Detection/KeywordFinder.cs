@@ -217,18 +217,17 @@ internal sealed class KeywordFinder
     /// <summary>The screen's tables, for a pass that screens while it does something else (<see cref="RunIndex"/>).</summary>
     internal WideTables Wide => _wide;
 
-    /// <summary>
-    /// The first keyword at or after <paramref name="from"/> among the 32 positions from <paramref name="block"/>, a
-    /// block another pass's screen passed (<paramref name="block"/> + 34 within the text), or -1.
-    /// </summary>
-    internal int FirstInBlock(ReadOnlySpan<byte> text, int block, int from)
+    /// <summary>Whether some keyword starts at <paramref name="index"/>, a position another pass's screen passed: the
+    /// keywords that can start with its byte, each first by its four-byte head.</summary>
+    internal bool StartsAt(ReadOnlySpan<byte> text, int index)
     {
-        ref byte start = ref MemoryMarshal.GetReference(text);
-        var buckets = Screen(_wide, Vector256.LoadUnsafe(ref start, (nuint)block), Vector256.LoadUnsafe(ref start, (nuint)block + 1),
-            Vector256.LoadUnsafe(ref start, (nuint)block + 2));
-        if (from > block) buckets &= Vector256.GreaterThanOrEqual(Vector256<byte>.Indices, Vector256.Create((byte)(from - block)));
-        int hit = Verify(text, block, buckets.GetLower());
-        return hit >= 0 ? hit : Verify(text, block + Vector128<byte>.Count, buckets.GetUpper());
+        uint head = index + 4 <= text.Length ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(text), index)) : 0;
+        foreach (int k in StartingWith(text[index]))
+        {
+            if (index + 4 <= text.Length && ((head | _headFold[k]) & _headMask[k]) != _head[k]) continue;
+            if (Matches(text, index, k)) return true;
+        }
+        return false;
     }
 
     /// <summary>Characters are narrowed to their low bytes for the screen (a false candidate costs a verification,

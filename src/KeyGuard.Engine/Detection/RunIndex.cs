@@ -34,7 +34,7 @@ internal sealed class RunIndex
         return index;
     }
 
-    private readonly List<int> _screened = [];
+    private readonly List<(int Block, ulong Lanes)> _screened = [];
     private KeywordFinder? _screen;
     private int _screenedTo;
 
@@ -48,10 +48,14 @@ internal sealed class RunIndex
         var screen = _screen!;
         for (; cursor < _screened.Count; cursor++)
         {
-            int block = _screened[cursor];
-            if (from >= block + 32) continue;
-            int hit = screen.FirstInBlock(text, block, Math.Max(from, block));
-            if (hit >= 0) return hit;
+            var (block, lanes) = _screened[cursor];
+            if (from >= block + 64) continue;
+            if (from > block) lanes &= ulong.MaxValue << (from - block);
+            for (; lanes != 0; lanes &= lanes - 1)
+            {
+                int at = block + BitOperations.TrailingZeroCount(lanes);
+                if (screen.StartsAt(text, at)) return at;
+            }
         }
         int tail = Math.Max(from, _screenedTo);
         return tail < text.Length ? screen.IndexOfAny(text, tail) : -1;
@@ -94,7 +98,7 @@ internal sealed class RunIndex
         // tables in registers (every vector register is the callee's to clobber).
         const int Batch = 64;
         Span<ulong> masks = stackalloc ulong[Batch];
-        Span<byte> passed = stackalloc byte[Batch];
+        Span<ulong> passed = stackalloc ulong[Batch];
         int c = carry;
         for (int first = 0; first < blocks; first += Batch)
         {
@@ -103,11 +107,7 @@ internal sealed class RunIndex
             for (int k = 0; k < count; k++)
             {
                 int i = (first + k) * 64;
-                if (passed[k] != 0)
-                {
-                    if ((passed[k] & 1) != 0) _screened.Add(i);
-                    if ((passed[k] & 2) != 0) _screened.Add(i + 32);
-                }
+                if (passed[k] != 0) _screened.Add((i, passed[k]));
                 ulong m = masks[k];
                 if (m == ulong.MaxValue) { c += 64; continue; }
                 int prefix = BitOperations.TrailingZeroCount(~m);
@@ -126,13 +126,12 @@ internal sealed class RunIndex
     }
 
     /// <summary>For <paramref name="count"/> 64-byte blocks from block <paramref name="first"/>: each one's run bytes
-    /// as a bit mask, and for the first <paramref name="screened"/> of them whether the keyword screen passed some
-    /// position of each 32-byte half (bits 0 and 1).</summary>
-    private static void MaskBlocks(ref byte at, int first, int count, int screened, KeywordFinder.WideTables tables, Span<ulong> masks, Span<byte> passed)
+    /// as a bit mask, and for the first <paramref name="screened"/> of them the positions the keyword screen passed.</summary>
+    private static void MaskBlocks(ref byte at, int first, int count, int screened, KeywordFinder.WideTables tables, Span<ulong> masks, Span<ulong> passed)
     {
         var (lo, hi, nibble) = (Vector256.Create(LowNibbles), Vector256.Create(HighNibbles), Vector256.Create((byte)0x0F));
         ref ulong mask = ref MemoryMarshal.GetReference(masks);
-        ref byte pass = ref MemoryMarshal.GetReference(passed);
+        ref ulong pass = ref MemoryMarshal.GetReference(passed);
         for (int k = 0; k < count; k++)
         {
             nuint i = (nuint)(first + k) * 64;
@@ -140,12 +139,13 @@ internal sealed class RunIndex
             var (low0, low1) = (v0 & nibble, v1 & nibble);
             var (high0, high1) = (Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & nibble, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & nibble);
             Unsafe.Add(ref mask, k) = Classify(low0, high0, lo, hi) | ((ulong)Classify(low1, high1, lo, hi) << 32);
-            byte p = 0;
+            ulong p = 0;
             if (k < screened)
             {
                 var passed0 = KeywordFinder.Screen(tables, low0, high0, Vector256.LoadUnsafe(ref at, i + 1), Vector256.LoadUnsafe(ref at, i + 2));
                 var passed1 = KeywordFinder.Screen(tables, low1, high1, Vector256.LoadUnsafe(ref at, i + 33), Vector256.LoadUnsafe(ref at, i + 34));
-                p = (byte)((passed0 != Vector256<byte>.Zero ? 1 : 0) | (passed1 != Vector256<byte>.Zero ? 2 : 0));
+                p = ~(Vector256.Equals(passed0, Vector256<byte>.Zero).ExtractMostSignificantBits()
+                      | ((ulong)Vector256.Equals(passed1, Vector256<byte>.Zero).ExtractMostSignificantBits() << 32));
             }
             Unsafe.Add(ref pass, k) = p;
         }
