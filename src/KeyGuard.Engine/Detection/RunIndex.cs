@@ -34,14 +34,17 @@ internal sealed class RunIndex
         return index;
     }
 
+    public static void Return(RunIndex index) => t_spare = index;
+
     private readonly List<(int Block, ulong Lanes)> _screened = [];
     private KeywordFinder? _screen;
     private int _screenedTo;
 
     /// <summary>
     /// The first hit of the finder this index screened with at or after <paramref name="from"/>, or -1: its screen ran
-    /// in the same pass as the runs' (one load of each byte for both), and only the 32-byte blocks it passed are
-    /// verified; past the last whole block, the finder searches as usual.
+    /// in the same pass as the runs' (one load of each byte for both), and only the positions it passed are checked;
+    /// past the last block it could screen, the finder searches as usual. <paramref name="cursor"/> (0 at first) keeps
+    /// the place between calls with ascending <paramref name="from"/>.
     /// </summary>
     public int NextScreened(ReadOnlySpan<byte> text, int from, ref int cursor)
     {
@@ -60,8 +63,6 @@ internal sealed class RunIndex
         int tail = Math.Max(from, _screenedTo);
         return tail < text.Length ? screen.IndexOfAny(text, tail) : -1;
     }
-
-    public static void Return(RunIndex index) => t_spare = index;
 
     private void Index(ReadOnlySpan<byte> text, int minLength, KeywordFinder? screen)
     {

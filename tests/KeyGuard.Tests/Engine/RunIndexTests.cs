@@ -54,4 +54,32 @@ public sealed class RunIndexTests
             Assert.Equal(inAlphabet, RunIndex.IsRunByte((byte)b));
         }
     }
+
+    /// <summary>The key-ID prefixes and escapes are screened in the runs' pass: every hit the finder's own search finds,
+    /// in texts of every length around the 64-byte blocks and the 66 bytes the screen needs, from every start.</summary>
+    [Fact]
+    public void Keywords_screened_in_the_runs_pass_are_the_finders_hits()
+    {
+        var always = RuleSet.Default().AlwaysKeywords!;
+        var r = new Random(9);
+        string[] pieces = ["AKIA", "ASIA", "ACCESS", "PASSWORD", "\\u00", "&#x", "&#1", "da2-", "amzn.mws.", "QUtJQ", "x", " ", "\n", "abc", "ABSK"];
+        for (int round = 0; round < 400; round++)
+        {
+            var sb = new System.Text.StringBuilder();
+            int length = round < 200 ? round : r.Next(200, 3000);
+            while (sb.Length < length) sb.Append(pieces[r.Next(pieces.Length)]);
+            var text = System.Text.Encoding.ASCII.GetBytes(sb.ToString(0, length));
+            var index = new RunIndex(text, 40, always);
+            var expected = new List<int>();
+            for (int at = always.IndexOfAny(text, 0); at >= 0; at = at + 1 < text.Length ? always.IndexOfAny(text, at + 1) : -1) expected.Add(at);
+            var screened = new List<int>();
+            int cursor = 0;
+            for (int at = index.NextScreened(text, 0, ref cursor); at >= 0; at = at + 1 < text.Length ? index.NextScreened(text, at + 1, ref cursor) : -1) screened.Add(at);
+            Assert.Equal(expected, screened);
+            // From any start, as the windows' merge asks after each hit.
+            int from = text.Length == 0 ? 0 : r.Next(text.Length);
+            int c = 0;
+            Assert.Equal(from < text.Length ? always.IndexOfAny(text, from) : -1, index.NextScreened(text, from, ref c));
+        }
+    }
 }
