@@ -10,10 +10,17 @@ using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Cre
     _ => Console.Error.WriteLine("keyguard: interrupted"));
 
 // libgit2, and the TLS library it loads as it starts, take milliseconds to load: commands that read a repository
-// load it on another core while this one parses the command line and builds the rules. A failure is left to the
-// command's own first call, which reports it.
+// load it on another core while this one parses the command line; the default rules and a JSON report's
+// serialisation metadata (about a millisecond each) are built there next. A failure is left to the command's own
+// first call, which reports it.
 if (args.Length > 0 && args[0] is "scan" or "baseline" or "hook" or "install")
-    new Thread(() => { try { _ = LibGit2Sharp.GlobalSettings.Version; } catch (Exception) { } }) { IsBackground = true, Name = "keyguard libgit2 load" }.Start();
+    new Thread(() =>
+    {
+        try { _ = LibGit2Sharp.GlobalSettings.Version; } catch (Exception) { }
+        try { _ = KeyGuard.Detection.RuleSet.Default(); } catch (Exception) { }
+        if (args.Any(a => a.EndsWith("json", StringComparison.Ordinal)))
+            try { _ = KeyGuard.Reporting.ScanJsonContext.Default.Options.GetTypeInfo(typeof(KeyGuard.Reporting.ScanReportDocument)); } catch (Exception) { }
+    }) { IsBackground = true, Name = "keyguard warm-up" }.Start();
 
 var root = new RootCommand("KeyGuard: finds leaked AWS credentials and closes the loop in IAM.");
 // Each command lives in its own file under Commands/ and adds itself here.

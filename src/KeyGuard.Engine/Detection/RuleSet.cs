@@ -141,6 +141,8 @@ internal sealed class RuleSet
     /// </summary>
     public static RuleSet Load(IEnumerable<string> patternFiles, IEnumerable<string> enable, IEnumerable<string> disable, bool defaults = true)
     {
+        (patternFiles, enable, disable) = (patternFiles.ToList(), enable.ToList(), disable.ToList());
+        if (defaults && !patternFiles.Any() && !enable.Any() && !disable.Any()) return Default();
         var all = new List<Rule>(defaults ? RuleFileParser.LoadDefaults() : []);
         foreach (var file in patternFiles)
         {
@@ -166,7 +168,10 @@ internal sealed class RuleSet
 
     private static Rule Reenable(Rule r, bool enabled) => r with { Enabled = enabled };
 
-    public static RuleSet Default() => new(RuleFileParser.LoadDefaults());
+    /// <summary>The default rules, built once (immutable and thread-safe, so every scan of a process shares them).</summary>
+    public static RuleSet Default() => Defaults.Value;
+
+    private static readonly Lazy<RuleSet> Defaults = new(() => new RuleSet(RuleFileParser.LoadDefaults()));
 }
 
 /// <summary>What the runs-first screen looks for around runs that may serve a set of rules: those rules' keywords
