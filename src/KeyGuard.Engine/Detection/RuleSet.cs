@@ -52,7 +52,7 @@ internal sealed class RuleSet
         var nearRuns = byKeyword.Keys.Where(NeedsRun).ToList();
         if (nearRuns.Count == 0) return;
         var always = byKeyword.Keys.Where(k => !NeedsRun(k)).ToList();
-        RunKeywords = new KeywordFinder(nearRuns);
+        HasRunKeywords = true;
         AlwaysKeywords = always.Count > 0 ? new KeywordFinder(always) : null;
         AlwaysKeywordRules = AlwaysKeywords is null ? [] : AlwaysKeywords.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
         _nearRuns = nearRuns.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
@@ -61,11 +61,11 @@ internal sealed class RuleSet
     }
 
     /// <summary>
-    /// Keywords all of whose rules need a base64 run (<c>secret</c>, <c>token</c>): on text where they are everywhere,
+    /// Some keywords' rules all need a base64 run (<c>secret</c>, <c>token</c>): on text where they are everywhere,
     /// they are looked for only around the runs (<see cref="TextScanner"/>'s runs-first screen, through
-    /// <see cref="ScreenFor"/>). Null when no keyword is such.
+    /// <see cref="ScreenFor"/>).
     /// </summary>
-    internal KeywordFinder? RunKeywords { get; }
+    internal bool HasRunKeywords { get; }
     /// <summary>The other keywords (key ID prefixes, escapes, rules without a run), looked for everywhere.</summary>
     internal KeywordFinder? AlwaysKeywords { get; }
     internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> AlwaysKeywordRules { get; } = [];
@@ -93,7 +93,7 @@ internal sealed class RuleSet
         return mask;
     }
 
-    /// <summary>The bits of the <see cref="RunKeywords"/>' rules.</summary>
+    /// <summary>The bits of the rules of the keywords looked for only around runs.</summary>
     internal ulong NearRunMask { get; }
 
     private readonly List<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> _nearRuns = [];

@@ -68,7 +68,7 @@ internal sealed class TextScanner(RuleSet rules)
 
     private WindowList? WindowsToMatch(ReadOnlySpan<byte> bytes, ref RunIndex? runs)
     {
-        var windows = Windows(bytes, Rules.RunKeywords != null ? DenseHits : int.MaxValue);
+        var windows = Windows(bytes, Rules.HasRunKeywords ? DenseHits : int.MaxValue);
         if (windows == null)
         {
             runs = Classified(bytes, Rules.AlwaysKeywords);
@@ -284,7 +284,7 @@ internal sealed class TextScanner(RuleSet rules)
         return windows;
     }
 
-    /// <summary>Where a <see cref="RuleSet.RunKeywords"/> hit can open a window holding a run one of its rules may
+    /// <summary>Where a hit of a keyword looked for only around runs can open a window holding a run one of its rules may
     /// use: merged ranges of hit positions, ascending, each with what to look for there.</summary>
     private List<(int Start, int End, NearRunScreen Screen)> RunRegions(ReadOnlySpan<byte> text, RunIndex runs)
     {

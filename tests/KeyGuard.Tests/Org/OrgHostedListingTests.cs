@@ -148,7 +148,9 @@ public sealed class OrgHostedListingTests : IDisposable
     [Fact]
     public void A_rate_limit_beyond_api_max_wait_fails_at_once_naming_the_reset_time()
     {
-        var reset = DateTimeOffset.UtcNow.AddHours(1);
+        // Half a minute into its minute: the wait is counted a second past the reset, which must not roll the minute.
+        var hour = DateTimeOffset.UtcNow.AddHours(1);
+        var reset = new DateTimeOffset(hour.Year, hour.Month, hour.Day, hour.Hour, hour.Minute, 30, TimeSpan.Zero);
         using var api = new FakeCodeHostApi((_, _) => new(403, Json(new { message = "API rate limit exceeded" }),
             new Dictionary<string, string> { ["X-RateLimit-Remaining"] = "0", ["X-RateLimit-Reset"] = reset.ToUnixTimeSeconds().ToString() }));
         var clock = System.Diagnostics.Stopwatch.StartNew();
