@@ -229,3 +229,25 @@ public sealed class PackScanTests : IDisposable
         $"occurrences [{string.Join(" ", f.Occurrences.Select(o => $"{o.Commit}:{o.Path}:{o.Line}"))}] " +
         $"history {f.History?.ToString() ?? "null"}").Order().ToList();
 }
+
+/// <summary>The pack reader's Adler-32 (vectorised) against zlib's own: the trailer .NET's zlib writes.</summary>
+public sealed class Adler32Tests
+{
+    [Fact]
+    public void The_sum_is_zlibs_for_every_length_around_the_chunks_and_blocks()
+    {
+        var r = new Random(5);
+        var lengths = Enumerable.Range(1, 100).Concat([5535, 5536, 5537, 5552, 5553, 11072, 11073, 65536, 100_001]).Concat(Enumerable.Range(0, 30).Select(_ => r.Next(200, 40_000)));
+        foreach (int length in lengths)
+        {
+            var data = new byte[length];
+            // Runs of 0xFF test the sums' limits; random bytes the rest.
+            if (length % 3 == 0) Array.Fill(data, (byte)0xFF); else r.NextBytes(data);
+            var compressed = new MemoryStream();
+            using (var z = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true)) z.Write(data);
+            var trailer = compressed.ToArray()[^4..];
+            uint expected = (uint)(trailer[0] << 24 | trailer[1] << 16 | trailer[2] << 8 | trailer[3]);
+            Assert.True(expected == KeyGuard.Sources.Git.Packs.PackFile.Adler32(data), $"length {length}");
+        }
+    }
+}

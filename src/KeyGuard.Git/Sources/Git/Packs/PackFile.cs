@@ -1,5 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Microsoft.Win32.SafeHandles;
 
 namespace KeyGuard.Sources.Git.Packs;
@@ -154,14 +157,62 @@ internal sealed class PackFile : IDisposable
         long compressed = entry.DataEnd - entry.DataStart;
         if (compressed <= 0 || compressed > int.MaxValue || output.Length != entry.Size)
             throw new InvalidDataException($"{Path}: bad entry bounds at {entry.DataStart}");
-        Bytes(entry.DataStart, (int)compressed, out var array, out int at);
+        var data = Bytes(entry.DataStart, (int)compressed, out var array, out int at);
+        // Entries lie back to back: the stream's last four bytes are zlib's Adler-32 of the whole object.
+        uint stored = compressed >= 6 ? BinaryPrimitives.ReadUInt32BigEndian(data[^4..]) : 0;
         using var z = new ZLibStream(new MemoryStream(array, at, (int)compressed, writable: false), CompressionMode.Decompress);
         z.ReadExactly(output);
-        // One more read takes zlib past the object's end to its Adler-32 trailer, which zlib (vectorised) checks: a
-        // damaged stream can inflate to as many bytes (or more) of the wrong content. A mismatch throws
-        // InvalidDataException, and the caller leaves the entry to git, which reports it.
+        // A damaged stream can inflate to as many bytes (or more) of the wrong content. One more read finds more; and
+        // the sum is checked here, not left to zlib: a stream damaged near its end can stop short of its trailer,
+        // which .NET reads as a clean end. Either throws InvalidDataException, and the caller leaves the entry to
+        // git, which reports it.
         Span<byte> past = stackalloc byte[1];
         if (z.Read(past) != 0) throw new InvalidDataException($"{Path}: entry at {entry.DataStart} inflates past its size");
+        if (Adler32(output) != stored) throw new InvalidDataException($"{Path}: entry at {entry.DataStart} fails its zlib check");
+    }
+
+    /// <summary>zlib's Adler-32 of <paramref name="data"/>: 32 bytes a step with AVX2 (a history sweep sums every
+    /// object it inflates), the rest a byte at a time.</summary>
+    internal static uint Adler32(ReadOnlySpan<byte> data)
+    {
+        const uint Mod = 65521;
+        uint a = 1, b = 0;
+        if (Avx2.IsSupported)
+        {
+            // After N more bytes x_i: a += sum of x_i, b += N * a + sum of (N - i) * x_i. By 32-byte chunks: each chunk's
+            // bytes weigh 32 down to 1, plus 32 times the sum of all the chunks before it. 173 chunks at most, so that
+            // no 32-bit lane can overflow.
+            var weights = Vector256.Create((sbyte)32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17,
+                16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1);
+            var ones = Vector256.Create((short)1);
+            while (data.Length >= 32)
+            {
+                int chunks = Math.Min(data.Length / 32, 173);
+                ref byte at = ref MemoryMarshal.GetReference(data);
+                Vector256<uint> sums = default, before = default, weighted = default;
+                for (int j = 0; j < chunks; j++)
+                {
+                    var v = Vector256.LoadUnsafe(ref at, (nuint)j * 32);
+                    before += sums;
+                    sums += Avx2.SumAbsoluteDifferences(v, Vector256<byte>.Zero).AsUInt32();
+                    weighted += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, weights), ones).AsUInt32();
+                }
+                int n = chunks * 32;
+                b = (uint)((b + (ulong)n * a + 32UL * Vector256.Sum(before) + Vector256.Sum(weighted)) % Mod);
+                a = (uint)((a + Vector256.Sum(sums)) % Mod);
+                data = data[n..];
+            }
+        }
+        // 5552 bytes is the most that can be summed before the 32-bit sums could overflow.
+        while (data.Length > 0)
+        {
+            int n = Math.Min(data.Length, 5552);
+            foreach (byte x in data[..n]) { a += x; b += a; }
+            a %= Mod;
+            b %= Mod;
+            data = data[n..];
+        }
+        return b << 16 | a;
     }
 
     public void Dispose() => _handle.Dispose();
