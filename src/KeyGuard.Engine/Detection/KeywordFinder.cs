@@ -221,14 +221,22 @@ internal sealed class KeywordFinder
     /// keywords that can start with its byte, each first by its four-byte head.</summary>
     internal bool StartsAt(ReadOnlySpan<byte> text, int index)
     {
-        uint head = index + 4 <= text.Length ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(text), index)) : 0;
+        uint? head = HeadAt(text, index);
         foreach (int k in StartingWith(text[index]))
         {
-            if (index + 4 <= text.Length && ((head | _headFold[k]) & _headMask[k]) != _head[k]) continue;
+            if (head is { } h && !HeadPasses(h, k)) continue;
             if (Matches(text, index, k)) return true;
         }
         return false;
     }
+
+    /// <summary>The four bytes from <paramref name="index"/> as a little-endian word; null when fewer are left.</summary>
+    private static uint? HeadAt(ReadOnlySpan<byte> text, int index) =>
+        index + 4 <= text.Length ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(text), index)) : null;
+
+    /// <summary>Whether keyword <paramref name="k"/> can start with these four bytes (its head, case folded where it
+    /// matches any case).</summary>
+    private bool HeadPasses(uint head, int k) => ((head | _headFold[k]) & _headMask[k]) == _head[k];
 
     /// <summary>Characters are narrowed to their low bytes for the screen (a false candidate costs a verification,
     /// never a miss) and verified as characters.</summary>
@@ -313,14 +321,13 @@ internal sealed class KeywordFinder
             int lane = BitOperations.TrailingZeroCount(positions);
             int bits = buckets.GetElement(lane);
             // The first four bytes against each keyword's in one comparison: "ACCESS" is not "ACCA".
-            uint head = typeof(T) == typeof(byte) && block + lane + 4 <= text.Length
-                ? Unsafe.ReadUnaligned<uint>(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref MemoryMarshal.GetReference(text), block + lane))) : 0;
+            uint? head = typeof(T) == typeof(byte) ? HeadAt(MemoryMarshal.Cast<T, byte>(text), block + lane) : null;
             for (int b = 0; b < Buckets; b++)
             {
                 if ((bits & (1 << b)) == 0) continue;
                 foreach (int k in _byBucket[b])
                 {
-                    if (typeof(T) == typeof(byte) && block + lane + 4 <= text.Length && ((head | _headFold[k]) & _headMask[k]) != _head[k]) continue;
+                    if (head is { } h && !HeadPasses(h, k)) continue;
                     if (Matches(text, block + lane, k)) return block + lane;
                 }
             }

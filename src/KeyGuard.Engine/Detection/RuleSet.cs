@@ -39,7 +39,7 @@ internal sealed class RuleSet
         }
         Keywords = byKeyword.Count > 0 ? new KeywordFinder(byKeyword.Keys) : null;
         // Same order as the finder's keywords, so a hit's keyword index picks its rules.
-        KeywordRules = Keywords is null ? [] : Keywords.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
+        KeywordRules = Keywords is null ? [] : Keywords.Keywords.Select(Opens).ToList();
         Slots = Rules.Count > 0 ? Rules.Count + 1 : 0;
         PairsReachBack = Rules.Any(r => r.PairKeywords.Count > 0 && r.LinesBefore > 0);
 
@@ -54,10 +54,13 @@ internal sealed class RuleSet
         var always = byKeyword.Keys.Where(k => !NeedsRun(k)).ToList();
         HasRunKeywords = true;
         AlwaysKeywords = always.Count > 0 ? new KeywordFinder(always) : null;
-        AlwaysKeywordRules = AlwaysKeywords is null ? [] : AlwaysKeywords.Keywords.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
-        _nearRuns = nearRuns.Select(k => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray())).ToList();
+        AlwaysKeywordRules = AlwaysKeywords is null ? [] : AlwaysKeywords.Keywords.Select(Opens).ToList();
+        _nearRuns = nearRuns.Select(Opens).ToList();
         foreach (var (_, opened) in _nearRuns)
             foreach (var (rule, _, _) in opened) NearRunMask |= RunBit(rule);
+
+        // A keyword with the rules it opens a window for, and each rule's position.
+        (string, (Rule, bool, int)[]) Opens(string k) => (k, byKeyword[k].Select(x => (x.Item1, x.Item2, index[x.Item1])).ToArray());
     }
 
     /// <summary>
@@ -71,7 +74,6 @@ internal sealed class RuleSet
     internal IReadOnlyList<(string Keyword, (Rule Rule, bool Pairing, int Index)[] Rules)> AlwaysKeywordRules { get; } = [];
 
     /// <summary>The rules that need a base64 run (<see cref="Rule.MinRun"/> &gt; 0), in <see cref="RunMask"/>'s bit order.</summary>
-    internal IReadOnlyList<Rule> RunRules => _runRules;
     private readonly Rule[] _runRules;
     private readonly Dictionary<Rule, ulong> _runBit = new(ReferenceEqualityComparer.Instance);
 
